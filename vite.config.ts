@@ -1,0 +1,41 @@
+import { defineConfig } from 'vitest/config'
+import preact from '@preact/preset-vite'
+
+/**
+ * Vitest configuration for every test of the repository. The widget and the console have their own
+ * build configs (widget/vite.config.ts, console/vite.config.ts); this file only runs tests.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'api',
+          include: ['tests/unit/**/*.test.ts', 'tests/api/**/*.test.ts', 'tests/security/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/helpers/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [preact()],
+        test: {
+          name: 'widget',
+          include: ['tests/widget/**/*.test.{ts,tsx}', 'tests/console/**/*.test.{ts,tsx}'],
+          environment: 'jsdom',
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+})
