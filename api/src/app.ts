@@ -1,0 +1,142 @@
+import { statSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
+import { requestId } from 'hono/request-id'
+import { admin } from './admin/routes'
+import { auth } from './auth/routes'
+import type { AppEnv, Deps } from './env'
+import { ApiError, errorBody, fromPgError } from './errors'
+import { widgetCors } from './http/cors'
+import { inbox } from './inbox/routes'
+import { faqs } from './knowledge/faqs'
+import { sessions } from './sessions/routes'
+
+/** Builds the whole HTTP app from its parts; main.ts only starts a server around it. */
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>()
+
+  app.use(requestId({ limitLength: 64 }))
+  app.use(async function context(c, next) {
+    c.set('deps', deps)
+    const started = performance.now()
+    await next()
+    c.header('X-Content-Type-Options', 'nosniff')
+    deps.log.info('request', {
+      request_id: c.var.requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+    })
+  })
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.config.BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `The body is larger than ${deps.config.BODY_LIMIT_BYTES} bytes.`)
+      },
+    }),
+  )
+  app.use('/v1/widget/*', widgetCors())
+  app.use('/v1/sessions', widgetCors())
+  app.use('/v1/sessions/*', widgetCors())
+
+  app.get('/healthz', (c) => c.json({ ok: true }))
+  app.get('/readyz', async (c) => {
+    if (!deps.state.ready) return c.json(errorBody('unavailable', 'Shutting down.'), 503)
+    try {
+      await deps.pool.query('select 1')
+      return c.json({ ok: true })
+    } catch {
+      return c.json(errorBody('unavailable', 'The database is not reachable.'), 503)
+    }
+  })
+
+  app.route('/v1', auth)
+  app.route('/v1', sessions)
+  app.route('/v1', inbox)
+  app.route('/v1', faqs)
+  app.route('/v1', admin)
+  serveStatic(app, resolve(deps.config.STATIC_DIR))
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) {
+      return c.json(errorBody(err.code, err.message), err.status, err.headers)
+    }
+    const pg = fromPgError(err)
+    if (pg) return c.json(errorBody(pg.code, pg.message), pg.status)
+    if (err instanceof HTTPException && err.status < 500) {
+      return c.json(errorBody('bad_request', err.message || 'Bad request.'), err.status)
+    }
+    deps.log.error('unhandled error', { request_id: c.var.requestId, path: c.req.path, err: String(err), stack: (err as Error).stack })
+    return c.json(errorBody('internal', 'Something went wrong on our side. Try again.'), 500)
+  })
+
+  const routes = app.routes.filter((r) => r.method !== 'ALL').map((r) => ({ method: r.method, re: pathRegex(r.path) }))
+  app.notFound((c) => {
+    const allowed = [...new Set(routes.filter((r) => r.re.test(c.req.path)).map((r) => r.method))]
+    if (allowed.length) {
+      return c.json(errorBody('method_not_allowed', `Use ${allowed.join(' or ')} on this path.`), 405, { Allow: allowed.join(', ') })
+    }
+    return c.json(errorBody('not_found', 'No such route.'), 404)
+  })
+  return app
+}
+
+function pathRegex(path: string): RegExp {
+  const body = path
+    .split('/')
+    .map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/')
+  return new RegExp(`^${body}/?$`)
+}
+
+const isFile = (path: string) => statSync(path, { throwIfNoEntry: false })?.isFile() === true
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+}
+
+/**
+ * The widget (/widget.js, /chat.js: any site may load them, so CORS is open and there are no
+ * credentials) and the console (/console/, a single-page app).
+ */
+function serveStatic(app: Hono<AppEnv>, root: string) {
+  const send = async (file: string, cache: string, extra: Record<string, string> = {}) => {
+    const ext = file.slice(file.lastIndexOf('.'))
+    return new Response(await readFile(file), {
+      headers: { 'Content-Type': TYPES[ext] ?? 'application/octet-stream', 'Cache-Control': cache, ...extra },
+    })
+  }
+  const widgetDir = join(root, 'widget')
+  app.get('/:file{[a-z0-9-]+\\.js}', async (c, next) => {
+    const file = join(widgetDir, c.req.param('file'))
+    if (!isFile(file)) return next()
+    return send(file, 'public, max-age=300', { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' })
+  })
+  const consoleDir = join(root, 'console')
+  app.get('/console', (c) => c.redirect('/console/'))
+  app.get('/console/*', async (c) => {
+    const rel = c.req.path.slice('/console/'.length)
+    const file = resolve(consoleDir, rel)
+    if (rel && file.startsWith(consoleDir + '/') && isFile(file)) {
+      return send(file, rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')
+    }
+    const index = join(consoleDir, 'index.html')
+    if (!isFile(index)) return c.json(errorBody('not_found', 'The console is not built: run npm run build.'), 404)
+    return send(index, 'no-cache', {
+      'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+      'X-Frame-Options': 'DENY',
+    })
+  })
+}

@@ -1,0 +1,39 @@
+import type pg from 'pg'
+
+export type Queryable = Pick<pg.PoolClient, 'query'>
+
+/** Runs fn in a transaction on one client; rolls back on any error. */
+export async function withTx<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  try {
+    await client.query('begin')
+    const result = await fn(client)
+    await client.query('commit')
+    return result
+  } catch (err) {
+    await client.query('rollback').catch(() => {})
+    throw err
+  } finally {
+    client.release()
+  }
+}
+
+export interface Claims {
+  sub: string
+  role: 'authenticated'
+  email?: string
+  [key: string]: unknown
+}
+
+/**
+ * Runs fn as a console member: SET LOCAL ROLE authenticated and the member's claims, both scoped to the
+ * transaction (never the connection), so row level security decides what the queries can see.
+ */
+export async function withMemberTx<T>(pool: pg.Pool, claims: Claims, fn: (client: pg.PoolClient) => Promise<T>) {
+  return withTx(pool, async (client) => {
+    await client.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [
+      JSON.stringify(claims),
+    ])
+    return fn(client)
+  })
+}

@@ -1,0 +1,38 @@
+import type pg from 'pg'
+import type { Config } from './config'
+import type { Database } from './db/database'
+import type { Claims } from './db/tx'
+import type { Logger } from './logger'
+import type { Bus } from './realtime/bus'
+import type { StreamRegistry } from './realtime/streams'
+
+/** What the app is built from: passed once to createApp, reachable in handlers as c.var.deps. */
+export interface Deps {
+  config: Config
+  db: Database
+  pool: pg.Pool
+  bus: Bus
+  streams: StreamRegistry
+  log: Logger
+  jwtSecret: Uint8Array
+  /** Flipped by shutdown: /readyz fails and new streams are refused. */
+  state: { ready: boolean }
+}
+
+export interface VisitorSession {
+  id: string
+  tenant_id: string
+  bot_id: string
+  status: string
+}
+
+export type AppEnv = {
+  Variables: {
+    deps: Deps
+    requestId: string
+    user: Claims
+    visitor: VisitorSession & { allowed_origins: string[] }
+    /** The validated JSON body (set by jsonBody). */
+    body: unknown
+  }
+}

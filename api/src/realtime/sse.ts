@@ -1,0 +1,53 @@
+import type { Context } from 'hono'
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming'
+import type { AppEnv } from '../env'
+
+export interface LiveStream {
+  send(event: string, data: unknown, id?: string | number): Promise<void>
+  /** Resolves when the client goes away or the server shuts down. */
+  closed: Promise<void>
+  isClosed(): boolean
+}
+
+/**
+ * A long-lived SSE response: pings every 15 s, ends with `event: bye` on shutdown, and runs `cleanup`
+ * however it ends.
+ */
+export function liveSSE(c: Context<AppEnv>, run: (live: LiveStream) => Promise<() => void>) {
+  const { streams } = c.var.deps
+  return streamSSE(c, async (stream: SSEStreamingApi) => {
+    let done = false
+    let finish!: () => void
+    const closed = new Promise<void>((resolve) => (finish = resolve))
+    const end = () => {
+      if (!done) {
+        done = true
+        finish()
+      }
+    }
+    stream.onAbort(end)
+    const unregister = streams.add(async () => {
+      if (!done) await stream.writeSSE({ event: 'bye', data: '{"reason":"server_shutdown"}' }).catch(() => {})
+      end()
+    })
+    const ping = setInterval(() => void stream.write(': ping\n\n').catch(end), 15_000)
+    const live: LiveStream = {
+      async send(event, data, id) {
+        if (done) return
+        await stream.writeSSE({ event, data: JSON.stringify(data), id: id === undefined ? undefined : String(id) })
+      },
+      closed,
+      isClosed: () => done,
+    }
+    let cleanup: (() => void) | undefined
+    try {
+      await stream.write('retry: 2000\n\n')
+      cleanup = await run(live)
+      await closed
+    } finally {
+      clearInterval(ping)
+      unregister()
+      cleanup?.()
+    }
+  })
+}

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { serve, type ServerType } from '@hono/node-server'
+import { createApp } from './app'
+import type { Config } from './config'
+import { openDatabase, type OpenOptions } from './db/database'
+import { migrate } from './db/migrator'
+import type { Deps } from './env'
+import { createLogger } from './logger'
+import { Bus } from './realtime/bus'
+import { StreamRegistry } from './realtime/streams'
+
+/**
+ * The console's signing secret: JWT_SECRET when set; otherwise one generated once and kept beside
+ * the embedded database, so sign-ins survive a restart (a throw-away database gets a throw-away secret).
+ */
+function jwtSecret(config: Config): Uint8Array {
+  if (config.JWT_SECRET) return new TextEncoder().encode(config.JWT_SECRET)
+  const url = config.DATABASE_URL
+  if (url === 'memory://' || /^postgres(ql)?:/.test(url)) return randomBytes(32)
+  const file = join(dirname(url.replace(/^file:\/\//, '')), 'jwt-secret')
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true })
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 })
+  }
+  return new TextEncoder().encode(readFileSync(file, 'utf8').trim())
+}
+
+/** Opens the database, applies migrations and wires what the app needs. */
+export async function createDeps(config: Config, options: OpenOptions & { migrate?: boolean } = {}): Promise<Deps> {
+  const log = createLogger(config.LOG_LEVEL)
+  const db = await openDatabase(config.DATABASE_URL, options)
+  if (options.migrate !== false) {
+    const result = await migrate(db.pool)
+    if (result.applied.length) log.info('migrations applied', { applied: result.applied })
+  }
+  const bus = new Bus(log)
+  await bus.start(db)
+  return { config, db, pool: db.pool, bus, streams: new StreamRegistry(), log, jwtSecret: jwtSecret(config), state: { ready: true } }
+}
+
+export interface Running {
+  url: string
+  port: number
+  deps: Deps
+  server: ServerType
+  /** Stops accepting, ends open streams with a final event, closes the database. */
+  shutdown(): Promise<void>
+}
+
+export async function startServer(config: Config, deps?: Deps): Promise<Running> {
+  deps ??= await createDeps(config)
+  const app = createApp(deps)
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s))
+  })
+  const port = (server.address() as AddressInfo).port
+  let stopping: Promise<void> | undefined
+  const d = deps
+  return {
+    url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`,
+    port,
+    deps: d,
+    server,
+    shutdown() {
+      stopping ??= (async () => {
+        d.state.ready = false
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+        const ended = await d.streams.closeAll(config.SHUTDOWN_GRACE_MS)
+        d.log.info('shutdown: streams ended', { streams: ended })
+        ;(server as any).closeAllConnections?.()
+        await closed
+        await d.bus.close()
+        await d.db.close()
+      })()
+      return stopping
+    },
+  }
+}

@@ -1,0 +1,248 @@
+import { Hono } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import { streamSSE } from 'hono/streaming'
+import { z } from 'zod'
+import type { Lang } from '../answers/language'
+import { withTx } from '../db/tx'
+import type { AppEnv } from '../env'
+import { ApiError, badRequest, conflict, notFound, unauthorized } from '../errors'
+import { assertOrigin } from '../http/cors'
+import { text } from '../http/text'
+import { jsonBody, query, uuidRe } from '../http/validate'
+import { liveSSE } from '../realtime/sse'
+import { getMessage, listMessages, type Message } from './messages'
+import {
+  computeAnswer,
+  createSession,
+  escalateByVisitor,
+  findWidget,
+  getSessionRow,
+  sessionForToken,
+  storeAnswer,
+  storeVisitorMessage,
+  toSession,
+} from './service'
+
+/** The widget side of the API: public, named by a publishable key, then by a session token. */
+export const sessions = new Hono<AppEnv>()
+
+sessions.get('/widget/config', async (c) => {
+  const { key } = query(z.object({ key: z.string().min(1).max(100) }), c.req.query())
+  const w = await findWidget(c.var.deps.pool, key)
+  assertOrigin(c, w.allowed_origins)
+  const theme = w.theme as { primary_color?: string; position?: string }
+  return c.json({
+    bot: { id: w.bot_id, name: w.bot_name, avatar_url: null },
+    greeting: w.greeting,
+    suggestions: w.suggestions,
+    language: w.language,
+    theme: {
+      primary_color: /^#[0-9a-f]{6}$/i.test(theme.primary_color ?? '') ? theme.primary_color : '#4f46e5',
+      position: theme.position === 'left' ? 'left' : 'right',
+    },
+    open: true,
+    business_hours: w.business_hours ?? null,
+  })
+})
+
+const contextSchema = z
+  .record(z.string().max(64), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]))
+  .refine((o) => Object.keys(o).length <= 30, 'at most 30 fields')
+
+const createSchema = z.object({
+  key: z.string().min(1).max(100),
+  visitor_id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, _ and - only').optional(),
+  context: contextSchema.optional(),
+})
+
+sessions.post('/sessions', jsonBody(createSchema), async (c) => {
+  const input = c.get('body') as z.infer<typeof createSchema>
+  const { pool, config } = c.var.deps
+  const widget = await findWidget(pool, input.key)
+  assertOrigin(c, widget.allowed_origins)
+  const created = await createSession(pool, widget, input, config.SESSION_TTL_DAYS)
+  return c.json(created, 201)
+})
+
+/** Opens the session named in the path with the visitor's bearer token: one token, one session. */
+const requireVisitor = createMiddleware<AppEnv>(async function requireVisitor(c, next) {
+  const id = c.req.param('id') ?? ''
+  const match = /^Bearer\s+([0-9a-f]{64})$/i.exec(c.req.header('authorization') ?? '')
+  if (!match) throw unauthorized('Send the session token as Authorization: Bearer <token>.')
+  if (!uuidRe.test(id)) throw notFound('Session')
+  const session = await sessionForToken(c.var.deps.pool, id, match[1].toLowerCase())
+  if (!session) throw unauthorized('This session token is not valid for this session; start a new session.')
+  assertOrigin(c, session.allowed_origins)
+  c.set('visitor', session)
+  await next()
+})
+
+sessions.use('/sessions/:id', requireVisitor)
+sessions.use('/sessions/:id/*', requireVisitor)
+
+sessions.get('/sessions/:id', async (c) => {
+  return c.json({ session: toSession(await getSessionRow(c.var.deps.pool, c.var.visitor.id)) })
+})
+
+const afterSchema = z.object({ after: z.coerce.number().int().min(0).default(0) })
+
+sessions.get('/sessions/:id/messages', async (c) => {
+  const { after } = query(afterSchema, c.req.query())
+  return c.json({ messages: await listMessages(c.var.deps.pool, c.var.visitor.id, after) })
+})
+
+const sendSchema = z.object({
+  content: text(32_000),
+  client_message_id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'letters, digits and _.:- only, at most 100'),
+})
+
+sessions.post('/sessions/:id/messages', jsonBody(sendSchema), async (c) => {
+  const input = c.get('body') as z.infer<typeof sendSchema>
+  const max = c.var.deps.config.MESSAGE_MAX_CHARS
+  if (input.content.length > max) throw badRequest('message_too_long', `content: must be at most ${max} characters`)
+  const { pool, log } = c.var.deps
+  const visitor = c.var.visitor
+  const wantsStream = (c.req.header('accept') ?? '').includes('text/event-stream')
+  const started = Date.now()
+  const sent = await storeVisitorMessage(pool, visitor, input)
+  const fallback = ((await getSessionRow(pool, visitor.id)).ai_context?.language ?? 'en') as Lang
+
+  /** Answers a stored visitor message; the message stays stored whatever happens here. */
+  const answer = async (onDelta?: (text: string) => Promise<void>): Promise<Message | null> => {
+    const result = await computeAnswer(pool, visitor.tenant_id, sent.message.content, fallback)
+    if (onDelta) for (const piece of pieces(result.content)) await onDelta(piece)
+    return storeAnswer(pool, visitor, sent.message, result, Date.now() - started)
+  }
+
+  if (!wantsStream) {
+    let reply = sent.reply
+    if (sent.pending) {
+      try {
+        reply = await answer()
+      } catch (err) {
+        log.error('answer failed', { err: String(err), session: visitor.id, request_id: c.var.requestId })
+        throw new ApiError(503, 'answer_failed', 'Your message was saved, but the answer failed. Retry with the same client_message_id.')
+      }
+    }
+    return c.json({ message: sent.message, reply })
+  }
+
+  return streamSSE(c, async (stream) => {
+    const send = (event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(data) })
+    await send('message', sent.message)
+    if (!sent.pending) {
+      if (sent.reply) await send('delta', { text: sent.reply.content })
+      await send('done', sent.reply)
+      return
+    }
+    try {
+      const reply = await answer((piece) => send('delta', { text: piece }))
+      await send('done', reply)
+    } catch (err) {
+      log.error('answer failed', { err: String(err), session: visitor.id, request_id: c.var.requestId })
+      await send('error', { code: 'answer_failed', message: 'Your message was saved, but the answer failed. Retry with the same client_message_id.' })
+    }
+  })
+})
+
+/** Splits an answer into small pieces the way a model streams tokens (a few words each). */
+function pieces(content: string): string[] {
+  return content.match(/\S+\s*/g)?.reduce<string[]>((acc, word, i) => {
+    if (i % 3 === 0) acc.push(word)
+    else acc[acc.length - 1] += word
+    return acc
+  }, []) ?? [content]
+}
+
+sessions.get('/sessions/:id/events', async (c) => {
+  const { pool, bus, state } = c.var.deps
+  if (!state.ready) throw new ApiError(503, 'unavailable', 'The server is shutting down; reconnect shortly.')
+  const visitor = c.var.visitor
+  const lastEventId = c.req.header('last-event-id') ?? c.req.query('after')
+  let cursor: number
+  if (lastEventId !== undefined && lastEventId !== '') {
+    if (!/^\d{1,15}$/.test(lastEventId)) throw badRequest('validation_failed', 'Last-Event-ID must be a message seq.')
+    cursor = Number(lastEventId)
+  } else {
+    cursor = (await getSessionRow(pool, visitor.id)).last_seq
+  }
+  return liveSSE(c, async (live) => {
+    let busy = false
+    let again = false
+    // Sends every visible message after the cursor, in order; coalesces bursts of notifications.
+    const pump = async () => {
+      if (busy) {
+        again = true
+        return
+      }
+      busy = true
+      try {
+        do {
+          again = false
+          for (const m of await listMessages(pool, visitor.id, cursor)) {
+            if (live.isClosed()) return
+            await live.send('message', m, m.seq)
+            cursor = m.seq
+          }
+        } while (again && !live.isClosed())
+      } finally {
+        busy = false
+      }
+    }
+    const unsubscribe = bus.subscribe((e) => {
+      if (e.session_id !== visitor.id) return
+      if (e.kind === 'status') {
+        void getSessionRow(pool, visitor.id).then((s) => live.send('status', { status: s.status, assignee: toSession(s).assignee })).catch(() => {})
+      } else if (e.kind === 'message' && !e.private) void pump().catch(() => {})
+    })
+    await pump()
+    return unsubscribe
+  })
+})
+
+sessions.post('/sessions/:id/escalate', jsonBodyOptional(z.object({ reason: text(500).optional() })), async (c) => {
+  const body = (c.get('body') ?? {}) as { reason?: string }
+  return c.json({ session: await escalateByVisitor(c.var.deps.pool, c.var.visitor, body.reason) })
+})
+
+const feedbackSchema = z.object({ rating: z.enum(['up', 'down']), comment: text(2000).optional() })
+
+sessions.post('/sessions/:id/messages/:messageId/feedback', jsonBody(feedbackSchema), async (c) => {
+  const body = c.get('body') as z.infer<typeof feedbackSchema>
+  const messageId = c.req.param('messageId')
+  const visitor = c.var.visitor
+  if (!uuidRe.test(messageId)) throw notFound('Message')
+  const message = await getMessage(c.var.deps.pool, messageId)
+  if (!message || message.session_id !== visitor.id || message.private) throw notFound('Message')
+  if (message.message_type !== 'ai') throw badRequest('validation_failed', 'Only answers of the assistant can be rated.')
+  const { rows } = await c.var.deps.pool.query(
+    `insert into message_feedback (tenant_id, session_id, message_id, source, rating, comment)
+     values ($1, $2, $3, 'visitor', $4, $5)
+     on conflict (message_id) where source = 'visitor' do update set rating = excluded.rating, comment = excluded.comment
+     returning id, message_id, rating, comment, created_at`,
+    [visitor.tenant_id, visitor.id, messageId, body.rating, body.comment ?? null],
+  )
+  return c.json({ feedback: rows[0] }, 201)
+})
+
+const ratingSchema = z.object({ score: z.number().int().min(1).max(5), comment: text(2000).optional() })
+
+sessions.post('/sessions/:id/rating', jsonBody(ratingSchema), async (c) => {
+  const body = c.get('body') as z.infer<typeof ratingSchema>
+  const session = await withTx(c.var.deps.pool, async (db) => {
+    const s = await getSessionRow(db, c.var.visitor.id, true)
+    if (s.status !== 'resolved') throw conflict('A conversation can be rated once it is resolved.')
+    await db.query('update chatbot_sessions set csat_score = $2, csat_comment = $3 where id = $1', [s.id, body.score, body.comment ?? null])
+    return toSession(await getSessionRow(db, s.id))
+  })
+  return c.json({ session })
+})
+
+/** Like jsonBody, but an empty body (no content type, no bytes) is fine too. */
+function jsonBodyOptional<S extends z.ZodType>(schema: S) {
+  const strict = jsonBody(schema)
+  return createMiddleware<AppEnv>(async function jsonBodyOptional(c, next) {
+    if (!c.req.header('content-type') && (c.req.header('content-length') ?? '0') === '0') return next()
+    return strict(c as any, next)
+  })
+}

@@ -1,0 +1,230 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type pg from 'pg'
+import { answerExtractive, type Answer } from '../answers/extractive'
+import type { Lang } from '../answers/language'
+import type { Queryable } from '../db/tx'
+import { withTx } from '../db/tx'
+import { conflict, notFound } from '../errors'
+import { publish } from '../realtime/bus'
+import { findReply, getMessage, insertMessage, type Message } from './messages'
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
+
+const SESSION_COLUMNS = `s.id, s.tenant_id, s.bot_id, s.status, s.visitor_id, s.priority, s.created_at, s.last_message_at,
+  s.csat_score, s.assignee_id, s.ai_context, s.customer_context, s.last_seq,
+  (select coalesce(tm.display_name, 'Agent') from tenant_members tm
+    where tm.tenant_id = s.tenant_id and tm.user_id = s.assignee_id) as assignee_name`
+
+/** A session as the widget side sees it (docs/api.md). */
+export function toSession(row: any) {
+  return {
+    id: row.id,
+    bot_id: row.bot_id,
+    status: row.status,
+    visitor_id: row.visitor_id,
+    assignee: row.assignee_id ? { id: row.assignee_id, name: row.assignee_name ?? 'Agent' } : null,
+    created_at: row.created_at,
+    last_message_at: row.last_message_at,
+    csat: row.csat_score,
+  }
+}
+
+/** The console sees a little more: priority, context and the AI's notes. */
+export function toInboxSession(row: any) {
+  return {
+    ...toSession(row),
+    tenant_id: row.tenant_id,
+    priority: row.priority,
+    customer_context: row.customer_context,
+    ai_context: row.ai_context,
+  }
+}
+
+export async function getSessionRow(db: Queryable, id: string, lock = false) {
+  const { rows } = await db.query(`select ${SESSION_COLUMNS} from chatbot_sessions s where s.id = $1${lock ? ' for update' : ''}`, [id])
+  if (!rows[0]) throw notFound('Session')
+  return rows[0]
+}
+
+export interface WidgetRow {
+  id: string
+  tenant_id: string
+  bot_id: string
+  bot_name: string
+  publishable_key: string
+  allowed_origins: string[]
+  theme: Record<string, unknown>
+  greeting: string
+  suggestions: string[]
+  language: string
+  business_hours: unknown
+}
+
+export async function findWidget(db: Queryable, key: string): Promise<WidgetRow> {
+  const { rows } = await db.query(
+    `select w.id, w.tenant_id, w.bot_id, b.name as bot_name, w.publishable_key, w.allowed_origins, w.theme,
+            w.greeting, w.suggestions, w.language, w.business_hours
+       from widget_configs w join bots b on b.id = w.bot_id
+      where w.publishable_key = $1 and b.status = 'active'`,
+    [key],
+  )
+  if (!rows[0]) throw notFound('Publishable key')
+  return rows[0]
+}
+
+export async function createSession(
+  pool: pg.Pool,
+  widget: WidgetRow,
+  input: { visitor_id?: string; context?: Record<string, unknown> },
+  ttlDays: number,
+) {
+  const token = randomBytes(32).toString('hex')
+  const visitorId = input.visitor_id ?? 'v_' + randomBytes(12).toString('hex')
+  return withTx(pool, async (db) => {
+    const { rows } = await db.query(
+      `insert into chatbot_sessions (tenant_id, bot_id, visitor_id, token_hash, token_expires_at, customer_context)
+       values ($1, $2, $3, $4, now() + make_interval(days => $5), $6) returning id`,
+      [widget.tenant_id, widget.bot_id, visitorId, hashToken(token), ttlDays, input.context ?? {}],
+    )
+    await publish(db, { tenant_id: widget.tenant_id, session_id: rows[0].id, kind: 'created' })
+    return { session: toSession(await getSessionRow(db, rows[0].id)), token }
+  })
+}
+
+/** The session a visitor token opens, or null when the token is unknown, expired or for another session. */
+export async function sessionForToken(db: Queryable, sessionId: string, token: string) {
+  const { rows } = await db.query(
+    `select s.id, s.tenant_id, s.bot_id, s.status, w.allowed_origins
+       from chatbot_sessions s join widget_configs w on w.bot_id = s.bot_id
+      where s.token_hash = $1 and s.token_expires_at > now()`,
+    [hashToken(token)],
+  )
+  const row = rows[0]
+  if (!row || row.id !== sessionId) return null
+  return row as { id: string; tenant_id: string; bot_id: string; status: string; allowed_origins: string[] }
+}
+
+export interface SendResult {
+  message: Message
+  /** The bot's answer, or null when a person has the session (the bot stays silent). */
+  reply: Message | null
+  /** The first send already stored this; nothing new was written. */
+  duplicate: boolean
+  /** The answer still to be given (only when reply is null and the bot should answer). */
+  pending: boolean
+}
+
+/**
+ * Stores a visitor message once per client_message_id. A retry with the same id and content returns
+ * the first result; the same id with other content is a conflict. The message is committed before
+ * any answer is attempted, so a failed answer never loses it.
+ */
+export async function storeVisitorMessage(
+  pool: pg.Pool,
+  session: { id: string; tenant_id: string },
+  input: { content: string; client_message_id: string },
+): Promise<SendResult> {
+  return withTx(pool, async (db) => {
+    const s = await getSessionRow(db, session.id, true)
+    const existing = await db.query(
+      `select id, content from chatbot_conversations where session_id = $1 and client_message_id = $2`,
+      [session.id, input.client_message_id],
+    )
+    if (existing.rows[0]) {
+      if (existing.rows[0].content !== input.content) {
+        throw conflict('This client_message_id was already used for a different message.')
+      }
+      const message = (await getMessage(db, existing.rows[0].id))!
+      const reply = await findReply(db, message.id)
+      return { message, reply, duplicate: true, pending: !reply && s.status !== 'escalated' }
+    }
+    const message = await insertMessage(db, {
+      tenant_id: session.tenant_id,
+      session_id: session.id,
+      message_type: 'user',
+      content: input.content,
+      client_message_id: input.client_message_id,
+    })
+    // A visitor writing again after resolution reopens the conversation with the bot.
+    if (s.status === 'resolved') {
+      await db.query(`update chatbot_sessions set status = 'active', resolved_at = null where id = $1`, [session.id])
+      await publish(db, { tenant_id: session.tenant_id, session_id: session.id, kind: 'status' })
+    }
+    await publish(db, { tenant_id: session.tenant_id, session_id: session.id, kind: 'message', seq: message.seq })
+    return { message, reply: null, duplicate: false, pending: s.status !== 'escalated' }
+  })
+}
+
+/** Computes the bot's answer to a visitor message (no write besides usage counts). */
+export async function computeAnswer(pool: pg.Pool, tenantId: string, question: string, fallback: Lang): Promise<Answer> {
+  return answerExtractive(pool, tenantId, question, fallback)
+}
+
+/**
+ * Stores the bot's answer to one visitor message. At most one answer per visitor message (unique
+ * reply_to): a concurrent retry that lost the race gets the stored one. Returns null if a person took
+ * the session over while the answer was being written: the bot stays silent then.
+ */
+export async function storeAnswer(
+  pool: pg.Pool,
+  session: { id: string; tenant_id: string },
+  replyTo: Message,
+  answer: Answer,
+  latencyMs: number,
+): Promise<Message | null> {
+  return withTx(pool, async (db) => {
+    const s = await getSessionRow(db, session.id, true)
+    const prior = await findReply(db, replyTo.id)
+    if (prior) return prior
+    if (s.status === 'escalated') return null
+    const message = await insertMessage(db, {
+      tenant_id: session.tenant_id,
+      session_id: session.id,
+      message_type: 'ai',
+      content: answer.content,
+      reply_to: replyTo.id,
+      ai_metadata: {
+        sources: answer.sources,
+        model: answer.model,
+        confidence: answer.confidence,
+        latency_ms: latencyMs,
+        language: answer.language,
+        suggest_human: answer.suggest_human,
+        tokens: { prompt: 0, completion: 0 },
+      },
+    })
+    await db.query(
+      `update chatbot_sessions set ai_context = ai_context || jsonb_build_object('language', $2::text) where id = $1`,
+      [session.id, answer.language],
+    )
+    await publish(db, { tenant_id: session.tenant_id, session_id: session.id, kind: 'message', seq: message.seq })
+    return message
+  })
+}
+
+const HANDOFF_TEXT: Record<string, string> = {
+  fr: "Un membre de l'équipe va prendre le relais. Il vous répondra ici même.",
+  en: 'A member of the team will take over and reply right here.',
+  es: 'Una persona del equipo tomará el relevo y le responderá aquí mismo.',
+  pt: 'Alguém da equipe vai assumir e responder aqui mesmo.',
+}
+
+/** The visitor asks for a person: one open escalation, the session escalated, a system line stored. */
+export async function escalateByVisitor(pool: pg.Pool, session: { id: string; tenant_id: string }, reason?: string) {
+  return withTx(pool, async (db) => {
+    const s = await getSessionRow(db, session.id, true)
+    if (s.status !== 'escalated') {
+      await db.query(`update chatbot_sessions set status = 'escalated', resolved_at = null where id = $1`, [s.id])
+      await db.query(
+        `insert into escalations (tenant_id, session_id, reason, priority, trace)
+         values ($1, $2, $3, $4, $5) on conflict do nothing`,
+        [s.tenant_id, s.id, reason ? `Visitor asked for a human: ${reason}` : 'Visitor asked for a human', s.priority, JSON.stringify([{ condition: 'visitor_request', passed: true }])],
+      )
+      const lang = (s.ai_context?.language as string) ?? 'en'
+      const msg = await insertMessage(db, { tenant_id: s.tenant_id, session_id: s.id, message_type: 'system', content: HANDOFF_TEXT[lang] ?? HANDOFF_TEXT.en })
+      await publish(db, { tenant_id: s.tenant_id, session_id: s.id, kind: 'status' })
+      await publish(db, { tenant_id: s.tenant_id, session_id: s.id, kind: 'message', seq: msg.seq })
+    }
+    return toSession(await getSessionRow(db, s.id))
+  })
+}
