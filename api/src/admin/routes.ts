@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { ADMINS, asMember } from '../auth/member'
@@ -38,8 +38,10 @@ const tenantCreate = z.object({ name: text(200), slug }).strict()
 admin.post('/tenants', jsonBody(tenantCreate), async (c) => {
   const body = c.get('body') as z.infer<typeof tenantCreate>
   const tenant = await withMemberTx(c.var.deps.pool, c.var.user, async (db) => {
-    const { rows } = await db.query('insert into tenants (name, slug) values ($1, $2) returning id, name, slug, settings, created_at', [body.name, body.slug])
-    return rows[0]
+    // No RETURNING: the row is only visible to its creator once the owner trigger has run, after the statement.
+    const id = randomUUID()
+    await db.query('insert into tenants (id, name, slug) values ($1, $2, $3)', [id, body.name, body.slug])
+    return (await db.query('select id, name, slug, settings, created_at from tenants where id = $1', [id])).rows[0]
   })
   return c.json({ tenant }, 201)
 })
