@@ -1,0 +1,132 @@
+import { useCallback, useEffect, useState } from 'preact/hooks'
+import { api, ApiError, getToken, setToken, setUnauthorizedHandler } from '../api'
+import type { Me } from '../types'
+import { Inbox } from './inbox'
+import { SignIn } from './sign-in'
+
+const TENANT_KEY = 'parley.console.tenant'
+
+/** The console's root: sign-in, then the header (workspace, user, sign out) and the inbox. */
+export function App() {
+  const [signedIn, setSignedIn] = useState(() => getToken() !== null)
+  const [me, setMe] = useState<Me | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
+  const [tenantId, setTenantId] = useState<string | null>(() => sessionStorage.getItem(TENANT_KEY))
+  const [live, setLive] = useState(false)
+
+  const signOut = useCallback((message: string | null = null) => {
+    setToken(null)
+    setMe(null)
+    setError(null)
+    setNotice(message)
+    setSignedIn(false)
+    if (location.hash) history.replaceState(null, '', location.pathname + location.search)
+  }, [])
+  const expired = useCallback(() => signOut('Your session has expired. Please sign in again.'), [signOut])
+
+  useEffect(() => {
+    setUnauthorizedHandler(expired)
+    return () => setUnauthorizedHandler(null)
+  }, [expired])
+
+  useEffect(() => {
+    if (!signedIn) return
+    let stale = false
+    api
+      .me()
+      .then((res) => {
+        if (stale) return
+        setMe(res)
+        setTenantId((cur) => {
+          const ids = res.memberships.map((m) => m.tenant_id)
+          return cur && ids.includes(cur) ? cur : (ids[0] ?? null)
+        })
+      })
+      .catch((err) => {
+        if (stale) return
+        if (err instanceof ApiError && err.status === 401) expired()
+        else setError(err instanceof ApiError ? err.message : 'Your account could not be loaded.')
+      })
+    return () => {
+      stale = true
+    }
+  }, [signedIn, expired])
+
+  useEffect(() => {
+    if (tenantId) sessionStorage.setItem(TENANT_KEY, tenantId)
+  }, [tenantId])
+
+  if (!signedIn) {
+    return (
+      <SignIn
+        notice={notice}
+        onSignedIn={() => {
+          setNotice(null)
+          setSignedIn(true)
+        }}
+      />
+    )
+  }
+
+  const memberships = me?.memberships ?? []
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <div class="brand">
+          <span class="brand-mark" aria-hidden="true">
+            P
+          </span>
+          <span class="brand-name">Parley</span>
+        </div>
+        {memberships.length > 1 ? (
+          <label class="tenant-select">
+            <span class="sr-only">Workspace</span>
+            <select
+              value={tenantId ?? ''}
+              onChange={(e) => {
+                setTenantId(e.currentTarget.value)
+                history.replaceState(null, '', location.pathname + location.search)
+              }}
+            >
+              {memberships.map((m) => (
+                <option key={m.tenant_id} value={m.tenant_id}>
+                  {m.tenant.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          memberships[0] && <span class="tenant-name">{memberships[0].tenant.name}</span>
+        )}
+        <span class={`live${live ? ' live-on' : ''}`} title={live ? 'Live updates on' : 'Reconnecting…'}>
+          <span class="live-dot" aria-hidden="true" />
+          <span class="live-text">{live ? 'Live' : 'Offline'}</span>
+        </span>
+        <span class="spacer" />
+        {me && <span class="user">{me.user.name || me.user.email}</span>}
+        <button type="button" class="btn btn-ghost" onClick={() => signOut()}>
+          Sign out
+        </button>
+      </header>
+      {error && (
+        <p class="pane-error" role="alert">
+          {error}
+        </p>
+      )}
+      {me && memberships.length === 0 && (
+        <p class="empty">Your account is not a member of any workspace yet. Ask an owner to invite you.</p>
+      )}
+      {me && tenantId && (
+        <Inbox
+          key={tenantId}
+          tenantId={tenantId}
+          userId={me.user.id}
+          onUnauthorized={expired}
+          onLive={setLive}
+        />
+      )}
+      {!me && !error && <p class="empty">Loading…</p>}
+    </div>
+  )
+}
