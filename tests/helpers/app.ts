@@ -52,7 +52,7 @@ export async function createTestApp(overrides: Record<string, string> = {}) {
         id: session.id,
         token,
         auth,
-        send: (content: string, client_message_id = crypto.randomUUID()) =>
+        send: (content: string, client_message_id: string = crypto.randomUUID()) =>
           json('POST', `/v1/sessions/${session.id}/messages`, { content, client_message_id }, auth),
         messages: async () => ((await (await json('GET', `/v1/sessions/${session.id}/messages`, undefined, auth)).json()) as any).messages,
       }
