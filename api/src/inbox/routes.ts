@@ -10,15 +10,13 @@ import { jsonBody, query, uuidRe } from '../http/validate'
 import { publish } from '../realtime/bus'
 import { liveSSE } from '../realtime/sse'
 import { insertMessage, listMessages } from '../sessions/messages'
-import { getSessionRow, toInboxSession } from '../sessions/service'
+import { getSessionRow, SESSION_COLUMNS, toInboxSession } from '../sessions/service'
 
 /** The agents' side: the tenant's sessions, their conversations, replies and resolution. */
 export const inbox = new Hono<AppEnv>()
 inbox.use('/tenants/*', requireUser)
 
-const SUMMARY = `s.id, s.tenant_id, s.bot_id, s.status, s.visitor_id, s.priority, s.created_at, s.last_message_at,
-  s.csat_score, s.assignee_id, s.ai_context, s.customer_context,
-  (select coalesce(tm.display_name, 'Agent') from tenant_members tm where tm.tenant_id = s.tenant_id and tm.user_id = s.assignee_id) as assignee_name,
+const SUMMARY = `${SESSION_COLUMNS},
   (select json_build_object('message_type', m.message_type, 'content', left(m.content, 200), 'created_at', m.created_at)
      from chatbot_conversations m where m.session_id = s.id and not m.private order by m.seq desc limit 1) as last_message,
   (select count(*) from chatbot_conversations m where m.session_id = s.id) as message_count`

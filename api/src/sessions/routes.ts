@@ -2,7 +2,6 @@ import { Hono } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
-import type { Lang } from '../answers/language'
 import { withTx } from '../db/tx'
 import type { AppEnv } from '../env'
 import { ApiError, badRequest, conflict, notFound, unauthorized } from '../errors'
@@ -105,11 +104,10 @@ sessions.post('/sessions/:id/messages', jsonBody(sendSchema), async (c) => {
   const wantsStream = (c.req.header('accept') ?? '').includes('text/event-stream')
   const started = Date.now()
   const sent = await storeVisitorMessage(pool, visitor, input)
-  const fallback = ((await getSessionRow(pool, visitor.id)).ai_context?.language ?? 'en') as Lang
 
   /** Answers a stored visitor message; the message stays stored whatever happens here. */
   const answer = async (onDelta?: (text: string) => Promise<void>): Promise<Message | null> => {
-    const result = await computeAnswer(pool, visitor.tenant_id, sent.message.content, fallback)
+    const result = await computeAnswer(pool, visitor.tenant_id, sent.message.content, sent.language)
     if (onDelta) for (const piece of pieces(result.content)) await onDelta(piece)
     return storeAnswer(pool, visitor, sent.message, result, Date.now() - started)
   }

@@ -10,7 +10,8 @@ import { findReply, getMessage, insertMessage, type Message } from './messages'
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
-const SESSION_COLUMNS = `s.id, s.tenant_id, s.bot_id, s.status, s.visitor_id, s.priority, s.created_at, s.last_message_at,
+/** Every session query selects these, with the assignee's display name joined in. */
+export const SESSION_COLUMNS = `s.id, s.tenant_id, s.bot_id, s.status, s.visitor_id, s.priority, s.created_at, s.last_message_at,
   s.csat_score, s.assignee_id, s.ai_context, s.customer_context, s.last_seq,
   (select coalesce(tm.display_name, 'Agent') from tenant_members tm
     where tm.tenant_id = s.tenant_id and tm.user_id = s.assignee_id) as assignee_name`
@@ -112,6 +113,8 @@ export interface SendResult {
   duplicate: boolean
   /** The answer still to be given (only when reply is null and the bot should answer). */
   pending: boolean
+  /** The conversation's language so far, the fallback when a message alone does not tell. */
+  language: Lang
 }
 
 /**
@@ -136,7 +139,7 @@ export async function storeVisitorMessage(
       }
       const message = (await getMessage(db, existing.rows[0].id))!
       const reply = await findReply(db, message.id)
-      return { message, reply, duplicate: true, pending: !reply && s.status !== 'escalated' }
+      return { message, reply, duplicate: true, pending: !reply && s.status !== 'escalated', language: s.ai_context?.language ?? 'en' }
     }
     const message = await insertMessage(db, {
       tenant_id: session.tenant_id,
@@ -151,7 +154,7 @@ export async function storeVisitorMessage(
       await publish(db, { tenant_id: session.tenant_id, session_id: session.id, kind: 'status' })
     }
     await publish(db, { tenant_id: session.tenant_id, session_id: session.id, kind: 'message', seq: message.seq })
-    return { message, reply: null, duplicate: false, pending: s.status !== 'escalated' }
+    return { message, reply: null, duplicate: false, pending: s.status !== 'escalated', language: s.ai_context?.language ?? 'en' }
   })
 }
 
