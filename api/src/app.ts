@@ -12,6 +12,7 @@ import { ApiError, errorBody, fromPgError } from './errors'
 import { widgetCors } from './http/cors'
 import { inbox } from './inbox/routes'
 import { faqs } from './knowledge/faqs'
+import { knowledge } from './knowledge/routes'
 import { sessions } from './sessions/routes'
 
 /** Builds the whole HTTP app from its parts; main.ts only starts a server around it. */
@@ -32,15 +33,18 @@ export function createApp(deps: Deps) {
       ms: Math.round(performance.now() - started),
     })
   })
-  app.use(
-    '/v1/*',
+  const limit = (maxSize: number) =>
     bodyLimit({
-      maxSize: deps.config.BODY_LIMIT_BYTES,
+      maxSize,
       onError: () => {
-        throw new ApiError(413, 'payload_too_large', `The body is larger than ${deps.config.BODY_LIMIT_BYTES} bytes.`)
+        throw new ApiError(413, 'payload_too_large', `The body is larger than ${maxSize} bytes.`)
       },
-    }),
-  )
+    })
+  const jsonLimit = limit(deps.config.BODY_LIMIT_BYTES)
+  // Uploads get their own cap (the file plus the multipart envelope); every other route the small one.
+  const uploadLimit = limit(deps.config.UPLOAD_MAX_BYTES + 64 * 1024)
+  const isUpload = (path: string) => /^\/v1\/tenants\/[^/]+\/knowledge\/documents\/?$/.test(path)
+  app.use('/v1/*', (c, next) => (isUpload(c.req.path) ? uploadLimit(c, next) : jsonLimit(c, next)))
   app.use('/v1/widget/*', widgetCors())
   app.use('/v1/sessions', widgetCors())
   app.use('/v1/sessions/*', widgetCors())
@@ -60,6 +64,7 @@ export function createApp(deps: Deps) {
   app.route('/v1', sessions)
   app.route('/v1', inbox)
   app.route('/v1', faqs)
+  app.route('/v1', knowledge)
   app.route('/v1', admin)
   serveStatic(app, resolve(deps.config.STATIC_DIR))
 

@@ -25,6 +25,42 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Where the built widget and console are served from. */
   STATIC_DIR: z.string().default('dist'),
+
+  /** Any OpenAI-compatible server. Without a key the bot answers extractively (no model call). */
+  LLM_API_KEY: z.string().min(1).optional(),
+  LLM_BASE_URL: z.url().optional(),
+  /** The default model; a bot's own model setting wins. */
+  LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /** No first token within this time: the call is abandoned (and retried once if nothing streamed). */
+  LLM_FIRST_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
+  /** Tokens of earlier conversation sent with each question. */
+  LLM_HISTORY_TOKENS: z.coerce.number().int().min(0).max(32_000).default(1500),
+  /** 'local' is the built-in deterministic embedder; anything else is an embeddings model on the LLM server. */
+  EMBEDDING_MODEL: z.string().min(1).default('local'),
+  EMBEDDING_DIMENSIONS: z.coerce.number().int().min(16).max(4000).optional(),
+  EMBEDDING_BATCH: z.coerce.number().int().min(1).max(2048).default(64),
+  /** Retrieval: passages given to the answer, and the confidence below which the bot says it does not know. */
+  RETRIEVAL_K: z.coerce.number().int().min(1).max(20).default(5),
+  RETRIEVAL_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.3),
+  VECTOR_STORE: z.enum(['pgvector', 'qdrant']).default('pgvector'),
+  QDRANT_URL: z.url().optional(),
+  QDRANT_API_KEY: z.string().optional(),
+  /** Uploaded documents: size cap, and local folder unless Supabase Storage is configured. */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(20 * 1024 * 1024),
+  STORAGE_DIR: z.string().default('.data/uploads'),
+  SUPABASE_URL: z.url().optional(),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
+  SUPABASE_STORAGE_BUCKET: z.string().default('knowledge'),
+  /** Website crawls: page cap per site, bytes and time per fetch. */
+  CRAWL_MAX_PAGES: z.coerce.number().int().min(1).max(5000).default(50),
+  FETCH_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
+  FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Tests only: lets the guarded fetch reach loopback addresses (a local test site). Never in production. */
+  FETCH_ALLOW_LOOPBACK: bool.default(false),
+  /** The background worker (knowledge jobs, scheduled crawls) runs in this process. */
+  WORKER: bool.default(true),
+  WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
 })
 
 export type Config = z.infer<typeof configSchema>

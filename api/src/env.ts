@@ -1,7 +1,12 @@
 import type pg from 'pg'
+import type { Llm } from './answers/llm'
 import type { Config } from './config'
 import type { Database } from './db/database'
 import type { Claims } from './db/tx'
+import type { Embedder } from './knowledge/embedder'
+import type { Storage } from './knowledge/storage'
+import type { VectorStore } from './knowledge/vector-store'
+import type { KnowledgeWorker } from './knowledge/worker'
 import type { Logger } from './logger'
 import type { Bus } from './realtime/bus'
 import type { StreamRegistry } from './realtime/streams'
@@ -15,6 +20,14 @@ export interface Deps {
   streams: StreamRegistry
   log: Logger
   jwtSecret: Uint8Array
+  /** The configured chat model, or null: answers are then extractive. */
+  llm: Llm | null
+  embedder: Embedder
+  store: VectorStore
+  storage: Storage
+  /** Wakes the knowledge worker when a job is queued (no-op when the worker runs elsewhere). */
+  kick(): void
+  worker?: KnowledgeWorker
   /** Flipped by shutdown: /readyz fails and new streams are refused. */
   state: { ready: boolean }
 }

@@ -8,6 +8,11 @@ import type { Config } from './config'
 import { openDatabase, type OpenOptions } from './db/database'
 import { migrate } from './db/migrator'
 import type { Deps } from './env'
+import { createLlm } from './answers/llm'
+import { createEmbedder } from './knowledge/embed-openai'
+import { createStorage } from './knowledge/storage'
+import { createVectorStore } from './knowledge/vector-store'
+import { KnowledgeWorker } from './knowledge/worker'
 import { createLogger } from './logger'
 import { Bus } from './realtime/bus'
 import { StreamRegistry } from './realtime/streams'
@@ -29,7 +34,7 @@ function jwtSecret(config: Config): Uint8Array {
 }
 
 /** Opens the database, applies migrations and wires what the app needs. */
-export async function createDeps(config: Config, options: OpenOptions & { migrate?: boolean } = {}): Promise<Deps> {
+export async function createDeps(config: Config, options: OpenOptions & { migrate?: boolean; worker?: boolean } = {}): Promise<Deps> {
   const log = createLogger(config.LOG_LEVEL)
   const db = await openDatabase(config.DATABASE_URL, options)
   if (options.migrate !== false) {
@@ -38,7 +43,31 @@ export async function createDeps(config: Config, options: OpenOptions & { migrat
   }
   const bus = new Bus(log)
   await bus.start(db)
-  return { config, db, pool: db.pool, bus, streams: new StreamRegistry(), log, jwtSecret: jwtSecret(config), state: { ready: true } }
+  const embedder = createEmbedder(config)
+  const store = await createVectorStore(config, db.pool)
+  const storage = await createStorage(config)
+  const deps: Deps = {
+    config,
+    db,
+    pool: db.pool,
+    bus,
+    streams: new StreamRegistry(),
+    log,
+    jwtSecret: jwtSecret(config),
+    state: { ready: true },
+    llm: createLlm(config),
+    embedder,
+    store,
+    storage,
+    kick: () => {},
+  }
+  if (config.WORKER && options.worker !== false) {
+    const worker = new KnowledgeWorker(deps)
+    deps.worker = worker
+    deps.kick = () => worker.kick()
+    worker.start()
+  }
+  return deps
 }
 
 export interface Running {
@@ -72,6 +101,8 @@ export async function startServer(config: Config, deps?: Deps): Promise<Running>
         d.log.info('shutdown: streams ended', { streams: ended })
         ;(server as any).closeAllConnections?.()
         await closed
+        await d.worker?.stop()
+        await d.store.close?.()
         await d.bus.close()
         await d.db.close()
       })()

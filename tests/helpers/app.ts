@@ -39,6 +39,7 @@ export async function createTestApp(overrides: Record<string, string> = {}) {
     deps,
     json,
     async close() {
+      await deps.worker?.stop()
       await deps.bus.close()
       await deps.db.close()
     },

@@ -33,8 +33,9 @@ export async function createFaq(db: Queryable, tenantId: string | null, f: z.inf
     [tenantId, f.bot_id ?? null, f.question, f.answer, f.language, f.url ?? null],
   )
   await db.query(
-    `insert into knowledge_chunks (tenant_id, source_id, title, content, language) values ($1, $2, $3, $4, $5)`,
-    [tenantId, rows[0].id, f.question, f.answer, f.language],
+    `insert into knowledge_chunks (tenant_id, bot_id, source_id, title, content, language, url, token_count)
+     values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [tenantId, f.bot_id ?? null, rows[0].id, f.question, f.answer, f.language, f.url ?? null, Math.ceil((f.question.length + f.answer.length) / 4)],
   )
   return rows[0].id as string
 }
@@ -58,6 +59,7 @@ faqs.post('/tenants/:t/knowledge/faqs', jsonBody(faqCreate), async (c) => {
   const body = c.get('body') as z.infer<typeof faqCreate>
   const t = c.req.param('t')
   const faq = await asMember(c, t, async (db) => getFaq(db, t, await createFaq(db, t, body)), ADMINS)
+  c.var.deps.kick()
   return c.json({ faq }, 201)
 })
 
@@ -78,9 +80,14 @@ faqs.patch('/tenants/:t/knowledge/faqs/:id', jsonBody(faqPatch), async (c) => {
       url: body.url === undefined ? current.url : body.url,
     }
     await db.query(`update knowledge_sources set title = $2, body = $3, language = $4, url = $5 where id = $1`, [current.id, next.question, next.answer, next.language, next.url])
-    await db.query(`update knowledge_chunks set title = $2, content = $3, language = $4 where source_id = $1`, [current.id, next.question, next.answer, next.language])
+    // The text changed, so the vector is stale: the worker embeds the chunk again.
+    await db.query(
+      `update knowledge_chunks set title = $2, content = $3, language = $4, url = $5, embedding = null, embedding_model = null where source_id = $1`,
+      [current.id, next.question, next.answer, next.language, next.url],
+    )
     return getFaq(db, t, current.id)
   }, ADMINS)
+  c.var.deps.kick()
   return c.json({ faq })
 })
 
@@ -90,5 +97,7 @@ faqs.delete('/tenants/:t/knowledge/faqs/:id', async (c) => {
     const current = await getFaq(db, t, c.req.param('id'))
     await db.query('delete from knowledge_sources where id = $1', [current.id])
   }, ADMINS)
+  const { store, embedder } = c.var.deps
+  await store.deleteSource(embedder.model, c.req.param('id')).catch(() => {})
   return c.body(null, 204)
 })

@@ -22,10 +22,13 @@ export interface MessageRow {
   agent_name: string | null
 }
 
+/** A citation: the knowledge source, and the passage (chunk) and page it came from. */
 export interface Source {
   id: string
+  chunk_id?: string
   title: string
   url: string | null
+  page?: number | null
   snippet: string
 }
 

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
+import { generateAnswer } from '../answers/pipeline'
 import { withTx } from '../db/tx'
 import type { AppEnv } from '../env'
 import { ApiError, badRequest, conflict, notFound, unauthorized } from '../errors'
@@ -11,7 +12,6 @@ import { jsonBody, query, uuidRe } from '../http/validate'
 import { liveSSE } from '../realtime/sse'
 import { getMessage, listMessages, type Message } from './messages'
 import {
-  computeAnswer,
   createSession,
   escalateByVisitor,
   findWidget,
@@ -99,16 +99,22 @@ sessions.post('/sessions/:id/messages', jsonBody(sendSchema), async (c) => {
   const input = c.get('body') as z.infer<typeof sendSchema>
   const max = c.var.deps.config.MESSAGE_MAX_CHARS
   if (input.content.length > max) throw badRequest('message_too_long', `content: must be at most ${max} characters`)
-  const { pool, log } = c.var.deps
+  const deps = c.var.deps
+  const { pool, log } = deps
   const visitor = c.var.visitor
   const wantsStream = (c.req.header('accept') ?? '').includes('text/event-stream')
   const started = Date.now()
   const sent = await storeVisitorMessage(pool, visitor, input)
 
   /** Answers a stored visitor message; the message stays stored whatever happens here. */
-  const answer = async (onDelta?: (text: string) => Promise<void>): Promise<Message | null> => {
-    const result = await computeAnswer(pool, visitor.tenant_id, sent.message.content, sent.language)
-    if (onDelta) for (const piece of pieces(result.content)) await onDelta(piece)
+  const answer = async (onDelta?: (text: string) => Promise<void>, signal?: AbortSignal): Promise<Message | null> => {
+    const result = await generateAnswer(deps, {
+      session: visitor,
+      message: sent.message,
+      fallbackLanguage: sent.language,
+      onDelta,
+      signal,
+    })
     return storeAnswer(pool, visitor, sent.message, result, Date.now() - started)
   }
 
@@ -133,24 +139,18 @@ sessions.post('/sessions/:id/messages', jsonBody(sendSchema), async (c) => {
       await send('done', sent.reply)
       return
     }
+    // A visitor who leaves stops the model call; what was written so far is stored as partial.
+    const left = new AbortController()
+    stream.onAbort(() => left.abort())
     try {
-      const reply = await answer((piece) => send('delta', { text: piece }))
-      await send('done', reply)
+      const reply = await answer((piece) => (stream.aborted ? Promise.resolve() : send('delta', { text: piece })), left.signal)
+      if (!stream.aborted) await send('done', reply)
     } catch (err) {
       log.error('answer failed', { err: String(err), session: visitor.id, request_id: c.var.requestId })
       await send('error', { code: 'answer_failed', message: 'Your message was saved, but the answer failed. Retry with the same client_message_id.' })
     }
   })
 })
-
-/** Splits an answer into small pieces the way a model streams tokens (a few words each). */
-function pieces(content: string): string[] {
-  return content.match(/\S+\s*/g)?.reduce<string[]>((acc, word, i) => {
-    if (i % 3 === 0) acc.push(word)
-    else acc[acc.length - 1] += word
-    return acc
-  }, []) ?? [content]
-}
 
 sessions.get('/sessions/:id/events', async (c) => {
   const { pool, bus, state } = c.var.deps

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type pg from 'pg'
-import { answerExtractive, type Answer } from '../answers/extractive'
+import type { Answer } from '../answers/pipeline'
 import type { Lang } from '../answers/language'
 import type { Queryable } from '../db/tx'
 import { withTx } from '../db/tx'
@@ -158,11 +158,6 @@ export async function storeVisitorMessage(
   })
 }
 
-/** Computes the bot's answer to a visitor message (no write besides usage counts). */
-export async function computeAnswer(pool: pg.Pool, tenantId: string, question: string, fallback: Lang): Promise<Answer> {
-  return answerExtractive(pool, tenantId, question, fallback)
-}
-
 /**
  * Stores the bot's answer to one visitor message. At most one answer per visitor message (unique
  * reply_to): a concurrent retry that lost the race gets the stored one. Returns null if a person took
@@ -184,8 +179,9 @@ export async function storeAnswer(
       tenant_id: session.tenant_id,
       session_id: session.id,
       message_type: 'ai',
-      content: answer.content,
+      content: answer.content || '…',
       reply_to: replyTo.id,
+      status: answer.status,
       ai_metadata: {
         sources: answer.sources,
         model: answer.model,
@@ -193,7 +189,11 @@ export async function storeAnswer(
         latency_ms: latencyMs,
         language: answer.language,
         suggest_human: answer.suggest_human,
-        tokens: { prompt: 0, completion: 0 },
+        tokens: answer.tokens,
+        fault: answer.fault,
+        query: answer.query,
+        chunk_ids: answer.chunk_ids,
+        prompt_versions: answer.prompt_versions,
       },
     })
     await db.query(

@@ -1,0 +1,119 @@
+import type { Queryable } from '../db/tx'
+import type { Embedder } from './embedder'
+import type { VectorStore } from './vector-store'
+
+/** A retrieved passage with what a citation and a confidence threshold need. */
+export interface Passage {
+  chunk_id: string
+  source_id: string
+  source_kind: string
+  title: string | null
+  heading_path: string[]
+  content: string
+  url: string | null
+  page_number: number | null
+  language: string
+  scores: { text_rank: number | null; coverage: number | null; similarity: number | null; fused: number }
+  /** 0..1: how sure retrieval is that this passage speaks to the question. */
+  confidence: number
+}
+
+export type Fusion = 'rrf' | 'weighted'
+
+export interface RetrieveOptions {
+  tenant_id: string
+  bot_id: string | null
+  query: string
+  k: number
+  fusion?: Fusion
+}
+
+export interface Retriever {
+  pool: Queryable
+  store: VectorStore
+  embedder: Embedder
+}
+
+/** RRF's constant: 60 is the value of the original paper and works without tuning. */
+const RRF_K = 60
+
+/**
+ * Cosine similarities mean different things per embedder: the local hashing embedder scores related
+ * passages lower than a neural model does. These bounds map a similarity to 0..1 evidence.
+ */
+function similarityEvidence(model: string, similarity: number) {
+  const [lo, hi] = model.startsWith('local') ? [0.12, 0.5] : [0.3, 0.75]
+  return Math.min(1, Math.max(0, (similarity - lo) / (hi - lo)))
+}
+
+/**
+ * Hybrid retrieval: nearest vectors (the configured store) and Postgres full-text search, each over
+ * the tenant's chunks plus global knowledge, fused into one ranking. RRF by default (rank-based, so
+ * the two scores need no common scale); 'weighted' blends normalised scores. The final rows are read
+ * from Postgres with the tenant filter again, so a store can never surface another tenant's text.
+ */
+export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passage[]> {
+  const wide = Math.max(o.k * 4, 20)
+  const [vectorHits, textHits] = await Promise.all([
+    r.embedder
+      .embed([o.query])
+      .then(([v]) => r.store.search(r.embedder.model, { tenant_id: o.tenant_id, bot_id: o.bot_id, vector: v!, k: wide }))
+      // The embeddings server being down must not stop answers: full-text search still works.
+      .catch(() => []),
+    r.pool
+      .query(`select chunk_id, rank, coverage from search_chunks_text($1, $2, $3, $4)`, [o.tenant_id, o.bot_id, o.query, wide])
+      .then((res) => res.rows as { chunk_id: string; rank: number; coverage: number }[]),
+  ])
+
+  const byId = new Map<string, { similarity: number | null; rank: number | null; coverage: number | null; fused: number }>()
+  const entry = (id: string) => {
+    let e = byId.get(id)
+    if (!e) byId.set(id, (e = { similarity: null, rank: null, coverage: null, fused: 0 }))
+    return e
+  }
+  const fusion = o.fusion ?? 'rrf'
+  vectorHits.forEach((h, i) => {
+    const e = entry(h.id)
+    e.similarity = h.similarity
+    e.fused += fusion === 'rrf' ? 1 / (RRF_K + i + 1) : 0.5 * similarityEvidence(r.embedder.model, h.similarity)
+  })
+  textHits.forEach((h, i) => {
+    const e = entry(h.chunk_id)
+    e.rank = h.rank
+    e.coverage = h.coverage
+    e.fused += fusion === 'rrf' ? 1 / (RRF_K + i + 1) : 0.5 * (0.7 * h.coverage + 0.3 * h.rank)
+  })
+  const top = [...byId.entries()].sort((a, b) => b[1].fused - a[1].fused).slice(0, o.k)
+  if (!top.length) return []
+
+  const { rows } = await r.pool.query(
+    `select c.id, c.source_id, s.kind, c.title, c.heading_path, c.content, coalesce(c.url, s.url) as url, c.page_number, c.language
+       from knowledge_chunks c join knowledge_sources s on s.id = c.source_id
+      where c.id = any($1::uuid[]) and (c.tenant_id = $2 or c.tenant_id is null) and c.is_active`,
+    [top.map(([id]) => id), o.tenant_id],
+  )
+  const rowById = new Map(rows.map((row) => [row.id as string, row]))
+  return top.flatMap(([id, e]) => {
+    const row = rowById.get(id)
+    if (!row) return []
+    const sim = e.similarity === null ? 0 : similarityEvidence(r.embedder.model, e.similarity)
+    const text = e.coverage ?? 0
+    // Two independent signals agreeing is stronger evidence than either alone.
+    const confidence = Math.min(1, Math.max(text, sim) + 0.25 * Math.min(text, sim))
+    return [
+      {
+        chunk_id: id,
+        source_id: row.source_id,
+        source_kind: row.kind,
+        title: row.title,
+        heading_path: row.heading_path ?? [],
+        content: row.content,
+        url: row.url,
+        page_number: row.page_number,
+        language: row.language,
+        scores: { text_rank: e.rank, coverage: e.coverage, similarity: e.similarity, fused: Number(e.fused.toFixed(5)) },
+        confidence: Number(confidence.toFixed(3)),
+      },
+    ]
+  })
+}
