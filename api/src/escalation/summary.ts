@@ -1,0 +1,142 @@
+/**
+ * The summary an agent reads when taking an escalation, written without a language model: a few
+ * labelled lines quoting the conversation, readable in five seconds.
+ */
+import { fold } from './lexicon'
+
+/** A message as the summary needs it; ai_metadata, when present, sharpens "could not answer". */
+export interface SummaryMessage {
+  message_type: 'user' | 'ai' | 'agent' | 'system'
+  content: string
+  ai_metadata?: { confidence?: number; suggest_human?: boolean } | null
+}
+
+/** Longest summary returned. */
+export const SUMMARY_MAX = 600
+
+type Labels = {
+  first: string
+  latest: string
+  counts: (v: number, b: number, a: number) => string
+  unanswered: string
+  empty: string
+}
+const LABELS: Record<'en' | 'fr' | 'es' | 'pt', Labels> = {
+  en: {
+    first: 'First question',
+    latest: 'Latest',
+    counts: (v, b, a) =>
+      `Messages: ${v} from the visitor, ${b} from the bot${a ? `, ${a} from agents` : ''}.`,
+    unanswered: 'Bot could not answer',
+    empty: 'No visitor message yet.',
+  },
+  fr: {
+    first: 'Première question',
+    latest: 'Dernier message',
+    counts: (v, b, a) => `Messages : ${v} du visiteur, ${b} du bot${a ? `, ${a} des agents` : ''}.`,
+    unanswered: 'Sans réponse du bot',
+    empty: 'Aucun message du visiteur.',
+  },
+  es: {
+    first: 'Primera pregunta',
+    latest: 'Último mensaje',
+    counts: (v, b, a) => `Mensajes: ${v} del visitante, ${b} del bot${a ? `, ${a} de agentes` : ''}.`,
+    unanswered: 'El bot no supo responder',
+    empty: 'Aún no hay mensajes del visitante.',
+  },
+  pt: {
+    first: 'Primeira pergunta',
+    latest: 'Última mensagem',
+    counts: (v, b, a) => `Mensagens: ${v} do visitante, ${b} do bot${a ? `, ${a} de agentes` : ''}.`,
+    unanswered: 'O bot não soube responder',
+    empty: 'Nenhuma mensagem do visitante ainda.',
+  },
+}
+
+// How the bot says it does not know, in the four languages (folded text); extractive.ts's NO_ANSWER
+// sentences are among them.
+const DID_NOT_KNOW = new RegExp(
+  [
+    "couldn'?t find",
+    'could not find',
+    "don'?t know",
+    'do not know',
+    "i'?m not sure",
+    'no (?:reliable )?answer',
+    'unable to answer',
+    "n'ai pas trouve",
+    'je ne sais pas',
+    'pas de reponse',
+    'je ne suis pas sur',
+    'no he encontrado',
+    'no encontre',
+    'no lo se',
+    'no se (?:la respuesta|responder)',
+    'no tengo (?:esa )?informacion',
+    'nao encontrei',
+    'nao sei',
+    'nao tenho (?:essa )?informacao',
+  ].join('|'),
+)
+
+const LOW_CONFIDENCE = 0.35
+
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim()
+const clip = (s: string, max: number) => (s.length > max ? s.slice(0, max - 1).trimEnd() + '…' : s)
+
+/**
+ * A short plain-text summary (at most 600 characters) of a conversation: the visitor's first question,
+ * their latest message, message counts, and the questions the bot could not answer (an answer that
+ * says it does not know, suggests a human, or has a low confidence). Labels follow `lang` (en, fr,
+ * es, pt; English otherwise); the quotes stay in the visitor's words.
+ */
+export function summarizeExtractive(messages: readonly SummaryMessage[], lang?: string): string {
+  const labels = LABELS[(lang?.slice(0, 2).toLowerCase() ?? 'en') as keyof typeof LABELS] ?? LABELS.en
+  const visitor = messages.filter((m) => m.message_type === 'user' && oneLine(m.content))
+  const bot = messages.filter((m) => m.message_type === 'ai')
+  const agents = messages.filter((m) => m.message_type === 'agent')
+  if (visitor.length === 0) return labels.empty
+
+  // An unanswered question is the visitor message just before a "did not know" answer.
+  const unanswered: string[] = []
+  let lastQuestion: string | null = null
+  for (const m of messages) {
+    if (m.message_type === 'user') lastQuestion = oneLine(m.content)
+    else if (m.message_type === 'ai' && lastQuestion) {
+      const meta = m.ai_metadata ?? {}
+      const failed =
+        meta.suggest_human === true ||
+        (typeof meta.confidence === 'number' && meta.confidence < LOW_CONFIDENCE) ||
+        DID_NOT_KNOW.test(fold(m.content))
+      if (failed && !unanswered.includes(lastQuestion)) unanswered.push(lastQuestion)
+      lastQuestion = null
+    }
+  }
+
+  const first = oneLine(visitor[0].content)
+  const latest = oneLine(visitor[visitor.length - 1].content)
+  const lines = [`${labels.first}: "${clip(first, 160)}"`]
+  if (visitor.length > 1 && latest !== first) lines.push(`${labels.latest}: "${clip(latest, 160)}"`)
+  lines.push(labels.counts(visitor.length, bot.length, agents.length))
+  if (unanswered.length) {
+    // Questions already quoted above are named by their label instead of quoted twice; the list takes
+    // what room is left so the count of the rest ("+27") is never cut off.
+    const head = `${labels.unanswered} (${unanswered.length}): `
+    const room = SUMMARY_MAX - lines.join('\n').length - 1 - head.length - ' +999'.length
+    const parts: string[] = []
+    for (const q of unanswered.slice(0, 3)) {
+      const part =
+        q === first
+          ? labels.first.toLowerCase()
+          : q === latest
+            ? labels.latest.toLowerCase()
+            : `"${clip(q, 80)}"`
+      if ([...parts, part].join('; ').length > room) break
+      parts.push(part)
+    }
+    const extra = unanswered.length - parts.length
+    if (parts.length || extra)
+      lines.push(`${head}${parts.join('; ')}${extra > 0 ? `${parts.length ? ' ' : ''}+${extra}` : ''}`)
+  }
+  return clip(lines.join('\n'), SUMMARY_MAX)
+}
