@@ -11,6 +11,7 @@ import type { AppEnv, Deps } from './env'
 import { ApiError, errorBody, fromPgError } from './errors'
 import { widgetCors } from './http/cors'
 import { inbox } from './inbox/routes'
+import { escalation } from './escalation/routes'
 import { faqs } from './knowledge/faqs'
 import { knowledge } from './knowledge/routes'
 import { sessions } from './sessions/routes'
@@ -65,6 +66,7 @@ export function createApp(deps: Deps) {
   app.route('/v1', inbox)
   app.route('/v1', faqs)
   app.route('/v1', knowledge)
+  app.route('/v1', escalation)
   app.route('/v1', admin)
   serveStatic(app, resolve(deps.config.STATIC_DIR))
 

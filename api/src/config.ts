@@ -58,6 +58,9 @@ export const configSchema = z.object({
   FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Tests only: lets the guarded fetch reach loopback addresses (a local test site). Never in production. */
   FETCH_ALLOW_LOOPBACK: bool.default(false),
+  /** E-mail to the tenant's escalation address when a visitor needs a person (smtp://user:pass@host:587). */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL').optional(),
+  SMTP_FROM: z.string().default('Parley <no-reply@localhost>'),
   /** The background worker (knowledge jobs, scheduled crawls) runs in this process. */
   WORKER: bool.default(true),
   WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { Llm } from './answers/llm'
 import type { Config } from './config'
+import type { Notifier } from './escalation/notify'
 import type { Database } from './db/database'
 import type { Claims } from './db/tx'
 import type { Embedder } from './knowledge/embedder'
@@ -28,6 +29,8 @@ export interface Deps {
   /** Wakes the knowledge worker when a job is queued (no-op when the worker runs elsewhere). */
   kick(): void
   worker?: KnowledgeWorker
+  /** Delivers escalation webhooks and e-mails (absent when the worker runs elsewhere). */
+  notifier?: Notifier
   /** Flipped by shutdown: /readyz fails and new streams are refused. */
   state: { ready: boolean }
 }

@@ -13,6 +13,7 @@ import { createEmbedder } from './knowledge/embed-openai'
 import { createStorage } from './knowledge/storage'
 import { createVectorStore } from './knowledge/vector-store'
 import { KnowledgeWorker } from './knowledge/worker'
+import { Notifier } from './escalation/notify'
 import { createLogger } from './logger'
 import { Bus } from './realtime/bus'
 import { StreamRegistry } from './realtime/streams'
@@ -66,6 +67,9 @@ export async function createDeps(config: Config, options: OpenOptions & { migrat
     deps.worker = worker
     deps.kick = () => worker.kick()
     worker.start()
+    const notifier = new Notifier(deps)
+    deps.notifier = notifier
+    notifier.start()
   }
   return deps
 }
@@ -102,6 +106,7 @@ export async function startServer(config: Config, deps?: Deps): Promise<Running>
         ;(server as any).closeAllConnections?.()
         await closed
         await d.worker?.stop()
+        await d.notifier?.stop()
         await d.store.close?.()
         await d.bus.close()
         await d.db.close()

@@ -40,6 +40,7 @@ export async function createTestApp(overrides: Record<string, string> = {}) {
     json,
     async close() {
       await deps.worker?.stop()
+      await deps.notifier?.stop()
       await deps.bus.close()
       await deps.db.close()
     },

@@ -19,9 +19,24 @@ inbox.use('/tenants/*', requireUser)
 const SUMMARY = `${SESSION_COLUMNS},
   (select json_build_object('message_type', m.message_type, 'content', left(m.content, 200), 'created_at', m.created_at)
      from chatbot_conversations m where m.session_id = s.id and not m.private order by m.seq desc limit 1) as last_message,
-  (select count(*) from chatbot_conversations m where m.session_id = s.id) as message_count`
+  (select count(*) from chatbot_conversations m where m.session_id = s.id) as message_count,
+  (select json_build_object('id', e.id, 'reason', e.reason, 'status', e.status, 'priority', e.priority, 'assignee_id', e.assignee_id,
+                            'created_at', e.created_at, 'first_response_at', e.first_response_at)
+     from escalations e where e.session_id = s.id order by e.created_at desc limit 1) as escalation`
 
-const toSummary = (row: any) => ({ ...toInboxSession(row), last_message: row.last_message, message_count: row.message_count })
+const toSummary = (row: any) => ({ ...toInboxSession(row), last_message: row.last_message, message_count: row.message_count, escalation: row.escalation })
+
+/** The session's latest escalation in full: reason, rule, trace and summary. */
+async function escalationDetail(db: Queryable, sessionId: string) {
+  const { rows } = await db.query(
+    `select e.id, e.rule_id, r.rule_name, e.reason, e.trace, e.ai_summary, e.status, e.priority, e.assignee_id, e.outcome,
+            e.created_at, e.assigned_at, e.first_response_at, e.resolved_at
+       from escalations e left join escalation_rules r on r.id = e.rule_id
+      where e.session_id = $1 order by e.created_at desc limit 1`,
+    [sessionId],
+  )
+  return rows[0] ?? null
+}
 
 async function sessionSummary(db: Queryable, tenantId: string, sessionId: string) {
   const { rows } = await db.query(`select ${SUMMARY} from chatbot_sessions s where s.id = $1 and s.tenant_id = $2`, [sessionId, tenantId])
@@ -32,6 +47,7 @@ async function sessionSummary(db: Queryable, tenantId: string, sessionId: string
 const listSchema = z.object({
   status: z.enum(['active', 'escalated', 'resolved']).optional(),
   assignee: z.union([z.literal('me'), z.literal('none'), z.string().regex(uuidRe, 'must be me, none or a user id')]).optional(),
+  priority: z.coerce.number().int().min(1).max(5).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(100),
 })
 
@@ -43,8 +59,10 @@ inbox.get('/tenants/:t/sessions', async (c) => {
       `select ${SUMMARY} from chatbot_sessions s
         where s.tenant_id = $1 and ($2::text is null or s.status = $2)
           and ($3::text is null or ($3 = 'none' and s.assignee_id is null) or s.assignee_id::text = $3)
-        order by coalesce(s.last_message_at, s.created_at) desc limit $4`,
-      [c.req.param('t'), q.status ?? null, assignee ?? null, q.limit],
+          and ($5::int is null or s.priority = $5)
+        order by (s.status = 'escalated') desc, case when s.status = 'escalated' then s.priority end desc nulls last,
+                 coalesce(s.last_message_at, s.created_at) desc limit $4`,
+      [c.req.param('t'), q.status ?? null, assignee ?? null, q.limit, q.priority ?? null],
     )
     return rows.map(toSummary)
   })
@@ -63,7 +81,7 @@ inbox.get('/tenants/:t/sessions/:id', async (c) => {
   const t = c.req.param('t')
   const result = await asMember(c, t, async (db) => {
     const s = await tenantSession(db, t, c.req.param('id'))
-    return { session: await sessionSummary(db, t, s.id), messages: await listMessages(db, s.id, 0, true, 5000) }
+    return { session: await sessionSummary(db, t, s.id), messages: await listMessages(db, s.id, 0, true, 5000), escalation: await escalationDetail(db, s.id) }
   })
   return c.json(result)
 })
@@ -85,15 +103,18 @@ inbox.post('/tenants/:t/sessions/:id/messages', jsonBody(replySchema), async (c)
       private: body.private,
     })
     // A person answering takes the conversation over: the bot goes silent until it is resolved.
-    if (!body.private && (s.status !== 'escalated' || !s.assignee_id)) {
-      await db.query(`update chatbot_sessions set status = 'escalated', assignee_id = coalesce(assignee_id, $2) where id = $1`, [s.id, me])
+    if (!body.private) {
+      if (s.status !== 'escalated' || !s.assignee_id) {
+        await db.query(`update chatbot_sessions set status = 'escalated', assignee_id = coalesce(assignee_id, $2) where id = $1`, [s.id, me])
+        await publish(db, { tenant_id: t, session_id: s.id, kind: 'status' })
+      }
+      // The first public reply is the escalation's first response (the figure agent analytics averages).
       await db.query(
         `update escalations set status = 'in_progress', assignee_id = coalesce(assignee_id, $2),
                 first_response_at = coalesce(first_response_at, now())
           where session_id = $1 and status <> 'resolved'`,
         [s.id, me],
       )
-      await publish(db, { tenant_id: t, session_id: s.id, kind: 'status' })
     }
     await publish(db, { tenant_id: t, session_id: s.id, kind: 'message', seq: message.seq, private: body.private })
     return message
@@ -121,6 +142,25 @@ inbox.post('/tenants/:t/sessions/:id/assign', jsonBody(assignSchema), async (c) 
   return c.json({ session })
 })
 
+/**
+ * Daily agent figures (seed 003 agent_analytics): conversations handled and running averages of first
+ * response and resolution times, for the agent who had the escalation (or who resolved it).
+ */
+async function recordResolution(db: Queryable, tenantId: string, e: { assignee_id: string | null; first_response_s: number | null; resolution_min: number } | undefined, resolver: string) {
+  if (!e) return
+  await db.query(
+    `insert into agent_analytics (tenant_id, agent_id, date, conversations_handled, avg_first_response_seconds, avg_resolution_minutes, ai_escalations_received)
+     values ($1, $2, current_date, 1, coalesce($3::real, 0), $4::real, 1)
+     on conflict (tenant_id, agent_id, date) do update set
+       conversations_handled = agent_analytics.conversations_handled + 1,
+       avg_first_response_seconds = case when $3::real is null then agent_analytics.avg_first_response_seconds
+         else (agent_analytics.avg_first_response_seconds * agent_analytics.conversations_handled + $3::real) / (agent_analytics.conversations_handled + 1) end,
+       avg_resolution_minutes = (agent_analytics.avg_resolution_minutes * agent_analytics.conversations_handled + $4::real) / (agent_analytics.conversations_handled + 1),
+       ai_escalations_received = agent_analytics.ai_escalations_received + 1`,
+    [tenantId, e.assignee_id ?? resolver, e.first_response_s === null ? null : Number(e.first_response_s), Number(e.resolution_min)],
+  )
+}
+
 const RESOLVED_TEXT: Record<string, string> = {
   fr: 'Cette conversation est résolue. Merci ! Vous pouvez noter notre aide.',
   en: 'This conversation is resolved. Thank you! You can rate the help you got.',
@@ -130,19 +170,109 @@ const RESOLVED_TEXT: Record<string, string> = {
 
 inbox.post('/tenants/:t/sessions/:id/resolve', async (c) => {
   const t = c.req.param('t')
+  let closed: { assignee_id: string | null; first_response_s: number | null; resolution_min: number } | undefined
   const session = await asMember(c, t, async (db) => {
     const s = await tenantSession(db, t, c.req.param('id'))
     if (s.status !== 'resolved') {
       await db.query(`update chatbot_sessions set status = 'resolved', resolved_at = now() where id = $1`, [s.id])
-      await db.query(`update escalations set status = 'resolved', resolved_at = now() where session_id = $1 and status <> 'resolved'`, [s.id])
+      closed = (
+        await db.query(
+          `update escalations set status = 'resolved', outcome = 'resolved', resolved_at = now() where session_id = $1 and status <> 'resolved'
+           returning assignee_id, extract(epoch from first_response_at - created_at) as first_response_s, extract(epoch from now() - created_at) / 60 as resolution_min`,
+          [s.id],
+        )
+      ).rows[0]
       const lang = (s.ai_context?.language as string) ?? 'en'
-      const msg = await insertMessage(db, { tenant_id: t, session_id: s.id, message_type: 'system', content: RESOLVED_TEXT[lang] ?? RESOLVED_TEXT.en })
+      // The visitor is asked for a 1-5 rating in the widget (the system line carries the cue).
+      const msg = await insertMessage(db, { tenant_id: t, session_id: s.id, message_type: 'system', content: RESOLVED_TEXT[lang] ?? RESOLVED_TEXT.en!, ai_metadata: { ask_rating: true } })
+      await publish(db, { tenant_id: t, session_id: s.id, kind: 'status' })
+      await publish(db, { tenant_id: t, session_id: s.id, kind: 'message', seq: msg.seq })
+    }
+    return sessionSummary(db, t, s.id)
+  })
+  // Analytics are the system's figures, written outside the member's transaction (members only read them).
+  await recordResolution(c.var.deps.pool, t, closed, c.var.user.sub)
+  return c.json({ session })
+})
+
+/** The agent takes the session: assigned to them, the escalation in progress, the bot silent. */
+inbox.post('/tenants/:t/sessions/:id/claim', async (c) => {
+  const t = c.req.param('t')
+  const me = c.var.user.sub
+  const session = await asMember(c, t, async (db) => {
+    const s = await tenantSession(db, t, c.req.param('id'))
+    await db.query(`update chatbot_sessions set status = 'escalated', assignee_id = $2, resolved_at = null where id = $1`, [s.id, me])
+    const open = await db.query(`update escalations set assignee_id = $2, status = 'in_progress', assigned_at = coalesce(assigned_at, now())
+                                  where session_id = $1 and status <> 'resolved' returning id`, [s.id, me])
+    if (!open.rows[0]) {
+      // Claiming a session the bot was handling opens an escalation for the record (first response time included).
+      await db.query(
+        `insert into escalations (tenant_id, session_id, reason, trace, priority, assignee_id, status, assigned_at)
+         values ($1, $2, 'Taken over by an agent', $3, $4, $5, 'in_progress', now())`,
+        [t, s.id, JSON.stringify([{ rule_id: null, name: 'Agent takeover', fired: true, detail: 'fired: an agent claimed the session', keywords: null, conditions: null }]), s.priority, me],
+      )
+    }
+    await db.query(`update tenant_members set last_assigned_at = now() where tenant_id = $1 and user_id = $2`, [t, me])
+    await publish(db, { tenant_id: t, session_id: s.id, kind: 'status' })
+    return sessionSummary(db, t, s.id)
+  })
+  return c.json({ session })
+})
+
+const HANDBACK_TEXT: Record<string, string> = {
+  fr: "Vous êtes de nouveau avec l'assistant. Posez-lui vos questions, ou demandez à parler à une personne.",
+  en: 'You are back with the assistant. Ask it anything, or ask for a person again.',
+  es: 'Vuelve a hablar con el asistente. Pregúntele lo que quiera, o pida hablar con una persona.',
+  pt: 'Você está de volta com o assistente. Pergunte o que quiser, ou peça para falar com uma pessoa.',
+}
+
+/** Hands the session back to the bot: the escalation ends (outcome handed_back) and the bot answers again. */
+inbox.post('/tenants/:t/sessions/:id/handback', async (c) => {
+  const t = c.req.param('t')
+  const session = await asMember(c, t, async (db) => {
+    const s = await tenantSession(db, t, c.req.param('id'))
+    if (s.status === 'escalated') {
+      await db.query(`update chatbot_sessions set status = 'active', assignee_id = null where id = $1`, [s.id])
+      await db.query(`update escalations set status = 'resolved', outcome = 'handed_back', resolved_at = now() where session_id = $1 and status <> 'resolved'`, [s.id])
+      const lang = (s.ai_context?.language as string) ?? 'en'
+      const msg = await insertMessage(db, { tenant_id: t, session_id: s.id, message_type: 'system', content: HANDBACK_TEXT[lang] ?? HANDBACK_TEXT.en! })
       await publish(db, { tenant_id: t, session_id: s.id, kind: 'status' })
       await publish(db, { tenant_id: t, session_id: s.id, kind: 'message', seq: msg.seq })
     }
     return sessionSummary(db, t, s.id)
   })
   return c.json({ session })
+})
+
+/** The agent is typing: the visitor's widget shows it (nothing is stored). */
+inbox.post('/tenants/:t/sessions/:id/typing', jsonBody(z.object({ typing: z.boolean() }).strict()), async (c) => {
+  const t = c.req.param('t')
+  const { typing } = c.get('body') as { typing: boolean }
+  const name = await asMember(c, t, async (db) => {
+    const s = await tenantSession(db, t, c.req.param('id'))
+    const me = await db.query(`select coalesce(display_name, 'Agent') as name from tenant_members where tenant_id = $1 and user_id = auth.uid()`, [t])
+    await publish(db, { tenant_id: t, session_id: s.id, kind: 'typing', from: 'agent', name: me.rows[0]?.name ?? 'Agent', typing })
+    return me.rows[0]?.name
+  })
+  void name
+  return c.body(null, 204)
+})
+
+const availabilitySchema = z.object({ availability: z.enum(['online', 'away', 'offline']) }).strict()
+
+/** An agent sets their own availability: only online agents receive new escalations. */
+inbox.patch('/tenants/:t/members/me', jsonBody(availabilitySchema), async (c) => {
+  const t = c.req.param('t')
+  const { availability } = c.get('body') as z.infer<typeof availabilitySchema>
+  const member = await asMember(c, t, async (db) => {
+    const { rows } = await db.query(
+      `update tenant_members set availability = $2 where tenant_id = $1 and user_id = auth.uid()
+       returning user_id, display_name, role, availability, capacity`,
+      [t, availability],
+    )
+    return rows[0]
+  })
+  return c.json({ member })
 })
 
 inbox.get('/tenants/:t/events', async (c) => {
@@ -152,7 +282,11 @@ inbox.get('/tenants/:t/events', async (c) => {
   const user = c.var.user
   return liveSSE(c, async (live) => {
     const unsubscribe = bus.subscribe((e) => {
-      if (e.tenant_id !== t || e.kind === 'typing') return
+      if (e.tenant_id !== t) return
+      if (e.kind === 'typing') {
+        if (e.from === 'visitor') void live.send('typing', { session_id: e.session_id, from: 'visitor', typing: e.typing === true }).catch(() => {})
+        return
+      }
       // Read under RLS each time: a member removed since connecting gets nothing more.
       void withMemberTx(pool, user, (db) => sessionSummary(db, t, e.session_id))
         .then((session) => live.send('session', { session_id: e.session_id, reason: e.kind, session }))

@@ -11,6 +11,10 @@ export interface BusEvent {
   kind: 'created' | 'message' | 'status' | 'typing'
   seq?: number
   private?: boolean
+  /** Typing events: who is typing (never stored). */
+  from?: 'visitor' | 'agent'
+  name?: string
+  typing?: boolean
 }
 
 /**

@@ -3,6 +3,9 @@ import { createMiddleware } from 'hono/factory'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
 import { generateAnswer } from '../answers/pipeline'
+import { openingState } from '../escalation/hours'
+import { checkHandoff, escalate, type HandoffDeps, type HandoffResult } from '../escalation/service'
+import { publish } from '../realtime/bus'
 import { withTx } from '../db/tx'
 import type { AppEnv } from '../env'
 import { ApiError, badRequest, conflict, notFound, unauthorized } from '../errors'
@@ -13,7 +16,6 @@ import { liveSSE } from '../realtime/sse'
 import { getMessage, listMessages, type Message } from './messages'
 import {
   createSession,
-  escalateByVisitor,
   findWidget,
   getSessionRow,
   sessionForToken,
@@ -21,6 +23,13 @@ import {
   storeVisitorMessage,
   toSession,
 } from './service'
+
+const handoffDeps = (d: AppEnv['Variables']['deps']): HandoffDeps => ({
+  pool: d.pool,
+  llm: d.llm,
+  log: d.log,
+  notify: (tenant, escalation) => d.notifier?.escalated(tenant, escalation),
+})
 
 /** The widget side of the API: public, named by a publishable key, then by a session token. */
 export const sessions = new Hono<AppEnv>()
@@ -39,8 +48,10 @@ sessions.get('/widget/config', async (c) => {
       primary_color: /^#[0-9a-f]{6}$/i.test(theme.primary_color ?? '') ? theme.primary_color : '#4f46e5',
       position: theme.position === 'left' ? 'left' : 'right',
     },
-    open: true,
+    ...openingState(w.business_hours),
     business_hours: w.business_hours ?? null,
+    position: theme.position === 'left' ? 'left' : 'right',
+    prechat: w.prechat ?? null,
   })
 })
 
@@ -105,6 +116,16 @@ sessions.post('/sessions/:id/messages', jsonBody(sendSchema), async (c) => {
   const wantsStream = (c.req.header('accept') ?? '').includes('text/event-stream')
   const started = Date.now()
   const sent = await storeVisitorMessage(pool, visitor, input)
+  // Rules first: when one hands the session to people, the bot stays silent.
+  let handoff: HandoffResult | null = null
+  if (sent.pending && !sent.duplicate) {
+    try {
+      handoff = await checkHandoff(handoffDeps(deps), visitor, sent.message)
+    } catch (err) {
+      log.error('escalation check failed; the bot answers', { err: String(err), session: visitor.id, request_id: c.var.requestId })
+    }
+  }
+  const escalation = handoff ? { id: handoff.escalation_id, reason: handoff.reason, message: handoff.message } : null
 
   /** Answers a stored visitor message; the message stays stored whatever happens here. */
   const answer = async (onDelta?: (text: string) => Promise<void>, signal?: AbortSignal): Promise<Message | null> => {
@@ -120,7 +141,7 @@ sessions.post('/sessions/:id/messages', jsonBody(sendSchema), async (c) => {
 
   if (!wantsStream) {
     let reply = sent.reply
-    if (sent.pending) {
+    if (sent.pending && !handoff) {
       try {
         reply = await answer()
       } catch (err) {
@@ -128,12 +149,17 @@ sessions.post('/sessions/:id/messages', jsonBody(sendSchema), async (c) => {
         throw new ApiError(503, 'answer_failed', 'Your message was saved, but the answer failed. Retry with the same client_message_id.')
       }
     }
-    return c.json({ message: sent.message, reply })
+    return c.json({ message: sent.message, reply, escalation })
   }
 
   return streamSSE(c, async (stream) => {
     const send = (event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(data) })
     await send('message', sent.message)
+    if (handoff) {
+      await send('escalated', escalation)
+      await send('done', null)
+      return
+    }
     if (!sent.pending) {
       if (sent.reply) await send('delta', { text: sent.reply.content })
       await send('done', sent.reply)
@@ -189,7 +215,9 @@ sessions.get('/sessions/:id/events', async (c) => {
     }
     const unsubscribe = bus.subscribe((e) => {
       if (e.session_id !== visitor.id) return
-      if (e.kind === 'status') {
+      if (e.kind === 'typing') {
+        if (e.from === 'agent') void live.send('typing', { from: 'agent', name: e.name ?? 'Agent', typing: e.typing === true }).catch(() => {})
+      } else if (e.kind === 'status') {
         void getSessionRow(pool, visitor.id).then((s) => live.send('status', { status: s.status, assignee: toSession(s).assignee })).catch(() => {})
       } else if (e.kind === 'message' && !e.private) void pump().catch(() => {})
     })
@@ -200,7 +228,36 @@ sessions.get('/sessions/:id/events', async (c) => {
 
 sessions.post('/sessions/:id/escalate', jsonBodyOptional(z.object({ reason: text(500).optional() })), async (c) => {
   const body = (c.get('body') ?? {}) as { reason?: string }
-  return c.json({ session: await escalateByVisitor(c.var.deps.pool, c.var.visitor, body.reason) })
+  const { pool } = c.var.deps
+  const visitor = c.var.visitor
+  const detail = 'fired: the visitor pressed "talk to a person"'
+  const result = await escalate(handoffDeps(c.var.deps), visitor, {
+    rule_id: null,
+    reason: body.reason ? `Visitor asked for a person: ${body.reason}` : 'Visitor asked for a person',
+    priority: 3,
+    trace: [{ rule_id: null, name: 'Visitor asked for a person', priority: 3, fired: true, detail, keywords: null, conditions: { type: 'human_requested', passed: true, detail: 'the button was pressed' } } as never],
+    assignment: { strategy: 'least_busy' },
+  })
+  return c.json({ session: toSession(await getSessionRow(pool, visitor.id)), message: result?.message ?? null })
+})
+
+/** The visitor is typing: the agent's console shows it (nothing is stored). */
+sessions.post('/sessions/:id/typing', jsonBody(z.object({ typing: z.boolean() }).strict()), async (c) => {
+  const { typing } = c.get('body') as { typing: boolean }
+  const v = c.var.visitor
+  await publish(c.var.deps.pool, { tenant_id: v.tenant_id, session_id: v.id, kind: 'typing', from: 'visitor', typing })
+  return c.body(null, 204)
+})
+
+/** The visitor leaves an e-mail (outside opening hours, or in the pre-chat form) so the team can write back. */
+sessions.post('/sessions/:id/contact', jsonBody(z.object({ email: z.email().max(320), name: text(200).optional() }).strict()), async (c) => {
+  const body = c.get('body') as { email: string; name?: string }
+  const v = c.var.visitor
+  await withTx(c.var.deps.pool, async (db) => {
+    await db.query(`update chatbot_sessions set customer_context = customer_context || $2::jsonb where id = $1`, [v.id, JSON.stringify(body)])
+    await publish(db, { tenant_id: v.tenant_id, session_id: v.id, kind: 'status' })
+  })
+  return c.json({ ok: true })
 })
 
 const feedbackSchema = z.object({ rating: z.enum(['up', 'down']), comment: text(2000).optional() })

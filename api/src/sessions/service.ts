@@ -59,13 +59,15 @@ export interface WidgetRow {
   suggestions: string[]
   language: string
   business_hours: unknown
+  prechat: unknown
 }
 
 export async function findWidget(db: Queryable, key: string): Promise<WidgetRow> {
   const { rows } = await db.query(
     `select w.id, w.tenant_id, w.bot_id, b.name as bot_name, w.publishable_key, w.allowed_origins, w.theme,
-            w.greeting, w.suggestions, w.language, w.business_hours
-       from widget_configs w join bots b on b.id = w.bot_id
+            w.greeting, w.suggestions, w.language, w.prechat,
+            coalesce(w.business_hours, t.settings->'business_hours') as business_hours
+       from widget_configs w join bots b on b.id = w.bot_id join tenants t on t.id = w.tenant_id
       where w.publishable_key = $1 and b.status = 'active'`,
     [key],
   )
@@ -202,32 +204,5 @@ export async function storeAnswer(
     )
     await publish(db, { tenant_id: session.tenant_id, session_id: session.id, kind: 'message', seq: message.seq })
     return message
-  })
-}
-
-const HANDOFF_TEXT: Record<string, string> = {
-  fr: "Un membre de l'équipe va prendre le relais. Il vous répondra ici même.",
-  en: 'A member of the team will take over and reply right here.',
-  es: 'Una persona del equipo tomará el relevo y le responderá aquí mismo.',
-  pt: 'Alguém da equipe vai assumir e responder aqui mesmo.',
-}
-
-/** The visitor asks for a person: one open escalation, the session escalated, a system line stored. */
-export async function escalateByVisitor(pool: pg.Pool, session: { id: string; tenant_id: string }, reason?: string) {
-  return withTx(pool, async (db) => {
-    const s = await getSessionRow(db, session.id, true)
-    if (s.status !== 'escalated') {
-      await db.query(`update chatbot_sessions set status = 'escalated', resolved_at = null where id = $1`, [s.id])
-      await db.query(
-        `insert into escalations (tenant_id, session_id, reason, priority, trace)
-         values ($1, $2, $3, $4, $5) on conflict do nothing`,
-        [s.tenant_id, s.id, reason ? `Visitor asked for a human: ${reason}` : 'Visitor asked for a human', s.priority, JSON.stringify([{ condition: 'visitor_request', passed: true }])],
-      )
-      const lang = (s.ai_context?.language as string) ?? 'en'
-      const msg = await insertMessage(db, { tenant_id: s.tenant_id, session_id: s.id, message_type: 'system', content: HANDOFF_TEXT[lang] ?? HANDOFF_TEXT.en })
-      await publish(db, { tenant_id: s.tenant_id, session_id: s.id, kind: 'status' })
-      await publish(db, { tenant_id: s.tenant_id, session_id: s.id, kind: 'message', seq: msg.seq })
-    }
-    return toSession(await getSessionRow(db, s.id))
   })
 }
