@@ -9,7 +9,9 @@ import { admin } from './admin/routes'
 import { auth } from './auth/routes'
 import type { AppEnv, Deps } from './env'
 import { ApiError, errorBody, fromPgError } from './errors'
+import { clientIp } from './http/client-ip'
 import { widgetCors } from './http/cors'
+import { rateLimit } from './http/rate-limit'
 import { inbox } from './inbox/routes'
 import { escalation } from './escalation/routes'
 import { faqs } from './knowledge/faqs'
@@ -49,6 +51,10 @@ export function createApp(deps: Deps) {
   app.use('/v1/widget/*', widgetCors())
   app.use('/v1/sessions', widgetCors())
   app.use('/v1/sessions/*', widgetCors())
+  // After CORS, so a browser can read the 429. Preflights are free.
+  const hops = deps.config.TRUSTED_PROXY_HOPS
+  app.use('/v1/*', rateLimit(deps.limiters, 'ip', (c) => (c.req.method === 'OPTIONS' ? null : clientIp(c, { trustedProxyHops: hops }))))
+  app.use('/v1/tenants/:t/*', rateLimit(deps.limiters, 'tenant', (c) => c.req.param('t') ?? null))
 
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/readyz', async (c) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { limitsConfigSchema } from './http/limits-config'
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -64,6 +65,7 @@ export const configSchema = z.object({
   /** The background worker (knowledge jobs, scheduled crawls) runs in this process. */
   WORKER: bool.default(true),
   WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  ...limitsConfigSchema.shape,
 })
 
 export type Config = z.infer<typeof configSchema>

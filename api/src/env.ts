@@ -2,6 +2,8 @@ import type pg from 'pg'
 import type { Llm } from './answers/llm'
 import type { Config } from './config'
 import type { Notifier } from './escalation/notify'
+import type { Limiters } from './http/rate-limit'
+import type { TokenBudget } from './http/token-budget'
 import type { Database } from './db/database'
 import type { Claims } from './db/tx'
 import type { Embedder } from './knowledge/embedder'
@@ -31,6 +33,8 @@ export interface Deps {
   worker?: KnowledgeWorker
   /** Delivers escalation webhooks and e-mails (absent when the worker runs elsewhere). */
   notifier?: Notifier
+  limiters: Limiters
+  tokenBudget: TokenBudget
   /** Flipped by shutdown: /readyz fails and new streams are refused. */
   state: { ready: boolean }
 }

@@ -14,6 +14,8 @@ import { createStorage } from './knowledge/storage'
 import { createVectorStore } from './knowledge/vector-store'
 import { KnowledgeWorker } from './knowledge/worker'
 import { Notifier } from './escalation/notify'
+import { createLimiters, limitsFromConfig } from './http/rate-limit'
+import { createTokenBudget } from './http/token-budget'
 import { createLogger } from './logger'
 import { Bus } from './realtime/bus'
 import { StreamRegistry } from './realtime/streams'
@@ -61,6 +63,8 @@ export async function createDeps(config: Config, options: OpenOptions & { migrat
     store,
     storage,
     kick: () => {},
+    limiters: createLimiters({ store: config.RATE_LIMIT_STORE, pool: db.pool, limits: limitsFromConfig(config) }),
+    tokenBudget: createTokenBudget({ store: config.RATE_LIMIT_STORE, pool: db.pool, dailyTokens: config.LLM_DAILY_TOKEN_BUDGET }),
   }
   if (config.WORKER && options.worker !== false) {
     const worker = new KnowledgeWorker(deps)
@@ -107,6 +111,7 @@ export async function startServer(config: Config, deps?: Deps): Promise<Running>
         await closed
         await d.worker?.stop()
         await d.notifier?.stop()
+        d.limiters.close()
         await d.store.close?.()
         await d.bus.close()
         await d.db.close()

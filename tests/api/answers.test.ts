@@ -187,6 +187,55 @@ describe('prompt injection through retrieved text', () => {
   })
 })
 
+describe('limits', () => {
+  it("answers extractively once the tenant's daily token budget is spent, without calling the model", async () => {
+    const small = await createTestApp({ LLM_API_KEY: 'k', LLM_BASE_URL: llm.url, LLM_DAILY_TOKEN_BUDGET: '50' })
+    try {
+      await small.deps.worker!.drain()
+      const before = llm.chats.length
+      const v = await small.visitor()
+      const first = ((await (await v.send('How much does shipping cost?')).json()) as any).reply
+      expect(first.content).toMatch(/According to our documentation/)
+      const calls = llm.chats.length
+      expect(calls).toBeGreaterThan(before)
+      const second = ((await (await v.send('How do I return an item?')).json()) as any).reply
+      expect(llm.chats.length).toBe(calls)
+      expect(second.content).toMatch(/30 days/)
+      const meta = (await small.deps.pool.query('select ai_metadata from chatbot_conversations where id = $1', [second.id])).rows[0].ai_metadata
+      expect(meta).toMatchObject({ model: 'extractive', fault: 'budget' })
+    } finally {
+      await small.close()
+    }
+  })
+
+  it('limits messages per session with 429 and Retry-After, without storing the refused message', async () => {
+    const small = await createTestApp({ RATE_LIMIT_SESSION_MESSAGES_PER_MIN: '2' })
+    try {
+      const v = await small.visitor()
+      expect((await v.send('one')).status).toBe(200)
+      expect((await v.send('two')).status).toBe(200)
+      const third = await v.send('three')
+      expect(third.status).toBe(429)
+      expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+      expect(((await third.json()) as any).error.code).toBe('rate_limited')
+      expect((await v.messages()).filter((m: any) => m.message_type === 'user').map((m: any) => m.content)).toEqual(['one', 'two'])
+    } finally {
+      await small.close()
+    }
+  })
+})
+
+describe('escalation summary by the model', () => {
+  it('replaces the extractive summary when the model has written one', async () => {
+    llm.script.push({ reply: 'The visitor wants a refund for order 42 and asked for a person.' })
+    const v = await t.visitor()
+    await v.send("je veux parler à un humain, c'est pour un remboursement")
+    await expect
+      .poll(async () => (await t.deps.pool.query('select ai_summary from escalations where session_id = $1', [v.id])).rows[0]?.ai_summary, { timeout: 5000 })
+      .toBe('The visitor wants a refund for order 42 and asked for a person.')
+  })
+})
+
 describe('without a model', () => {
   it('answers extractively with a citation, and nothing calls out', async () => {
     const plain = await createTestApp()

@@ -12,7 +12,9 @@ export const OWNER = { email: 'owner@demo.local', password: 'demo1234' }
 export const AGENT = { email: 'agent@demo.local', password: 'demo1234' }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ DATABASE_URL: 'memory://', LOG_LEVEL: 'silent', PORT: '0', JWT_SECRET: 'x'.repeat(40), ...overrides })
+  // Tests send many requests from one (socket-less) client: limits are tested on their own, with low values.
+  const roomy = { RATE_LIMIT_IP_PER_MIN: '1000000', RATE_LIMIT_SESSION_MESSAGES_PER_MIN: '1000000', RATE_LIMIT_KEY_PER_MIN: '1000000', RATE_LIMIT_TENANT_PER_MIN: '1000000', RATE_LIMIT_LOGIN_PER_15MIN: '1000000' }
+  return loadConfig({ DATABASE_URL: 'memory://', LOG_LEVEL: 'silent', PORT: '0', JWT_SECRET: 'x'.repeat(40), ...roomy, ...overrides })
 }
 
 /** A fresh, migrated database (copied from the template) and the app over it, with the demo tenant seeded. */
@@ -41,6 +43,7 @@ export async function createTestApp(overrides: Record<string, string> = {}) {
     async close() {
       await deps.worker?.stop()
       await deps.notifier?.stop()
+      deps.limiters.close()
       await deps.bus.close()
       await deps.db.close()
     },

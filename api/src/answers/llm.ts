@@ -27,7 +27,8 @@ export interface StreamResult {
 }
 
 /** Why a model call failed, in the terms the fallback logic needs. */
-export type LlmFault = 'timeout' | 'quota' | 'rate_limited' | 'server' | 'network' | 'bad_request' | 'aborted'
+/** 'budget': the tenant's daily token budget is spent, so no call was made. */
+export type LlmFault = 'timeout' | 'quota' | 'rate_limited' | 'server' | 'network' | 'bad_request' | 'aborted' | 'budget'
 
 export class LlmError extends Error {
   constructor(

@@ -4,6 +4,7 @@ import type { Logger } from '../logger'
 import type { Embedder } from '../knowledge/embedder'
 import { retrieve, type Passage } from '../knowledge/search'
 import type { VectorStore } from '../knowledge/vector-store'
+import type { TokenBudget } from '../http/token-budget'
 import type { Source } from '../sessions/messages'
 import { detectLanguage, type Lang } from './language'
 import { LlmError, type ChatMessage, type Llm, type LlmFault } from './llm'
@@ -36,6 +37,8 @@ export interface AnswerDeps {
   embedder: Embedder
   store: VectorStore
   log: Logger
+  /** The tenant's daily LLM token budget; when spent, answers are extractive until midnight UTC. */
+  tokenBudget?: TokenBudget
 }
 
 export interface AnswerInput {
@@ -75,7 +78,18 @@ const FROM_KNOWLEDGE: Record<Lang, string> = {
  * from fenced, numbered passages; without one (or when the model fails), the best passage quoted and
  * cited. Never throws for model faults: the visitor always gets an answer or an offer of a human.
  */
-export async function generateAnswer(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
+export async function generateAnswer(deps: AnswerDeps, input: AnswerInput): Promise<Answer> {
+  const budget = deps.llm && deps.tokenBudget ? await deps.tokenBudget.check(input.session.tenant_id) : null
+  const overBudget = budget !== null && !budget.allowed
+  const d = overBudget ? { ...deps, llm: null } : deps
+  const answer = await answerWith(d, input)
+  if (overBudget) return { ...answer, fault: answer.fault ?? 'budget' }
+  const spent = answer.tokens.prompt + answer.tokens.completion
+  if (spent && deps.tokenBudget) await deps.tokenBudget.spend(input.session.tenant_id, spent).catch(() => {})
+  return answer
+}
+
+async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   const question = input.message.content
   const language = detectLanguage(question, input.fallbackLanguage)
   const bot = await loadBot(d.pool, input.session.bot_id)

@@ -7,6 +7,8 @@ import { jsonBody } from '../http/validate'
 import { signAccessToken } from './jwt'
 import { requireUser } from './middleware'
 import { verifyPassword } from './passwords'
+import { clientIp } from '../http/client-ip'
+import { rateLimit } from '../http/rate-limit'
 
 export const auth = new Hono<AppEnv>()
 
@@ -15,7 +17,14 @@ const loginSchema = z.object({
   password: z.string().min(1).max(200),
 })
 
-auth.post('/auth/login', jsonBody(loginSchema), async (c) => {
+/** Slows password guessing: attempts per client address and e-mail (successful sign-ins count too). */
+const loginLimit = rateLimit(
+  (c) => c.var.deps.limiters,
+  'login',
+  (c) => `${clientIp(c, { trustedProxyHops: c.var.deps.config.TRUSTED_PROXY_HOPS })}|${(c.get('body') as { email: string }).email.toLowerCase()}`,
+)
+
+auth.post('/auth/login', jsonBody(loginSchema), loginLimit, async (c) => {
   const { email, password } = c.get('body') as z.infer<typeof loginSchema>
   const { pool, jwtSecret, config } = c.var.deps
   const { rows } = await pool.query('select id, email, encrypted_password from auth.users where lower(email) = $1', [

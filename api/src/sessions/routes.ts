@@ -6,6 +6,7 @@ import { generateAnswer } from '../answers/pipeline'
 import { openingState } from '../escalation/hours'
 import { checkHandoff, escalate, type HandoffDeps, type HandoffResult } from '../escalation/service'
 import { publish } from '../realtime/bus'
+import { rateLimit } from '../http/rate-limit'
 import { withTx } from '../db/tx'
 import type { AppEnv } from '../env'
 import { ApiError, badRequest, conflict, notFound, unauthorized } from '../errors'
@@ -61,18 +62,30 @@ const contextSchema = z
 
 const createSchema = z.object({
   key: z.string().min(1).max(100),
-  visitor_id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, _ and - only').optional(),
+  visitor_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, _ and - only')
+    .optional(),
   context: contextSchema.optional(),
 })
 
-sessions.post('/sessions', jsonBody(createSchema), async (c) => {
-  const input = c.get('body') as z.infer<typeof createSchema>
-  const { pool, config } = c.var.deps
-  const widget = await findWidget(pool, input.key)
-  assertOrigin(c, widget.allowed_origins)
-  const created = await createSession(pool, widget, input, config.SESSION_TTL_DAYS)
-  return c.json(created, 201)
-})
+sessions.post(
+  '/sessions',
+  jsonBody(createSchema),
+  rateLimit(
+    (c) => c.var.deps.limiters,
+    'publishable_key',
+    (c) => (c.get('body') as { key: string }).key,
+  ),
+  async (c) => {
+    const input = c.get('body') as z.infer<typeof createSchema>
+    const { pool, config } = c.var.deps
+    const widget = await findWidget(pool, input.key)
+    assertOrigin(c, widget.allowed_origins)
+    const created = await createSession(pool, widget, input, config.SESSION_TTL_DAYS)
+    return c.json(created, 201)
+  },
+)
 
 /** Opens the session named in the path with the visitor's bearer token: one token, one session. */
 const requireVisitor = createMiddleware<AppEnv>(async function requireVisitor(c, next) {
@@ -103,80 +116,116 @@ sessions.get('/sessions/:id/messages', async (c) => {
 
 const sendSchema = z.object({
   content: text(32_000),
-  client_message_id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'letters, digits and _.:- only, at most 100'),
+  client_message_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'letters, digits and _.:- only, at most 100'),
 })
 
-sessions.post('/sessions/:id/messages', jsonBody(sendSchema), async (c) => {
-  const input = c.get('body') as z.infer<typeof sendSchema>
-  const max = c.var.deps.config.MESSAGE_MAX_CHARS
-  if (input.content.length > max) throw badRequest('message_too_long', `content: must be at most ${max} characters`)
-  const deps = c.var.deps
-  const { pool, log } = deps
-  const visitor = c.var.visitor
-  const wantsStream = (c.req.header('accept') ?? '').includes('text/event-stream')
-  const started = Date.now()
-  const sent = await storeVisitorMessage(pool, visitor, input)
-  // Rules first: when one hands the session to people, the bot stays silent.
-  let handoff: HandoffResult | null = null
-  if (sent.pending && !sent.duplicate) {
-    try {
-      handoff = await checkHandoff(handoffDeps(deps), visitor, sent.message)
-    } catch (err) {
-      log.error('escalation check failed; the bot answers', { err: String(err), session: visitor.id, request_id: c.var.requestId })
-    }
-  }
-  const escalation = handoff ? { id: handoff.escalation_id, reason: handoff.reason, message: handoff.message } : null
-
-  /** Answers a stored visitor message; the message stays stored whatever happens here. */
-  const answer = async (onDelta?: (text: string) => Promise<void>, signal?: AbortSignal): Promise<Message | null> => {
-    const result = await generateAnswer(deps, {
-      session: visitor,
-      message: sent.message,
-      fallbackLanguage: sent.language,
-      onDelta,
-      signal,
-    })
-    return storeAnswer(pool, visitor, sent.message, result, Date.now() - started)
-  }
-
-  if (!wantsStream) {
-    let reply = sent.reply
-    if (sent.pending && !handoff) {
+sessions.post(
+  '/sessions/:id/messages',
+  rateLimit(
+    (c) => c.var.deps.limiters,
+    'session',
+    (c) => c.var.visitor.id,
+  ),
+  rateLimit(
+    (c) => c.var.deps.limiters,
+    'tenant',
+    (c) => c.var.visitor.tenant_id,
+  ),
+  jsonBody(sendSchema),
+  async (c) => {
+    const input = c.get('body') as z.infer<typeof sendSchema>
+    const max = c.var.deps.config.MESSAGE_MAX_CHARS
+    if (input.content.length > max)
+      throw badRequest('message_too_long', `content: must be at most ${max} characters`)
+    const deps = c.var.deps
+    const { pool, log } = deps
+    const visitor = c.var.visitor
+    const wantsStream = (c.req.header('accept') ?? '').includes('text/event-stream')
+    const started = Date.now()
+    const sent = await storeVisitorMessage(pool, visitor, input)
+    // Rules first: when one hands the session to people, the bot stays silent.
+    let handoff: HandoffResult | null = null
+    if (sent.pending && !sent.duplicate) {
       try {
-        reply = await answer()
+        handoff = await checkHandoff(handoffDeps(deps), visitor, sent.message)
       } catch (err) {
-        log.error('answer failed', { err: String(err), session: visitor.id, request_id: c.var.requestId })
-        throw new ApiError(503, 'answer_failed', 'Your message was saved, but the answer failed. Retry with the same client_message_id.')
+        log.error('escalation check failed; the bot answers', {
+          err: String(err),
+          session: visitor.id,
+          request_id: c.var.requestId,
+        })
       }
     }
-    return c.json({ message: sent.message, reply, escalation })
-  }
+    const escalation = handoff
+      ? { id: handoff.escalation_id, reason: handoff.reason, message: handoff.message }
+      : null
 
-  return streamSSE(c, async (stream) => {
-    const send = (event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(data) })
-    await send('message', sent.message)
-    if (handoff) {
-      await send('escalated', escalation)
-      await send('done', null)
-      return
+    /** Answers a stored visitor message; the message stays stored whatever happens here. */
+    const answer = async (
+      onDelta?: (text: string) => Promise<void>,
+      signal?: AbortSignal,
+    ): Promise<Message | null> => {
+      const result = await generateAnswer(deps, {
+        session: visitor,
+        message: sent.message,
+        fallbackLanguage: sent.language,
+        onDelta,
+        signal,
+      })
+      return storeAnswer(pool, visitor, sent.message, result, Date.now() - started)
     }
-    if (!sent.pending) {
-      if (sent.reply) await send('delta', { text: sent.reply.content })
-      await send('done', sent.reply)
-      return
+
+    if (!wantsStream) {
+      let reply = sent.reply
+      if (sent.pending && !handoff) {
+        try {
+          reply = await answer()
+        } catch (err) {
+          log.error('answer failed', { err: String(err), session: visitor.id, request_id: c.var.requestId })
+          throw new ApiError(
+            503,
+            'answer_failed',
+            'Your message was saved, but the answer failed. Retry with the same client_message_id.',
+          )
+        }
+      }
+      return c.json({ message: sent.message, reply, escalation })
     }
-    // A visitor who leaves stops the model call; what was written so far is stored as partial.
-    const left = new AbortController()
-    stream.onAbort(() => left.abort())
-    try {
-      const reply = await answer((piece) => (stream.aborted ? Promise.resolve() : send('delta', { text: piece })), left.signal)
-      if (!stream.aborted) await send('done', reply)
-    } catch (err) {
-      log.error('answer failed', { err: String(err), session: visitor.id, request_id: c.var.requestId })
-      await send('error', { code: 'answer_failed', message: 'Your message was saved, but the answer failed. Retry with the same client_message_id.' })
-    }
-  })
-})
+
+    return streamSSE(c, async (stream) => {
+      const send = (event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(data) })
+      await send('message', sent.message)
+      if (handoff) {
+        await send('escalated', escalation)
+        await send('done', null)
+        return
+      }
+      if (!sent.pending) {
+        if (sent.reply) await send('delta', { text: sent.reply.content })
+        await send('done', sent.reply)
+        return
+      }
+      // A visitor who leaves stops the model call; what was written so far is stored as partial.
+      const left = new AbortController()
+      stream.onAbort(() => left.abort())
+      try {
+        const reply = await answer(
+          (piece) => (stream.aborted ? Promise.resolve() : send('delta', { text: piece })),
+          left.signal,
+        )
+        if (!stream.aborted) await send('done', reply)
+      } catch (err) {
+        log.error('answer failed', { err: String(err), session: visitor.id, request_id: c.var.requestId })
+        await send('error', {
+          code: 'answer_failed',
+          message: 'Your message was saved, but the answer failed. Retry with the same client_message_id.',
+        })
+      }
+    })
+  },
+)
 
 sessions.get('/sessions/:id/events', async (c) => {
   const { pool, bus, state } = c.var.deps
@@ -185,7 +234,8 @@ sessions.get('/sessions/:id/events', async (c) => {
   const lastEventId = c.req.header('last-event-id') ?? c.req.query('after')
   let cursor: number
   if (lastEventId !== undefined && lastEventId !== '') {
-    if (!/^\d{1,15}$/.test(lastEventId)) throw badRequest('validation_failed', 'Last-Event-ID must be a message seq.')
+    if (!/^\d{1,15}$/.test(lastEventId))
+      throw badRequest('validation_failed', 'Last-Event-ID must be a message seq.')
     cursor = Number(lastEventId)
   } else {
     cursor = (await getSessionRow(pool, visitor.id)).last_seq
@@ -216,9 +266,14 @@ sessions.get('/sessions/:id/events', async (c) => {
     const unsubscribe = bus.subscribe((e) => {
       if (e.session_id !== visitor.id) return
       if (e.kind === 'typing') {
-        if (e.from === 'agent') void live.send('typing', { from: 'agent', name: e.name ?? 'Agent', typing: e.typing === true }).catch(() => {})
+        if (e.from === 'agent')
+          void live
+            .send('typing', { from: 'agent', name: e.name ?? 'Agent', typing: e.typing === true })
+            .catch(() => {})
       } else if (e.kind === 'status') {
-        void getSessionRow(pool, visitor.id).then((s) => live.send('status', { status: s.status, assignee: toSession(s).assignee })).catch(() => {})
+        void getSessionRow(pool, visitor.id)
+          .then((s) => live.send('status', { status: s.status, assignee: toSession(s).assignee }))
+          .catch(() => {})
       } else if (e.kind === 'message' && !e.private) void pump().catch(() => {})
     })
     await pump()
@@ -226,39 +281,69 @@ sessions.get('/sessions/:id/events', async (c) => {
   })
 })
 
-sessions.post('/sessions/:id/escalate', jsonBodyOptional(z.object({ reason: text(500).optional() })), async (c) => {
-  const body = (c.get('body') ?? {}) as { reason?: string }
-  const { pool } = c.var.deps
-  const visitor = c.var.visitor
-  const detail = 'fired: the visitor pressed "talk to a person"'
-  const result = await escalate(handoffDeps(c.var.deps), visitor, {
-    rule_id: null,
-    reason: body.reason ? `Visitor asked for a person: ${body.reason}` : 'Visitor asked for a person',
-    priority: 3,
-    trace: [{ rule_id: null, name: 'Visitor asked for a person', priority: 3, fired: true, detail, keywords: null, conditions: { type: 'human_requested', passed: true, detail: 'the button was pressed' } } as never],
-    assignment: { strategy: 'least_busy' },
-  })
-  return c.json({ session: toSession(await getSessionRow(pool, visitor.id)), message: result?.message ?? null })
-})
+sessions.post(
+  '/sessions/:id/escalate',
+  jsonBodyOptional(z.object({ reason: text(500).optional() })),
+  async (c) => {
+    const body = (c.get('body') ?? {}) as { reason?: string }
+    const { pool } = c.var.deps
+    const visitor = c.var.visitor
+    const detail = 'fired: the visitor pressed "talk to a person"'
+    const result = await escalate(handoffDeps(c.var.deps), visitor, {
+      rule_id: null,
+      reason: body.reason ? `Visitor asked for a person: ${body.reason}` : 'Visitor asked for a person',
+      priority: 3,
+      trace: [
+        {
+          rule_id: null,
+          name: 'Visitor asked for a person',
+          priority: 3,
+          fired: true,
+          detail,
+          keywords: null,
+          conditions: { type: 'human_requested', passed: true, detail: 'the button was pressed' },
+        } as never,
+      ],
+      assignment: { strategy: 'least_busy' },
+    })
+    return c.json({
+      session: toSession(await getSessionRow(pool, visitor.id)),
+      message: result?.message ?? null,
+    })
+  },
+)
 
 /** The visitor is typing: the agent's console shows it (nothing is stored). */
 sessions.post('/sessions/:id/typing', jsonBody(z.object({ typing: z.boolean() }).strict()), async (c) => {
   const { typing } = c.get('body') as { typing: boolean }
   const v = c.var.visitor
-  await publish(c.var.deps.pool, { tenant_id: v.tenant_id, session_id: v.id, kind: 'typing', from: 'visitor', typing })
+  await publish(c.var.deps.pool, {
+    tenant_id: v.tenant_id,
+    session_id: v.id,
+    kind: 'typing',
+    from: 'visitor',
+    typing,
+  })
   return c.body(null, 204)
 })
 
 /** The visitor leaves an e-mail (outside opening hours, or in the pre-chat form) so the team can write back. */
-sessions.post('/sessions/:id/contact', jsonBody(z.object({ email: z.email().max(320), name: text(200).optional() }).strict()), async (c) => {
-  const body = c.get('body') as { email: string; name?: string }
-  const v = c.var.visitor
-  await withTx(c.var.deps.pool, async (db) => {
-    await db.query(`update chatbot_sessions set customer_context = customer_context || $2::jsonb where id = $1`, [v.id, JSON.stringify(body)])
-    await publish(db, { tenant_id: v.tenant_id, session_id: v.id, kind: 'status' })
-  })
-  return c.json({ ok: true })
-})
+sessions.post(
+  '/sessions/:id/contact',
+  jsonBody(z.object({ email: z.email().max(320), name: text(200).optional() }).strict()),
+  async (c) => {
+    const body = c.get('body') as { email: string; name?: string }
+    const v = c.var.visitor
+    await withTx(c.var.deps.pool, async (db) => {
+      await db.query(
+        `update chatbot_sessions set customer_context = customer_context || $2::jsonb where id = $1`,
+        [v.id, JSON.stringify(body)],
+      )
+      await publish(db, { tenant_id: v.tenant_id, session_id: v.id, kind: 'status' })
+    })
+    return c.json({ ok: true })
+  },
+)
 
 const feedbackSchema = z.object({ rating: z.enum(['up', 'down']), comment: text(2000).optional() })
 
@@ -269,7 +354,8 @@ sessions.post('/sessions/:id/messages/:messageId/feedback', jsonBody(feedbackSch
   if (!uuidRe.test(messageId)) throw notFound('Message')
   const message = await getMessage(c.var.deps.pool, messageId)
   if (!message || message.session_id !== visitor.id || message.private) throw notFound('Message')
-  if (message.message_type !== 'ai') throw badRequest('validation_failed', 'Only answers of the assistant can be rated.')
+  if (message.message_type !== 'ai')
+    throw badRequest('validation_failed', 'Only answers of the assistant can be rated.')
   const { rows } = await c.var.deps.pool.query(
     `insert into message_feedback (tenant_id, session_id, message_id, source, rating, comment)
      values ($1, $2, $3, 'visitor', $4, $5)
@@ -287,7 +373,11 @@ sessions.post('/sessions/:id/rating', jsonBody(ratingSchema), async (c) => {
   const session = await withTx(c.var.deps.pool, async (db) => {
     const s = await getSessionRow(db, c.var.visitor.id, true)
     if (s.status !== 'resolved') throw conflict('A conversation can be rated once it is resolved.')
-    await db.query('update chatbot_sessions set csat_score = $2, csat_comment = $3 where id = $1', [s.id, body.score, body.comment ?? null])
+    await db.query('update chatbot_sessions set csat_score = $2, csat_comment = $3 where id = $1', [
+      s.id,
+      body.score,
+      body.comment ?? null,
+    ])
     return toSession(await getSessionRow(db, s.id))
   })
   return c.json({ session })
