@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { Hono } from 'hono'
+import { businessHoursSchema } from '../escalation/hours'
 import { z } from 'zod'
 import { ADMINS, asMember } from '../auth/member'
 import { requireUser } from '../auth/middleware'
 import { withMemberTx, type Queryable } from '../db/tx'
 import type { AppEnv } from '../env'
-import { notFound } from '../errors'
+import { badRequest, notFound } from '../errors'
 import { invalidateOrigins } from '../http/cors'
 import { text } from '../http/text'
 import { jsonBody, uuidRe } from '../http/validate'
@@ -151,7 +152,7 @@ admin.delete('/bots/:b', async (c) => {
   return c.body(null, 204)
 })
 
-const WIDGET = 'publishable_key, allowed_origins, theme, greeting, suggestions, language, identity_mode, business_hours, updated_at'
+const WIDGET = 'publishable_key, allowed_origins, theme, greeting, suggestions, language, identity_mode, business_hours, prechat, updated_at'
 const origin = z.string().refine((o) => o === '*' || /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(o), 'an origin like https://shop.example.com (scheme, host, optional port; no path)')
 const widgetPatch = z
   .object({
@@ -160,6 +161,18 @@ const widgetPatch = z
     greeting: text(500, 0).optional(),
     suggestions: z.array(text(120)).max(6).optional(),
     language: z.enum(['auto', 'en', 'fr', 'es', 'pt']).optional(),
+    identity_mode: z.enum(['off', 'optional', 'required']).optional(),
+    business_hours: businessHoursSchema.nullable().optional(),
+    prechat: z
+      .object({
+        fields: z
+          .array(z.object({ name: z.string().regex(/^[a-z_]{1,40}$/, 'lowercase letters and _'), label: text(100), type: z.enum(['text', 'email']), required: z.boolean().default(false) }).strict())
+          .min(1)
+          .max(6),
+      })
+      .strict()
+      .nullable()
+      .optional(),
   })
   .strict()
 
@@ -175,12 +188,38 @@ admin.patch('/bots/:b/widget', jsonBody(widgetPatch), async (c) => {
   const widget = await asMember(c, await botTenant(c, b), async (db) => {
     const { rows } = await db.query(
       `update widget_configs set allowed_origins = coalesce($2, allowed_origins), theme = theme || coalesce($3, '{}'::jsonb),
-              greeting = coalesce($4, greeting), suggestions = coalesce($5, suggestions), language = coalesce($6, language)
+              greeting = coalesce($4, greeting), suggestions = coalesce($5, suggestions), language = coalesce($6, language),
+              identity_mode = coalesce($7, identity_mode),
+              business_hours = case when $8::boolean then $9::jsonb else business_hours end,
+              prechat = case when $10::boolean then $11::jsonb else prechat end
         where bot_id = $1 returning ${WIDGET}`,
-      [b, body.allowed_origins ?? null, body.theme ?? null, body.greeting ?? null, body.suggestions ?? null, body.language ?? null],
+      [
+        b,
+        body.allowed_origins ?? null,
+        body.theme ?? null,
+        body.greeting ?? null,
+        body.suggestions ?? null,
+        body.language ?? null,
+        body.identity_mode ?? null,
+        body.business_hours !== undefined,
+        body.business_hours ? JSON.stringify(body.business_hours) : null,
+        body.prechat !== undefined,
+        body.prechat ? JSON.stringify(body.prechat) : null,
+      ],
     )
+    if (rows[0]?.identity_mode === 'required' && !(await db.query(`select identity_secret from widget_configs where bot_id = $1`, [b])).rows[0]?.identity_secret) {
+      throw badRequest('validation_failed', 'identity_mode: create an identity secret first (POST /v1/bots/:b/widget/identity-secret)')
+    }
     return rows[0]
   }, ADMINS)
   invalidateOrigins()
   return c.json({ widget })
+})
+
+/** A new identity-verification secret for the widget, shown this once (the site's server keeps it). */
+admin.post('/bots/:b/widget/identity-secret', async (c) => {
+  const b = c.req.param('b')
+  const secret = `idsec_${randomBytes(32).toString('base64url')}`
+  await asMember(c, await botTenant(c, b), (db) => db.query(`update widget_configs set identity_secret = $2 where bot_id = $1`, [b, secret]), ADMINS)
+  return c.json({ identity_secret: secret }, 201)
 })

@@ -235,8 +235,8 @@ function extractive(
   fault: LlmFault | null,
   base: Pick<Answer, 'language' | 'tokens' | 'query' | 'prompt_versions'>,
 ): Answer {
-  const top = passages[0]!
-  // A passage in the visitor's language nearly as good as the best one reads better than a translation-less quote.
+  // The most confident passage; one in the visitor's language nearly as good reads better than a quote they cannot read.
+  const top = passages.reduce((a, b) => (b.confidence > a.confidence ? b : a))
   const best = passages.find((p) => p.language === language && p.confidence >= top.confidence - 0.1) ?? top
   const quote = best.content.length <= 600 ? best.content : bestSentences(best.content, question, 3)
   const lead = best.source_kind === 'faq' ? '' : `${FROM_KNOWLEDGE[language]}\n\n`

@@ -83,7 +83,11 @@ export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passag
     e.coverage = h.coverage
     e.fused += fusion === 'rrf' ? 1 / (RRF_K + i + 1) : 0.5 * (0.7 * h.coverage + 0.3 * h.rank)
   })
-  const top = [...byId.entries()].sort((a, b) => b[1].fused - a[1].fused).slice(0, o.k)
+  // Ties are common under RRF (rank 1 in one list and 2 in the other, and the reverse): the passage
+  // covering more of the question, then the closer vector, goes first.
+  const top = [...byId.entries()]
+    .sort((a, b) => b[1].fused - a[1].fused || (b[1].coverage ?? 0) - (a[1].coverage ?? 0) || (b[1].similarity ?? 0) - (a[1].similarity ?? 0))
+    .slice(0, o.k)
   if (!top.length) return []
 
   const { rows } = await r.pool.query(

@@ -6,6 +6,7 @@ import { generateAnswer } from '../answers/pipeline'
 import { openingState } from '../escalation/hours'
 import { checkHandoff, escalate, type HandoffDeps, type HandoffResult } from '../escalation/service'
 import { publish } from '../realtime/bus'
+import { identitySchema, type IdentityInput } from './identity'
 import { rateLimit } from '../http/rate-limit'
 import { withTx } from '../db/tx'
 import type { AppEnv } from '../env'
@@ -18,6 +19,8 @@ import { getMessage, listMessages, type Message } from './messages'
 import {
   createSession,
   findWidget,
+  identifySession,
+  widgetOfBot,
   getSessionRow,
   sessionForToken,
   storeAnswer,
@@ -67,6 +70,7 @@ const createSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, _ and - only')
     .optional(),
   context: contextSchema.optional(),
+  identity: identitySchema.optional(),
 })
 
 sessions.post(
@@ -98,6 +102,16 @@ const requireVisitor = createMiddleware<AppEnv>(async function requireVisitor(c,
   assertOrigin(c, session.allowed_origins)
   c.set('visitor', session)
   await next()
+})
+
+/** identify(): attach a verified user to this conversation, or switch to that user's own one. */
+sessions.post('/sessions/:id/identify', requireVisitor, jsonBody(identitySchema), async (c) => {
+  const identity = c.get('body') as IdentityInput
+  const { pool, config } = c.var.deps
+  const v = c.var.visitor
+  const widget = await widgetOfBot(pool, v.bot_id)
+  const result = await identifySession(pool, v, widget, identity, config.SESSION_TTL_DAYS)
+  return c.json(result)
 })
 
 sessions.use('/sessions/:id', requireVisitor)
@@ -142,6 +156,9 @@ sessions.post(
     const deps = c.var.deps
     const { pool, log } = deps
     const visitor = c.var.visitor
+    if (visitor.identity_mode === 'required' && !visitor.identified_user_id) {
+      throw new ApiError(403, 'identity_required', 'This site requires a verified identity to chat: identify first.')
+    }
     const wantsStream = (c.req.header('accept') ?? '').includes('text/event-stream')
     const started = Date.now()
     const sent = await storeVisitorMessage(pool, visitor, input)
