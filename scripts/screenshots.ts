@@ -1,6 +1,7 @@
 /**
  * `npx tsx scripts/screenshots.ts`: starts the demo on a throw-away database and saves screenshots of
- * the shop with the widget open and of the console, at desktop and phone sizes, in test-results/shots.
+ * the shop with the widget open and of the console, at desktop and phone sizes, in test-results/shots;
+ * then the widget alone at 1280x800 and 390x844 in light and dark (widget-<scheme>-<size>.png).
  */
 import { mkdirSync } from 'node:fs'
 import { loadConfig } from '../api/src/config'
@@ -35,6 +36,22 @@ try {
     await con.waitForTimeout(300)
     await con.screenshot({ path: `${out}/${name}-console.png` })
     await ctx.close()
+  }
+  for (const colorScheme of ['light', 'dark'] as const) {
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      const ctx = await browser.newContext({ viewport, colorScheme, locale: 'en-US', isMobile: viewport.width < 500 })
+      const page = await ctx.newPage()
+      await page.goto(demo.url)
+      await page.getByRole('button', { name: /open chat/i }).click()
+      const box = page.getByRole('textbox', { name: /message/i })
+      await box.fill('How much does shipping cost?')
+      await box.press('Enter')
+      await page.getByRole('dialog').getByText('4.90', { exact: false }).first().waitFor()
+      await page.mouse.move(1, 1)
+      await page.waitForTimeout(300)
+      await page.screenshot({ path: `${out}/widget-${colorScheme}-${viewport.width}x${viewport.height}.png` })
+      await ctx.close()
+    }
   }
 } finally {
   await browser.close()

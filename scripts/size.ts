@@ -8,8 +8,8 @@ import { gzipSync } from 'node:zlib'
 
 const root = new URL('..', import.meta.url)
 const budgets = [
-  { name: 'loader', file: 'dist/widget/widget.js', budget: 3 * 1024 },
-  { name: 'chat', file: 'dist/widget/chat.js', budget: 25 * 1024 },
+  { name: 'loader', file: 'dist/widget/widget.js', budget: 2 * 1024 },
+  { name: 'chat', file: 'dist/widget/chat.js', budget: 20 * 1024 },
 ]
 
 const kb = (n: number) => (n / 1024).toFixed(2) + ' KB'

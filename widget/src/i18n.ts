@@ -1,61 +1,103 @@
-/** The widget's strings, in English and French. */
+/**
+ * The widget's strings in English, French, Portuguese and Spanish. Each language is one `|`-joined
+ * line in the order of KEYS: the chat chunk pays for the words, not for repeating the keys.
+ */
 
-const en = {
-  openChat: 'Open chat',
-  closeChat: 'Close chat',
-  chatWith: 'Chat with {name}',
-  assistant: 'Assistant',
-  online: 'Typically replies instantly',
-  offline: 'We are away right now. Leave a message and we will get back to you.',
-  greeting: 'Hi! How can I help you today?',
-  placeholder: 'Write a message…',
-  send: 'Send',
-  talkToHuman: 'Talk to a human',
-  humanRequested: 'A human will reply here soon',
-  notSent: 'Not sent',
-  retry: 'Retry',
-  sending: 'Sending…',
-  sources: 'Sources',
-  typing: 'Typing',
-  resolved: 'This conversation was resolved',
-  error: 'Sorry, something went wrong. Please try again.',
-  messages: 'Messages',
-  you: 'You',
+const KEYS = [
+  'openChat',
+  'closeChat',
+  'chatWith',
+  'assistant',
+  'online',
+  'offline',
+  'backAt',
+  'greeting',
+  'placeholder',
+  'send',
+  'talkToHuman',
+  'humanRequested',
+  'notSent',
+  'retry',
+  'sending',
+  'sources',
+  'typing',
+  'isTyping',
+  'resolved',
+  'error',
+  'messages',
+  'helpful',
+  'notHelpful',
+  'comment',
+  'thanks',
+  'rate',
+  'stars',
+  'start',
+  'you',
+] as const
+
+export type Lang = 'en' | 'fr' | 'pt' | 'es'
+export type Strings = Record<(typeof KEYS)[number], string>
+
+const LINES: Record<Lang, string> = {
+  en: 'Open chat|Close chat|Chat with {name}|Assistant|Typically replies instantly|We are away right now. Leave a message and we will get back to you.|Back {time}|Hi! How can I help you today?|Write a message…|Send|Talk to a human|A human will reply here soon|Not sent|Retry|Sending…|Sources|Typing|{name} is typing…|This conversation was resolved|Sorry, something went wrong. Please try again.|Messages|Helpful|Not helpful|What went wrong? (optional)|Thanks for your feedback|How was this conversation?|{n} out of 5|Start the chat|You',
+  fr: 'Ouvrir le chat|Fermer le chat|Discuter avec {name}|Assistant|Répond en général tout de suite|Nous sommes absents pour le moment. Laissez un message, nous vous répondrons.|De retour {time}|Bonjour ! Comment puis-je vous aider ?|Écrivez un message…|Envoyer|Parler à un humain|Un humain va vous répondre ici|Non envoyé|Réessayer|Envoi…|Sources|En train d’écrire|{name} écrit…|Cette conversation a été résolue|Désolé, une erreur est survenue. Veuillez réessayer.|Messages|Utile|Pas utile|Qu’est-ce qui n’allait pas ? (facultatif)|Merci pour votre avis|Comment s’est passée cette conversation ?|{n} sur 5|Commencer la discussion|Vous',
+  pt: 'Abrir o chat|Fechar o chat|Conversar com {name}|Assistente|Normalmente responde na hora|Estamos ausentes agora. Deixe uma mensagem e responderemos em breve.|De volta {time}|Olá! Como posso ajudar?|Escreva uma mensagem…|Enviar|Falar com um humano|Um humano responderá aqui em breve|Não enviada|Tentar de novo|Enviando…|Fontes|Digitando|{name} está digitando…|Esta conversa foi resolvida|Desculpe, algo deu errado. Tente novamente.|Mensagens|Útil|Não foi útil|O que deu errado? (opcional)|Obrigado pela sua opinião|Como foi esta conversa?|{n} de 5|Começar a conversa|Você',
+  es: 'Abrir el chat|Cerrar el chat|Chatear con {name}|Asistente|Suele responder al instante|Ahora no estamos. Deja un mensaje y te responderemos.|Volvemos {time}|¡Hola! ¿En qué puedo ayudarte?|Escribe un mensaje…|Enviar|Hablar con una persona|Una persona te responderá aquí pronto|No enviado|Reintentar|Enviando…|Fuentes|Escribiendo|{name} está escribiendo…|Esta conversación se ha resuelto|Lo sentimos, algo salió mal. Inténtalo de nuevo.|Mensajes|Útil|No útil|¿Qué salió mal? (opcional)|Gracias por tu opinión|¿Qué tal fue esta conversación?|{n} de 5|Empezar el chat|Tú',
 }
 
-export type Strings = typeof en
-export type Lang = 'en' | 'fr'
+const cache: Partial<Record<Lang, Strings>> = {}
 
-const fr: Strings = {
-  openChat: 'Ouvrir le chat',
-  closeChat: 'Fermer le chat',
-  chatWith: 'Discuter avec {name}',
-  assistant: 'Assistant',
-  online: 'Répond en général tout de suite',
-  offline: 'Nous sommes absents pour le moment. Laissez un message, nous vous répondrons.',
-  greeting: 'Bonjour ! Comment puis-je vous aider ?',
-  placeholder: 'Écrivez un message…',
-  send: 'Envoyer',
-  talkToHuman: 'Parler à un humain',
-  humanRequested: 'Un humain va vous répondre ici',
-  notSent: 'Non envoyé',
-  retry: 'Réessayer',
-  sending: 'Envoi…',
-  sources: 'Sources',
-  typing: 'En train d’écrire',
-  resolved: 'Cette conversation a été résolue',
-  error: 'Désolé, une erreur est survenue. Veuillez réessayer.',
-  messages: 'Messages',
-  you: 'Vous',
+/** The strings of `lang`, built once. */
+export function stringsFor(lang: Lang): Strings {
+  let s = cache[lang]
+  if (!s) {
+    const parts = LINES[lang].split('|')
+    s = {} as Strings
+    KEYS.forEach((k, i) => (s![k] = parts[i]))
+    cache[lang] = s
+  }
+  return s
 }
 
-export const strings: Record<Lang, Strings> = { en, fr }
+/** Every language, keyed by code (tests and the console preview read it). */
+export const strings: Record<Lang, Strings> = {
+  get en() {
+    return stringsFor('en')
+  },
+  get fr() {
+    return stringsFor('fr')
+  },
+  get pt() {
+    return stringsFor('pt')
+  },
+  get es() {
+    return stringsFor('es')
+  },
+}
 
-/** Picks the language: the config's `fr`/`en`, or the browser's when `auto` (English by default). */
-export function pickLang(configured?: string | null, nav?: string): Lang {
-  if (configured === 'fr' || configured === 'en') return configured
-  const n = (nav ?? (typeof navigator !== 'undefined' ? navigator.language : '') ?? '').toLowerCase()
-  return n.startsWith('fr') ? 'fr' : 'en'
+/** The built-in language for a tag such as `pt-BR`, or null. */
+export function langOf(tag: unknown): Lang | null {
+  const l = typeof tag === 'string' ? tag.slice(0, 2).toLowerCase() : ''
+  return l in LINES ? (l as Lang) : null
+}
+
+/**
+ * Picks the language: an override (setLocale, data-locale) first, then the config's language unless
+ * it is `auto`, then the browser's languages in order; English by default.
+ */
+export function pickLang(override?: string | null, configured?: string | null, nav?: readonly string[]): Lang {
+  const browser =
+    nav ?? (typeof navigator !== 'undefined' ? navigator.languages || [navigator.language] : [])
+  for (const tag of [override, configured, ...browser]) {
+    const l = langOf(tag)
+    if (l) return l
+  }
+  return 'en'
+}
+
+/** Right-to-left scripts: a locale in one of these lays the panel out right to left. */
+export function isRtl(tag: unknown): boolean {
+  return typeof tag === 'string' && /^(ar|he|fa|ur|ps|yi|dv|ckb)\b/i.test(tag)
 }
 
 /** Replaces `{name}` style placeholders. */

@@ -7,10 +7,12 @@ export interface ComposerProps {
   busy: boolean
   inputRef: Ref<HTMLTextAreaElement>
   onSend: (text: string) => void
+  /** Called on every keystroke (the store throttles what it tells the agent). */
+  onTyping?: () => void
 }
 
 /** The textarea and send button: Enter sends, Shift+Enter adds a line. */
-export function Composer({ t, busy, inputRef, onSend }: ComposerProps) {
+export function Composer({ t, busy, inputRef, onSend, onTyping }: ComposerProps) {
   const [text, setText] = useState('')
   const area = useRef<HTMLTextAreaElement | null>(null)
 
@@ -51,6 +53,7 @@ export function Composer({ t, busy, inputRef, onSend }: ComposerProps) {
           const el = e.currentTarget
           setText(el.value)
           grow(el)
+          onTyping && onTyping()
         }}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {

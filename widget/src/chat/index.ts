@@ -1,76 +1,97 @@
 /**
- * The chat chunk (dist/widget/chat.js), loaded by the loader on first use. `mount` renders the panel
- * into the loader's shadow root and returns the controller behind `Parley.open/close/toggle`.
+ * The chat chunk (dist/widget/chat.js), loaded by the loader on first open, on hover or focus of the
+ * launcher, or when the browser is idle. `mount` starts the store at once (config, stored session,
+ * unread messages) but renders the panel only on first open: an idle preload costs the host page
+ * almost nothing. It returns the controller behind `window.Parley`.
  */
 import { h, render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { strings } from '../i18n'
+import { isRtl, stringsFor } from '../i18n'
 import { addStyles } from '../styles'
+import type { Identity } from '../types'
 import { ChatApp } from './chat-app'
 import { ChatStore } from './chat-store'
 import { CSS } from './styles'
 import { themeVars } from './theme'
 
-export type WidgetEvent = 'open' | 'close' | 'message' | 'unread' | 'label'
+/** Events for `Parley.on`, plus `label` (the launcher's name in the current language) for the loader. */
+export type WidgetEvent = 'open' | 'close' | 'message' | 'unread-count' | 'escalated' | 'label'
 
 export interface MountOptions {
   apiBase: string
   key: string
   /** CSP nonce for the <style> fallback. */
   nonce?: string
+  /** A language tag overriding the config and the browser. */
+  locale?: string
+  /** `left` or `right`: overrides the config's position. */
+  position?: string
+  /** An identity known when the page loads (ParleySettings.identity). */
+  identity?: Identity
   /** Focus returns here when the panel closes. */
   launcher?: HTMLElement
-  /** Reports open, close and message to the page's `Parley.on` listeners; unread and label to the loader. */
+  /** Reports events to the loader, which passes them to the page's `Parley.on` listeners. */
   emit?: (event: WidgetEvent, data?: unknown) => void
   fetch?: typeof fetch
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null
 }
 
+/** What the loader calls; the loader queues calls made before the chunk arrives. */
 export interface ChatController {
   open(): void
   close(): void
   toggle(): void
+  identify(identity: Identity): void
+  setLocale(tag: string | null): void
+  reset(): void
+  shutdown(): void
   isOpen(): boolean
-  destroy(): void
+  /** The store, for tests. */
+  store: ChatStore
 }
 
-/** Renders the chat into `root` (closed) and starts loading its config and any stored session. */
+/** Starts the chat for the loader's shadow root (closed; the panel renders on first open). */
 export function mount(root: ShadowRoot, opts: MountOptions): ChatController {
   const emit = opts.emit || (() => {})
-  addStyles(root, CSS, opts.nonce)
-  const el = document.createElement('div')
-  root.appendChild(el)
+  const host = root.host as HTMLElement
+  let el: HTMLElement | undefined
   let isOpen = false
+  let unread = 0
   let setOpenView: (v: boolean) => void = () => {}
 
+  const setUnread = (n: number) => {
+    if (n !== unread) emit('unread-count', (unread = n))
+  }
   const store = new ChatStore({
     apiBase: opts.apiBase,
     key: opts.key,
     fetch: opts.fetch,
+    storage: opts.storage,
+    locale: opts.locale,
+    identity: opts.identity,
     onMessage: (m) => {
       emit('message', m)
-      if (!isOpen && m.message_type !== 'user') emit('unread')
+      if (!isOpen && m.message_type !== 'user') setUnread(unread + 1)
     },
-  })
-  let themed = false
-  store.subscribe(() => {
-    const c = store.state.config
-    if (c && !themed) {
-      themed = true
-      const host = root.host as HTMLElement
-      const vars = themeVars(c.theme && c.theme.primary_color)
-      for (const k in vars) host.style.setProperty(k, vars[k])
-      if (c.theme && c.theme.position === 'left') host.setAttribute('data-position', 'left')
-      emit('label', strings[store.state.lang].openChat)
-    }
+    onEscalated: () => emit('escalated'),
   })
 
-  const set = (v: boolean) => {
-    if (v === isOpen) return
-    isOpen = v
-    setOpenView(v)
-    emit(v ? 'open' : 'close')
-    if (!v && opts.launcher) opts.launcher.focus()
+  let themed = false
+  let lang = ''
+  const sync = () => {
+    const s = store.state
+    const c = s.config
+    if (c && !themed) {
+      themed = true
+      const vars = themeVars(c.theme && c.theme.primary_color)
+      for (const k in vars) host.style.setProperty(k, vars[k])
+    }
+    const pos = opts.position || (c && (c.position || (c.theme && c.theme.position)))
+    host.toggleAttribute('data-left', pos === 'left')
+    if (s.lang !== lang) emit('label', stringsFor((lang = s.lang)).openChat)
   }
+  store.subscribe(sync)
+  sync()
 
   function Root() {
     const [open, setOpen] = useState(isOpen)
@@ -78,24 +99,47 @@ export function mount(root: ShadowRoot, opts: MountOptions): ChatController {
       setOpenView = setOpen
       setOpen(isOpen)
     }, [])
-    return h(ChatApp, { store, open, onClose: () => set(false) })
+    const dir = isRtl(opts.locale) || document.documentElement.dir === 'rtl' ? 'rtl' : 'ltr'
+    return h(ChatApp, { store, open, dir, onClose: () => set(false) })
   }
+
+  const set = (v: boolean) => {
+    if (v === isOpen || !host.isConnected) return
+    isOpen = v
+    if (v && !el) {
+      addStyles(root, CSS, opts.nonce)
+      el = document.createElement('div')
+      root.appendChild(el)
+      render(h(Root, null), el)
+    }
+    setOpenView(v)
+    if (v) setUnread(0)
+    emit(v ? 'open' : 'close')
+    if (!v && opts.launcher) opts.launcher.focus()
+  }
+
   // Esc closes wherever the focus is inside the widget (panel or launcher).
   root.addEventListener('keydown', (e) => {
     if ((e as KeyboardEvent).key === 'Escape' && isOpen) set(false)
   })
-  render(h(Root, null), el)
   void store.start()
 
   return {
     open: () => set(true),
     close: () => set(false),
     toggle: () => set(!isOpen),
-    isOpen: () => isOpen,
-    destroy() {
-      store.destroy()
-      render(null, el)
-      el.remove()
+    identify: (id) => store.identify(id),
+    setLocale: (tag) => store.setLocale(tag),
+    reset: () => {
+      store.reset()
+      setUnread(0)
     },
+    shutdown() {
+      set(false)
+      store.destroy()
+      if (el) render(null, el)
+    },
+    isOpen: () => isOpen,
+    store,
   }
 }

@@ -1,50 +1,73 @@
 import { useEffect, useRef } from 'preact/hooks'
-import type { Strings } from '../i18n'
-import type { ViewMessage } from './chat-store'
+import { fmt, type Strings } from '../i18n'
+import type { ChatState, ChatStore } from './chat-store'
+import { Csat } from './csat'
 import { MessageBubble } from './message-bubble'
 import { TypingIndicator } from './typing-indicator'
 
 export interface MessageListProps {
-  messages: ViewMessage[]
+  state: ChatState
   t: Strings
-  greeting: string
-  suggestions: string[]
-  waiting: boolean
-  resolved: boolean
-  offline: boolean
-  onSuggestion: (text: string) => void
-  onRetry: (id: string) => void
+  store: ChatStore
+}
+
+/** "Back tomorrow at 09:00"-style text for the offline banner, in the visitor's language and time zone. */
+export function backAt(iso: string | null | undefined, lang: string, t: Strings, now = new Date()): string {
+  const d = iso ? new Date(iso) : null
+  if (!d || isNaN(+d)) return ''
+  const time = d.toLocaleTimeString(lang, { hour: 'numeric', minute: '2-digit' })
+  const sameDay = d.toDateString() === now.toDateString()
+  const day = sameDay ? '' : d.toLocaleDateString(lang, { weekday: 'long' }) + ' '
+  return fmt(t.backAt, { time: day + time })
 }
 
 /** The conversation, with the greeting and suggestion chips before the first message. */
-export function MessageList(props: MessageListProps) {
-  const { messages, t } = props
+export function MessageList({ state: s, t, store }: MessageListProps) {
+  const { messages } = s
   const ref = useRef<HTMLDivElement>(null)
   const last = messages[messages.length - 1]
+  const resolved = s.status === 'resolved'
   useEffect(() => {
     const el = ref.current
     if (el) el.scrollTop = el.scrollHeight
-  }, [messages.length, last && last.content, props.waiting, props.resolved])
+  }, [messages.length, last && last.content, s.waiting, s.agentTyping, resolved])
 
+  const cfg = s.config
   const empty = !messages.length
+  const suggestions = (cfg && cfg.suggestions) || []
+  const assignee = s.assignee
   return (
     <div class="list" ref={ref} role="log" aria-live="polite" aria-label={t.messages}>
-      {props.offline && <div class="system">{t.offline}</div>}
+      {cfg && cfg.open === false && (
+        <div class="system offline" role="note">
+          {t.offline} {backAt(cfg.next_open_at, s.lang, t)}
+        </div>
+      )}
       {empty && (
         <div class="row bot">
-          <div class="bubble">{props.greeting}</div>
+          <div class="bubble">{(cfg && cfg.greeting) || t.greeting}</div>
         </div>
       )}
       {messages.map((m) => (
-        <MessageBubble key={m.id} message={m} t={t} onRetry={props.onRetry} />
+        <MessageBubble
+          key={m.id}
+          message={m}
+          t={t}
+          avatar={assignee && m.agent && m.agent.id === assignee.id ? assignee.avatar_url : null}
+          rated={s.feedback[m.id]}
+          store={store}
+        />
       ))}
-      {props.waiting && <TypingIndicator label={t.typing} />}
-      {props.resolved && <div class="system resolved">{t.resolved}</div>}
-      {empty && props.suggestions.length > 0 && (
+      {(s.waiting || s.agentTyping !== null) && (
+        <TypingIndicator label={s.agentTyping ? fmt(t.isTyping, { name: s.agentTyping }) : t.typing} />
+      )}
+      {resolved && <div class="system resolved">{t.resolved}</div>}
+      {resolved && <Csat t={t} score={s.csat} onRate={(n) => void store.rate(n)} />}
+      {empty && suggestions.length > 0 && (
         <div class="chips">
-          {props.suggestions.map((s) => (
-            <button type="button" class="chip" key={s} onClick={() => props.onSuggestion(s)}>
-              {s}
+          {suggestions.map((q) => (
+            <button type="button" class="chip" key={q} onClick={() => void store.send(q)}>
+              {q}
             </button>
           ))}
         </div>

@@ -1,22 +1,14 @@
 import type { Source } from '../types'
+import { safeHref } from './markdown'
+
+export { safeHref }
 
 export interface SourceListProps {
   sources: Source[]
   label: string
 }
 
-/** Only http(s) URLs become links: a `javascript:` or `data:` URL from a document stays plain text. */
-export function safeHref(url: string | null | undefined): string | null {
-  if (!url) return null
-  try {
-    const u = new URL(url)
-    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null
-  } catch {
-    return null
-  }
-}
-
-/** The numbered sources under an answer. */
+/** The numbered sources under an answer; only http(s) URLs become links. */
 export function SourceList({ sources, label }: SourceListProps) {
   if (!sources.length) return null
   return (
