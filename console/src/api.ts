@@ -1,4 +1,14 @@
-import type { Me, Message, Session, SessionStatus, SessionSummary } from './types'
+import type {
+  Availability,
+  CannedReply,
+  Me,
+  Member,
+  Message,
+  QueueFilters,
+  Session,
+  SessionDetail,
+  SessionSummary,
+} from './types'
 
 const TOKEN_KEY = 'parley.console.token'
 
@@ -91,6 +101,16 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
 const t = (tenantId: string) => `/v1/tenants/${encodeURIComponent(tenantId)}`
 const s = (tenantId: string, sessionId: string) => `${t(tenantId)}/sessions/${encodeURIComponent(sessionId)}`
 
+/** The list's query string: only the filters that are set, in a stable order. */
+export function queueQuery(filters: QueueFilters): string {
+  const q = new URLSearchParams()
+  if (filters.status) q.set('status', filters.status)
+  if (filters.priority) q.set('priority', String(filters.priority))
+  if (filters.assignee) q.set('assignee', filters.assignee)
+  const text = q.toString()
+  return text ? '?' + text : ''
+}
+
 /** The console's calls, one function per route. */
 export const api = {
   login: (email: string, password: string) =>
@@ -98,19 +118,34 @@ export const api = {
       body: { email, password },
     }),
   me: () => request<Me>('/v1/me'),
-  sessions: (tenantId: string, status?: SessionStatus) =>
-    request<{ sessions: SessionSummary[] }>(
-      `${t(tenantId)}/sessions${status ? `?status=${encodeURIComponent(status)}` : ''}`,
-    ),
-  session: (tenantId: string, sessionId: string) =>
-    request<{ session: Session; messages: Message[] }>(s(tenantId, sessionId)),
+  sessions: (tenantId: string, filters: QueueFilters = {}) =>
+    request<{ sessions: SessionSummary[] }>(`${t(tenantId)}/sessions${queueQuery(filters)}`),
+  session: (tenantId: string, sessionId: string) => request<SessionDetail>(s(tenantId, sessionId)),
   reply: (tenantId: string, sessionId: string, content: string, isPrivate: boolean) =>
     request<{ message: Message }>(`${s(tenantId, sessionId)}/messages`, {
       body: { content, private: isPrivate },
     }),
-  assign: (tenantId: string, sessionId: string) =>
-    request<{ session: Session }>(`${s(tenantId, sessionId)}/assign`, { body: {} }),
+  /** Takes the session: assigned to me, its escalation in progress. */
+  claim: (tenantId: string, sessionId: string) =>
+    request<{ session: Session }>(`${s(tenantId, sessionId)}/claim`, { body: {} }),
+  /** Gives the session to another member (a user id), or unassigns it (null). */
+  assign: (tenantId: string, sessionId: string, assigneeId: string | null) =>
+    request<{ session: Session }>(`${s(tenantId, sessionId)}/assign`, { body: { assignee_id: assigneeId } }),
+  /** The bot answers again. */
+  handback: (tenantId: string, sessionId: string) =>
+    request<{ session: Session }>(`${s(tenantId, sessionId)}/handback`, { body: {} }),
   resolve: (tenantId: string, sessionId: string) =>
     request<{ session: Session }>(`${s(tenantId, sessionId)}/resolve`, { body: {} }),
+  typing: (tenantId: string, sessionId: string, typing: boolean) =>
+    request<null>(`${s(tenantId, sessionId)}/typing`, { body: { typing } }),
+  members: (tenantId: string) => request<{ members: Member[] }>(`${t(tenantId)}/members`),
+  setAvailability: (tenantId: string, availability: Availability) =>
+    request<{ member: Member }>(`${t(tenantId)}/members/me`, { method: 'PATCH', body: { availability } }),
+  cannedReplies: (tenantId: string) =>
+    request<{ canned_replies: CannedReply[] }>(`${t(tenantId)}/canned-replies`),
+  createCannedReply: (tenantId: string, reply: Omit<CannedReply, 'id'>) =>
+    request<{ canned_reply: CannedReply }>(`${t(tenantId)}/canned-replies`, { body: reply }),
+  deleteCannedReply: (tenantId: string, id: string) =>
+    request<null>(`${t(tenantId)}/canned-replies/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   eventsUrl: (tenantId: string) => `${t(tenantId)}/events`,
 }

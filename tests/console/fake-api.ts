@@ -29,6 +29,7 @@ export function fakeFetch(handler: Handler) {
     if (!res) {
       return Response.json({ error: { code: 'not_found', message: 'Not found.' } }, { status: 404 })
     }
+    if (res.status === 204) return new Response(null, { status: 204 })
     return Response.json(res.body ?? {}, { status: res.status ?? 200 })
   })
   vi.stubGlobal('fetch', fn)
@@ -70,3 +71,78 @@ export const session = {
   last_message_at: '2026-01-10T10:05:00.000Z',
   csat: null,
 }
+
+/** A list row (GET .../sessions) built on `session`. */
+export function summary(over: Record<string, unknown> = {}) {
+  return {
+    ...session,
+    priority: null,
+    customer_context: {},
+    ai_context: {},
+    last_message: { message_type: 'user', content: 'Bonjour !', created_at: session.last_message_at },
+    message_count: 1,
+    escalation: null,
+    ...over,
+  }
+}
+
+/** The escalation of the session detail, with a trace of two rules: the urgent one did not fire. */
+export const escalation = {
+  id: 'e1',
+  rule_id: 'r2',
+  rule_name: 'Remboursement',
+  reason: 'Rule "Remboursement" (priority 4) fired: keyword "remboursement" and conditions passed',
+  trace: [
+    {
+      rule_id: 'r1',
+      name: 'Client VIP mécontent',
+      priority: 5,
+      fired: false,
+      detail: 'did not fire: conditions failed',
+      keywords: null,
+      conditions: {
+        all: [
+          { type: 'attribute', passed: false, detail: 'plan "free" != "vip"' },
+          { type: 'sentiment', passed: null, detail: 'sentiment unknown: no triage' },
+        ],
+        passed: false,
+        detail: 'all of 2: 0 passed, 1 unknown',
+      },
+    },
+    {
+      rule_id: 'r2',
+      name: 'Remboursement',
+      priority: 4,
+      fired: true,
+      detail: 'fired: keyword "remboursement" and conditions passed',
+      keywords: { matched: ['remboursement'] },
+      conditions: {
+        any: [
+          { type: 'human_requested', passed: true, detail: 'message asks for a human ("parler à un humain")' },
+          { type: 'visitor_message_count', passed: false, detail: 'visitor messages 1 not >= 3' },
+        ],
+        passed: true,
+        detail: 'any of 2: 1 passed',
+      },
+    },
+  ],
+  ai_summary: 'Le visiteur demande un remboursement et veut parler à un humain.',
+  status: 'pending',
+  priority: 4,
+  assignee_id: null,
+  created_at: '2026-01-10T10:00:00.000Z',
+  first_response_at: null,
+  resolved_at: null,
+}
+
+export const members = [
+  { user_id: 'u1', name: 'Alice', role: 'agent', availability: 'online', capacity: 5 },
+  { user_id: 'u2', name: 'Bruno', role: 'agent', availability: 'online', capacity: 5 },
+  { user_id: 'u3', name: 'Chloé', role: 'admin', availability: 'away', capacity: 5 },
+]
+
+export const cannedReplies = [
+  { id: 'c1', shortcut: 'hello', title: 'Greeting', content: 'Bonjour, je suis Alice. Je regarde votre demande.' },
+  { id: 'c2', shortcut: 'refund', title: 'Refund delay', content: 'Le remboursement arrive sous 5 jours ouvrés.' },
+  { id: 'c3', shortcut: 'return', title: 'Return label', content: 'Voici votre étiquette de retour.' },
+]

@@ -129,34 +129,46 @@ describe('console session view', () => {
     await waitFor(() => expect((box as HTMLTextAreaElement).value).toBe(''))
   })
 
-  it('Shift+Enter does not send; Assign to me and Resolve call the API', async () => {
+  it('Shift+Enter does not send; Claim, Hand back to bot and Resolve call the API', async () => {
     let current: Record<string, unknown> = { ...session }
     const calls = fakeFetch(({ path, method }) => {
       if (path === '/v1/tenants/t1/sessions/s1') return { body: { session: current, messages: [] } }
-      if (path.endsWith('/assign') && method === 'POST') {
+      if (path.endsWith('/claim') && method === 'POST') {
         current = { ...current, assignee: { id: 'u1', name: 'Alice' } }
+        return { body: { session: current } }
+      }
+      if (path.endsWith('/handback') && method === 'POST') {
+        current = { ...current, status: 'active' }
         return { body: { session: current } }
       }
       if (path.endsWith('/resolve') && method === 'POST') {
         current = { ...current, status: 'resolved' }
         return { body: { session: current } }
       }
+      if (path.endsWith('/typing')) return { status: 204 }
       return undefined
     })
     renderView()
     const box = await screen.findByRole('textbox', { name: 'Reply' })
     fireEvent.input(box, { target: { value: 'ligne 1' } })
     fireEvent.keyDown(box, { key: 'Enter', shiftKey: true })
-    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0)
+    const actions = () => calls.filter((c) => c.method === 'POST' && !c.path.endsWith('/typing')).map((c) => c.path)
+    expect(actions()).toEqual([])
 
-    fireEvent.click(screen.getByRole('button', { name: 'Assign to me' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Claim' }))
     await waitFor(() => expect(screen.getByText('Assigned to you')).toBeTruthy())
-    expect(screen.queryByRole('button', { name: 'Assign to me' })).toBeNull()
+    expect(screen.queryByRole('button', { name: 'Claim' })).toBeNull()
+
+    fireEvent.click(screen.getByRole('button', { name: 'Hand back to bot' }))
+    await waitFor(() => expect(screen.getByText('Active', { selector: '.badge' })).toBeTruthy())
+    expect(screen.queryByRole('button', { name: 'Hand back to bot' })).toBeNull()
 
     fireEvent.click(screen.getByRole('button', { name: 'Resolve' }))
     await waitFor(() => expect(screen.getByText('Resolved', { selector: '.badge' })).toBeTruthy())
-    expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual([
-      '/v1/tenants/t1/sessions/s1/assign',
+    expect(screen.getByRole('button', { name: 'Resolved' })).toHaveProperty('disabled', true)
+    expect(actions()).toEqual([
+      '/v1/tenants/t1/sessions/s1/claim',
+      '/v1/tenants/t1/sessions/s1/handback',
       '/v1/tenants/t1/sessions/s1/resolve',
     ])
   })

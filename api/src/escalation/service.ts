@@ -146,7 +146,7 @@ export async function checkHandoff(d: HandoffDeps, session: { id: string; tenant
   const t = await triage(d, session.bot_id, message.content, rules.needsTriage)
   await d.pool.query(
     `update chatbot_sessions set ai_context = ai_context || $2::jsonb where id = $1`,
-    [session.id, JSON.stringify({ sentiment: t.sentiment, ...(t.intent ? { intent: t.intent } : {}), triage_source: t.source })],
+    [session.id, JSON.stringify({ sentiment: t.sentiment, ...(t.intent ? { intent: t.intent } : {}), ...(t.language ? { language: t.language } : {}), triage_source: t.source })],
   )
   const humanWords = findHumanRequest(message.content)
   const input = await evalInput(d.pool, session, message.content, t, humanWords !== null)

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import { api, ApiError, getToken, setToken, setUnauthorizedHandler } from '../api'
-import type { Me } from '../types'
+import type { Availability, Me, Member } from '../types'
+import { AvailabilitySelect } from './availability-select'
 import { Inbox } from './inbox'
 import { SignIn } from './sign-in'
 
@@ -14,6 +15,8 @@ export function App() {
   const [notice, setNotice] = useState<string | null>(null)
   const [tenantId, setTenantId] = useState<string | null>(() => sessionStorage.getItem(TENANT_KEY))
   const [live, setLive] = useState(false)
+  const [members, setMembers] = useState<Member[] | null>(null)
+  const [membersKey, setMembersKey] = useState(0)
 
   const signOut = useCallback((message: string | null = null) => {
     setToken(null)
@@ -57,6 +60,29 @@ export function App() {
     if (tenantId) sessionStorage.setItem(TENANT_KEY, tenantId)
   }, [tenantId])
 
+  // The workspace's members: my availability, the assignee filter and Transfer read them.
+  const ready = signedIn && me !== null && tenantId !== null
+  useEffect(() => {
+    if (!ready || !tenantId) return
+    let stale = false
+    api
+      .members(tenantId)
+      .then((res) => !stale && setMembers(res.members ?? []))
+      .catch(() => !stale && setMembers((cur) => cur ?? []))
+    return () => {
+      stale = true
+    }
+  }, [ready, tenantId, membersKey])
+  useEffect(() => setMembers(null), [tenantId])
+  const refreshMembers = useCallback(() => setMembersKey((k) => k + 1), [])
+
+  const changeAvailability = async (availability: Availability) => {
+    if (!tenantId || !me) return
+    const res = await api.setAvailability(tenantId, availability)
+    const next = res.member?.availability ?? availability
+    setMembers((cur) => cur?.map((m) => (m.user_id === me.user.id ? { ...m, availability: next } : m)) ?? cur)
+  }
+
   if (!signedIn) {
     return (
       <SignIn
@@ -70,6 +96,7 @@ export function App() {
   }
 
   const memberships = me?.memberships ?? []
+  const myself = members?.find((m) => m.user_id === me?.user.id) ?? null
   return (
     <div class="shell">
       <header class="topbar">
@@ -105,6 +132,7 @@ export function App() {
         </span>
         <span class="spacer" />
         {me && <span class="user">{me.user.name || me.user.email}</span>}
+        {me && tenantId && myself && <AvailabilitySelect value={myself.availability} onChange={changeAvailability} />}
         <button type="button" class="btn btn-ghost" onClick={() => signOut()}>
           Sign out
         </button>
@@ -124,6 +152,8 @@ export function App() {
           userId={me.user.id}
           onUnauthorized={expired}
           onLive={setLive}
+          members={members}
+          onRefreshMembers={refreshMembers}
         />
       )}
       {!me && !error && <p class="empty">Loading…</p>}

@@ -1,23 +1,27 @@
-import type { SessionStatus, SessionSummary } from '../types'
+import type { Member, QueueFilters, SessionStatus, SessionSummary } from '../types'
 import { fullTime, relativeTime, shortVisitor } from '../time'
+import { PriorityBadge } from './priority-badge'
 import { StatusBadge } from './status-badge'
-
-export type StatusFilter = 'all' | SessionStatus
 
 export interface SessionListProps {
   sessions: SessionSummary[] | null
-  filter: StatusFilter
-  onFilter: (filter: StatusFilter) => void
+  filters: QueueFilters
+  onFilters: (filters: QueueFilters) => void
+  /** The tenant's members, offered in the assignee filter. */
+  members?: Member[] | null
+  userId: string
   selectedId: string | null
   onSelect: (id: string) => void
   isUnread: (session: SessionSummary) => boolean
+  /** Sessions whose visitor is typing right now. */
+  typing?: ReadonlySet<string>
   error: string | null
   /** Re-rendered periodically so relative times move on. */
   now: number
 }
 
-const FILTERS: { value: StatusFilter; label: string }[] = [
-  { value: 'all', label: 'All' },
+const STATUSES: { value: SessionStatus | undefined; label: string }[] = [
+  { value: undefined, label: 'All' },
   { value: 'active', label: 'Active' },
   { value: 'escalated', label: 'Escalated' },
   { value: 'resolved', label: 'Resolved' },
@@ -25,25 +29,75 @@ const FILTERS: { value: StatusFilter; label: string }[] = [
 
 const PREFIX: Record<string, string> = { ai: 'Bot: ', agent: 'Agent: ', system: '' }
 
-/** The left pane: a status filter and one row (a button) per session, newest activity first. */
+function emptyText(filters: QueueFilters): string {
+  if (!filters.status && !filters.priority && !filters.assignee) return 'No conversations yet.'
+  return 'No sessions match these filters.'
+}
+
+/**
+ * The left pane: the queue's filters (status, priority, assignee with "Mine" and "Unassigned") and
+ * one row (a button) per session, newest activity first; escalated rows carry their priority and
+ * the escalation's reason.
+ */
 export function SessionList(props: SessionListProps) {
-  const { sessions, filter, selectedId, error, now } = props
+  const { sessions, filters, selectedId, error, now, userId } = props
+  const set = (patch: Partial<QueueFilters>) => props.onFilters({ ...filters, ...patch })
+  const others = (props.members ?? []).filter((m) => m.user_id !== userId)
+  const assigneeName = (s: SessionSummary) =>
+    !s.assignee ? 'Unassigned' : s.assignee.id === userId ? 'You' : s.assignee.name
   return (
     <section class="list-pane" aria-label="Sessions">
       <div class="list-head">
         <h2>Inbox</h2>
         <div class="filters" role="group" aria-label="Filter by status">
-          {FILTERS.map((f) => (
+          {STATUSES.map((f) => (
             <button
-              key={f.value}
+              key={f.label}
               type="button"
-              class={`chip${filter === f.value ? ' chip-on' : ''}`}
-              aria-pressed={filter === f.value}
-              onClick={() => props.onFilter(f.value)}
+              class={`chip${filters.status === f.value ? ' chip-on' : ''}`}
+              aria-pressed={filters.status === f.value}
+              onClick={() => set({ status: f.value })}
             >
               {f.label}
             </button>
           ))}
+        </div>
+        <div class="filters filters-more">
+          <label class="inline-field">
+            <span>Priority</span>
+            <select
+              value={filters.priority ? String(filters.priority) : ''}
+              onChange={(e) => set({ priority: Number(e.currentTarget.value) || undefined })}
+            >
+              <option value="">Any</option>
+              <option value="5">P5 urgent</option>
+              <option value="4">P4 high</option>
+              <option value="3">P3 normal</option>
+              <option value="2">P2 low</option>
+              <option value="1">P1 lowest</option>
+            </select>
+          </label>
+          <label class="inline-field">
+            <span>Assignee</span>
+            <select
+              value={filters.assignee ?? ''}
+              onChange={(e) => set({ assignee: e.currentTarget.value || undefined })}
+            >
+              <option value="">Anyone</option>
+              <option value="me">Mine</option>
+              <option value="none">Unassigned</option>
+              {others.map((m) => (
+                <option key={m.user_id} value={m.user_id}>
+                  {m.name || m.display_name || m.email || 'Agent'}
+                </option>
+              ))}
+              {filters.assignee &&
+                !['me', 'none'].includes(filters.assignee) &&
+                !others.some((m) => m.user_id === filters.assignee) && (
+                  <option value={filters.assignee}>Another agent</option>
+                )}
+            </select>
+          </label>
         </div>
       </div>
       {error && (
@@ -52,34 +106,53 @@ export function SessionList(props: SessionListProps) {
         </p>
       )}
       {sessions === null && !error && <p class="empty">Loading sessions…</p>}
-      {sessions && sessions.length === 0 && (
-        <p class="empty">{filter === 'all' ? 'No conversations yet.' : `No ${filter} sessions.`}</p>
-      )}
+      {sessions && sessions.length === 0 && <p class="empty">{emptyText(filters)}</p>}
       {sessions && sessions.length > 0 && (
         <ul class="rows">
           {sessions.map((s) => {
             const unread = props.isUnread(s) && s.id !== selectedId
             const when = s.last_message?.created_at ?? s.last_message_at ?? s.created_at
+            const typing = props.typing?.has(s.id)
             const preview = s.last_message
               ? (PREFIX[s.last_message.message_type] ?? '') + s.last_message.content
               : 'No messages yet'
+            const esc = s.status === 'escalated' ? s.escalation : null
+            const name = s.customer_context?.name
             return (
               <li key={s.id}>
                 <button
                   type="button"
-                  class={`row${s.id === selectedId ? ' row-on' : ''}${unread ? ' row-unread' : ''}`}
+                  class={`row${s.id === selectedId ? ' row-on' : ''}${unread ? ' row-unread' : ''}${esc ? ' row-escalated' : ''}`}
                   aria-current={s.id === selectedId ? 'true' : undefined}
                   onClick={() => props.onSelect(s.id)}
                 >
                   <span class="row-top">
-                    <span class="row-visitor">Visitor {shortVisitor(s.visitor_id)}</span>
+                    <span class="row-visitor">
+                      {name ? String(name) : `Visitor ${shortVisitor(s.visitor_id)}`}
+                    </span>
                     <StatusBadge status={s.status} />
+                    {s.status === 'escalated' && <PriorityBadge priority={esc?.priority ?? s.priority} />}
                     <time class="row-time" dateTime={when} title={fullTime(when)}>
                       {relativeTime(when, now)}
                     </time>
                   </span>
+                  {esc?.reason && (
+                    <span class="row-reason" title={esc.reason}>
+                      <span class="sr-only">Reason: </span>
+                      {esc.reason}
+                    </span>
+                  )}
                   <span class="row-bottom">
-                    <span class="row-preview">{preview}</span>
+                    {typing ? (
+                      <span class="row-preview row-typing">Visitor is typing…</span>
+                    ) : (
+                      <span class="row-preview">{preview}</span>
+                    )}
+                    {s.status !== 'resolved' && (
+                      <span class={`row-assignee${s.assignee ? '' : ' row-unassigned'}`}>
+                        {assigneeName(s)}
+                      </span>
+                    )}
                     {unread && (
                       <span class="dot">
                         <span class="sr-only">Unread</span>

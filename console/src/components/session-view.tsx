@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, ApiError } from '../api'
-import type { Message, Session } from '../types'
+import type { CannedReply, Escalation, Member, Message, Session } from '../types'
 import { fullTime, shortVisitor } from '../time'
 import { MessageItem } from './message-item'
+import { PriorityBadge } from './priority-badge'
 import { ReplyBox } from './reply-box'
+import { SessionDetails } from './session-details'
 import { StatusBadge } from './status-badge'
 
 export interface SessionViewProps {
@@ -13,11 +15,23 @@ export interface SessionViewProps {
   userId: string
   /** Bumped by the inbox when the tenant event stream reports a change to this session. */
   reloadKey: number
-  /** Called after this view changed the session (assign, resolve, reply), so the list can refresh. */
+  /** Called after this view changed the session (claim, transfer, resolve, reply), so the list can refresh. */
   onChanged: () => void
   /** Back to the list (one-pane layout on phones). */
   onBack: () => void
+  /** The tenant's members, for Transfer (null while loading). */
+  members?: Member[] | null
+  /** Asks for fresh members (their availability changes) when Transfer opens. */
+  onRefreshMembers?: () => void
+  /** The tenant's canned replies (null while loading). */
+  canned?: CannedReply[] | null
+  /** The visitor is typing right now (from the tenant event stream). */
+  visitorTyping?: boolean
+  onCreateCanned?: (reply: Omit<CannedReply, 'id'>) => Promise<void>
+  onDeleteCanned?: (id: string) => Promise<void>
 }
+
+type Action = 'claim' | 'transfer' | 'handback' | 'resolve'
 
 function errorText(err: unknown): string {
   return err instanceof ApiError ? err.message : 'Something went wrong. Please try again.'
@@ -30,22 +44,32 @@ function mergeMessages(current: Message[], incoming: Message[]): Message[] {
   return [...byId.values()].sort((a, b) => a.seq - b.seq)
 }
 
-/** The right pane: one whole conversation, its actions and the reply box. */
-export function SessionView({ tenantId, sessionId, userId, reloadKey, onChanged, onBack }: SessionViewProps) {
+export const memberName = (m: Member) => m.name || m.display_name || m.email || 'Agent'
+
+/** The right pane: one whole conversation, its actions, the reply box and the details panel. */
+export function SessionView(props: SessionViewProps) {
+  const { tenantId, sessionId, userId, reloadKey, onChanged, onBack } = props
   const [session, setSession] = useState<Session | null>(null)
+  const [escalation, setEscalation] = useState<Escalation | null>(null)
   const [messages, setMessages] = useState<Message[]>([])
   const [error, setError] = useState<string | null>(null)
   const [actionError, setActionError] = useState<string | null>(null)
-  const [busy, setBusy] = useState<'assign' | 'resolve' | null>(null)
+  const [busy, setBusy] = useState<Action | null>(null)
+  const [transferOpen, setTransferOpen] = useState(false)
+  const [transferTo, setTransferTo] = useState('')
+  const [showDetails, setShowDetails] = useState(false)
+  const [refresh, setRefresh] = useState(0)
   const listRef = useRef<HTMLOListElement>(null)
   const stickToBottom = useRef(true)
 
   // A different session: start from scratch.
   useEffect(() => {
     setSession(null)
+    setEscalation(null)
     setMessages([])
     setError(null)
     setActionError(null)
+    setTransferOpen(false)
     stickToBottom.current = true
   }, [tenantId, sessionId])
 
@@ -56,6 +80,7 @@ export function SessionView({ tenantId, sessionId, userId, reloadKey, onChanged,
       .then((res) => {
         if (ctrl.signal.aborted) return
         setSession(res.session)
+        setEscalation(res.escalation ?? null)
         setMessages(res.messages ?? [])
         setError(null)
       })
@@ -63,21 +88,23 @@ export function SessionView({ tenantId, sessionId, userId, reloadKey, onChanged,
         if (!ctrl.signal.aborted) setError(errorText(err))
       })
     return () => ctrl.abort()
-  }, [tenantId, sessionId, reloadKey])
+  }, [tenantId, sessionId, reloadKey, refresh])
 
   // Follow new messages only when the agent is already at the bottom (not while reading history).
   useEffect(() => {
     const el = listRef.current
     if (el && stickToBottom.current) el.scrollTop = el.scrollHeight
-  }, [messages])
+  }, [messages, props.visitorTyping])
 
-  const act = async (kind: 'assign' | 'resolve') => {
+  const act = async (kind: Action, call: () => Promise<{ session: Session }>) => {
     setBusy(kind)
     setActionError(null)
     try {
-      const res =
-        kind === 'assign' ? await api.assign(tenantId, sessionId) : await api.resolve(tenantId, sessionId)
+      const res = await call()
       setSession(res.session)
+      if (kind === 'transfer') setTransferOpen(false)
+      // The escalation changed too (status, assignee): read it again.
+      setRefresh((n) => n + 1)
       onChanged()
     } catch (err) {
       setActionError(errorText(err))
@@ -123,14 +150,23 @@ export function SessionView({ tenantId, sessionId, userId, reloadKey, onChanged,
   }
 
   const mine = session.assignee?.id === userId
+  // Claim: take a session someone else has, or accept one the assignment gave me (still pending).
+  const open = session.status !== 'resolved'
+  const others = (props.members ?? []).filter(
+    (m) => m.user_id !== userId && m.user_id !== session.assignee?.id && m.availability === 'online',
+  )
+  const priority = escalation?.priority ?? session.priority
   return (
-    <section class="view-pane" aria-label="Conversation">
+    <section class={`view-pane${showDetails ? ' details-open' : ''}`} aria-label="Conversation">
       <header class="view-head">
         {back}
         <div class="view-title">
-          <h2>Visitor {shortVisitor(session.visitor_id)}</h2>
+          <h2>
+            {session.customer_context?.name ? String(session.customer_context.name) : `Visitor ${shortVisitor(session.visitor_id)}`}
+          </h2>
           <p class="view-sub">
             <StatusBadge status={session.status} />
+            {session.status === 'escalated' && <PriorityBadge priority={priority} />}
             <span title={session.visitor_id}>
               {session.assignee ? `Assigned to ${mine ? 'you' : session.assignee.name}` : 'Unassigned'}
             </span>
@@ -140,43 +176,145 @@ export function SessionView({ tenantId, sessionId, userId, reloadKey, onChanged,
             </span>
           </p>
         </div>
-        <div class="view-actions">
-          {!mine && (
-            <button type="button" class="btn" disabled={busy !== null} onClick={() => act('assign')}>
-              Assign to me
+        <button
+          type="button"
+          class="btn btn-ghost details-toggle"
+          aria-expanded={showDetails}
+          aria-controls="session-details"
+          onClick={() => setShowDetails((v) => !v)}
+        >
+          {showDetails ? 'Chat' : 'Details'}
+        </button>
+        <div class="view-actions" role="group" aria-label="Session actions">
+          {open && (!mine || escalation?.status === 'pending') && (
+            <button
+              type="button"
+              class="btn btn-primary"
+              disabled={busy !== null}
+              onClick={() => act('claim', () => api.claim(tenantId, sessionId))}
+            >
+              Claim
+            </button>
+          )}
+          {open && (
+            <button
+              type="button"
+              class="btn"
+              disabled={busy !== null}
+              aria-expanded={transferOpen}
+              aria-controls="transfer-panel"
+              onClick={() => {
+                setTransferOpen((o) => !o)
+                setTransferTo('')
+                props.onRefreshMembers?.()
+              }}
+            >
+              Transfer
+            </button>
+          )}
+          {session.status === 'escalated' && (
+            <button
+              type="button"
+              class="btn"
+              disabled={busy !== null}
+              onClick={() => act('handback', () => api.handback(tenantId, sessionId))}
+            >
+              Hand back to bot
             </button>
           )}
           <button
             type="button"
             class="btn btn-success"
-            disabled={busy !== null || session.status === 'resolved'}
-            onClick={() => act('resolve')}
+            disabled={busy !== null || !open}
+            onClick={() => act('resolve', () => api.resolve(tenantId, sessionId))}
           >
-            {session.status === 'resolved' ? 'Resolved' : 'Resolve'}
+            {open ? 'Resolve' : 'Resolved'}
           </button>
         </div>
       </header>
+      {transferOpen && open && (
+        <form
+          class="transfer"
+          id="transfer-panel"
+          onSubmit={(e) => {
+            e.preventDefault()
+            if (transferTo) void act('transfer', () => api.assign(tenantId, sessionId, transferTo))
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setTransferOpen(false)
+          }}
+        >
+          {props.members === null || props.members === undefined ? (
+            <span class="muted small">Loading agents…</span>
+          ) : others.length === 0 ? (
+            <span class="muted small">No other agent is online right now.</span>
+          ) : (
+            <>
+              <label class="inline-field">
+                <span>Transfer to</span>
+                <select value={transferTo} onChange={(e) => setTransferTo(e.currentTarget.value)}>
+                  <option value="">Choose an online agent…</option>
+                  {others.map((m) => (
+                    <option key={m.user_id} value={m.user_id}>
+                      {memberName(m)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <button type="submit" class="btn btn-primary btn-small" disabled={!transferTo || busy !== null}>
+                Transfer
+              </button>
+            </>
+          )}
+          <button type="button" class="btn btn-ghost btn-small" onClick={() => setTransferOpen(false)}>
+            Cancel
+          </button>
+        </form>
+      )}
       {actionError && (
         <p class="pane-error" role="alert">
           {actionError}
         </p>
       )}
-      <ol
-        class="messages"
-        ref={listRef}
-        aria-label="Messages"
-        aria-live="polite"
-        onScroll={(e) => {
-          const el = e.currentTarget
-          stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40
-        }}
-      >
-        {messages.length === 0 && <li class="empty">No messages yet.</li>}
-        {messages.map((m) => (
-          <MessageItem key={m.id} message={m} />
-        ))}
-      </ol>
-      <ReplyBox onSend={send} />
+      <div class="view-body">
+        <div class="convo">
+          <ol
+            class="messages"
+            ref={listRef}
+            aria-label="Messages"
+            aria-live="polite"
+            onScroll={(e) => {
+              const el = e.currentTarget
+              stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40
+            }}
+          >
+            {messages.length === 0 && <li class="empty">No messages yet.</li>}
+            {messages.map((m) => (
+              <MessageItem key={m.id} message={m} />
+            ))}
+          </ol>
+          <p class="typing-note" role="status">
+            {props.visitorTyping && (
+              <>
+                <span class="typing-dots" aria-hidden="true">
+                  <span />
+                  <span />
+                  <span />
+                </span>
+                Visitor is typing…
+              </>
+            )}
+          </p>
+          <ReplyBox
+            onSend={send}
+            canned={props.canned}
+            onCreateCanned={props.onCreateCanned}
+            onDeleteCanned={props.onDeleteCanned}
+            onTyping={(typing) => api.typing(tenantId, sessionId, typing)}
+          />
+        </div>
+        <SessionDetails id="session-details" session={session} escalation={escalation} />
+      </div>
     </section>
   )
 }

@@ -1,0 +1,142 @@
+import type { ComponentChildren } from 'preact'
+import type { CustomerContext, Escalation, Session } from '../types'
+import { fullTime, relativeTime } from '../time'
+import { PriorityBadge } from './priority-badge'
+import { RuleTraceView } from './rule-trace'
+
+export interface SessionDetailsProps {
+  session: Session
+  escalation: Escalation | null
+  id?: string
+}
+
+const ESCALATION_STATUS: Record<string, string> = {
+  pending: 'Waiting for an agent',
+  in_progress: 'In progress',
+  resolved: 'Resolved',
+}
+
+/** Only http(s) links are followed; anything else (javascript:, data:) is shown as plain text. */
+export function safeUrl(url: unknown): string | null {
+  if (typeof url !== 'string' || !url) return null
+  try {
+    const u = new URL(url)
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null
+  } catch {
+    return null
+  }
+}
+
+function show(value: unknown): string {
+  if (value === null || value === undefined) return ''
+  if (typeof value === 'object') return JSON.stringify(value)
+  return String(value)
+}
+
+function Row({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="dl-row">
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  )
+}
+
+const KNOWN = ['name', 'email', 'locale', 'page_url', 'referrer', 'attributes']
+
+/** The customer context, known fields first (links only when http), then every other attribute. */
+function CustomerRows({ context }: { context: CustomerContext }) {
+  const link = (v: unknown) => {
+    const href = safeUrl(v)
+    return href ? (
+      <a href={href} target="_blank" rel="noopener noreferrer">
+        {show(v)}
+      </a>
+    ) : (
+      show(v)
+    )
+  }
+  const extra: [string, unknown][] = [
+    ...Object.entries(context).filter(([k]) => !KNOWN.includes(k)),
+    ...Object.entries(context.attributes && typeof context.attributes === 'object' ? context.attributes : {}),
+  ].filter(([, v]) => v !== null && v !== undefined && v !== '')
+  return (
+    <dl class="dl">
+      {context.name && <Row label="Name">{show(context.name)}</Row>}
+      {context.email && <Row label="Email">{show(context.email)}</Row>}
+      {context.locale && <Row label="Language">{show(context.locale)}</Row>}
+      {context.page_url && <Row label="Page">{link(context.page_url)}</Row>}
+      {context.referrer && <Row label="Referrer">{link(context.referrer)}</Row>}
+      {extra.map(([k, v]) => (
+        <Row key={k} label={k}>
+          {show(v)}
+        </Row>
+      ))}
+    </dl>
+  )
+}
+
+/**
+ * The side panel of a conversation: why it was escalated (reason, rule, trace), the AI's summary and
+ * triage, and who the visitor is.
+ */
+export function SessionDetails({ session, escalation, id }: SessionDetailsProps) {
+  const ai = session.ai_context ?? {}
+  const summary = escalation?.ai_summary || ai.summary
+  const context = session.customer_context ?? {}
+  const hasContext = Object.values(context).some((v) => v !== null && v !== undefined && v !== '')
+  return (
+    <aside class="details" id={id} aria-label="Session details">
+      {escalation && (
+        <section class="card card-escalation" aria-labelledby="details-escalation">
+          <h3 id="details-escalation">
+            Escalation <PriorityBadge priority={escalation.priority} />
+          </h3>
+          {escalation.reason && <p class="reason">{escalation.reason}</p>}
+          <dl class="dl">
+            <Row label="Status">{ESCALATION_STATUS[escalation.status] ?? escalation.status}</Row>
+            {escalation.rule_name && <Row label="Rule">{escalation.rule_name}</Row>}
+            <Row label="Escalated">
+              <time dateTime={escalation.created_at} title={fullTime(escalation.created_at)}>
+                {relativeTime(escalation.created_at)}
+              </time>
+            </Row>
+            {escalation.first_response_at && (
+              <Row label="First reply">
+                <time dateTime={escalation.first_response_at} title={fullTime(escalation.first_response_at)}>
+                  {relativeTime(escalation.first_response_at)}
+                </time>
+              </Row>
+            )}
+          </dl>
+        </section>
+      )}
+      {(summary || ai.intent || ai.sentiment || ai.language) && (
+        <section class="card" aria-labelledby="details-summary">
+          <h3 id="details-summary">AI summary</h3>
+          {summary && <p class="summary">{summary}</p>}
+          <dl class="dl">
+            {ai.intent && <Row label="Intent">{ai.intent}</Row>}
+            {ai.sentiment && <Row label="Sentiment">{ai.sentiment}</Row>}
+            {ai.language && <Row label="Language">{ai.language}</Row>}
+          </dl>
+        </section>
+      )}
+      <section class="card" aria-labelledby="details-customer">
+        <h3 id="details-customer">Customer</h3>
+        {hasContext ? <CustomerRows context={context} /> : <p class="muted small">Nothing known yet.</p>}
+        {session.csat ? (
+          <p class="csat">
+            Rated <strong>{session.csat}/5</strong>
+          </p>
+        ) : null}
+      </section>
+      {escalation?.trace && (
+        <section class="card" aria-labelledby="details-trace">
+          <h3 id="details-trace">Why it escalated</h3>
+          <RuleTraceView trace={escalation.trace} />
+        </section>
+      )}
+    </aside>
+  )
+}

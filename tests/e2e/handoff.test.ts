@@ -1,0 +1,128 @@
+import { mkdirSync } from 'node:fs'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { loadConfig } from '../../api/src/config'
+import { startDemo } from '../../api/src/demo'
+import { startServer, type Running } from '../../api/src/server'
+import { launchChromium } from './browser'
+
+let api: Running
+let demo: Awaited<ReturnType<typeof startDemo>>
+let browser: Browser
+const shots = 'test-results/e2e'
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true })
+  const config = loadConfig({ DATABASE_URL: 'memory://', PORT: '0', DEMO_PORT: '0', DEMO: '1', LOG_LEVEL: 'silent', HOST: '127.0.0.1' })
+  api = await startServer(config)
+  demo = await startDemo(config, api)
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await demo?.close()
+  await api?.shutdown()
+})
+
+const REQUEST = "je veux parler à un humain, c'est pour un remboursement"
+
+it('a visitor asks for a human; the agent sees it live with its reason, claims, replies; the visitor sees it, then rates', async () => {
+  const errors: string[] = []
+
+  // The agent, signed in to the console first: the escalation must arrive live, without a reload.
+  const agentCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  const con = await agentCtx.newPage()
+  con.on('console', (m) => m.type() === 'error' && errors.push('console: ' + m.text()))
+  await con.goto(`${api.url.replace('127.0.0.1', 'localhost')}/console/`)
+  await con.getByRole('textbox', { name: 'Email' }).fill('agent@demo.local')
+  await con.getByLabel('Password').fill('demo1234')
+  await con.getByRole('button', { name: 'Sign in' }).click()
+  await con.getByRole('heading', { name: 'Inbox' }).waitFor()
+  await con.locator('.live-on').waitFor({ timeout: 15_000 })
+  await expect.poll(() => con.getByRole('combobox', { name: 'Availability' }).inputValue()).toBe('online')
+
+  // The visitor, on the shop's origin.
+  const visitorCtx = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 800 } })
+  const shop = await visitorCtx.newPage()
+  shop.on('console', (m) => m.type() === 'error' && errors.push('shop: ' + m.text()))
+  await shop.goto(demo.url)
+  await shop.getByRole('button', { name: /ouvrir le chat|open chat/i }).click()
+  const dialog = shop.getByRole('dialog')
+  const box = dialog.getByRole('textbox', { name: /message/i })
+  await box.fill(REQUEST)
+  await box.press('Enter')
+  // The widget says a person is coming (the bot stays silent).
+  await expect.poll(() => dialog.textContent(), { timeout: 15_000 }).toMatch(/équipe|humain/i)
+
+  // The console shows the escalation live, flagged, with its reason.
+  const row = con.getByRole('button', { name: /Visitor asked for a person/ }).first()
+  await row.waitFor({ timeout: 15_000 }).catch(async (err) => {
+    await con.screenshot({ path: `${shots}/handoff-console-failed.png` })
+    throw err
+  })
+  const rowText = (await row.textContent()) ?? ''
+  expect(rowText).toContain('Escalated')
+  expect(rowText).toMatch(/Priority \d of 5/)
+  expect(rowText).toContain('Visitor asked for a person')
+  await con.screenshot({ path: `${shots}/handoff-console-queue.png` })
+
+  // Open it: the conversation, the reason, the summary and the trace with the fired rule.
+  await row.click()
+  const details = con.getByRole('complementary', { name: 'Session details' })
+  await details.waitFor()
+  await expect.poll(() => details.textContent()).toContain('Visitor asked for a person')
+  expect(await details.locator('.trace-fired').count()).toBeGreaterThan(0)
+  expect(await con.getByRole('list', { name: 'Messages' }).textContent()).toContain(REQUEST)
+
+  // Claim it.
+  await con.getByRole('group', { name: 'Session actions' }).getByRole('button', { name: 'Claim' }).click()
+  await con.getByText('Assigned to you').waitFor()
+  await expect.poll(() => details.textContent()).toContain('In progress')
+
+  // A private note stays in the console.
+  await con.getByRole('checkbox', { name: 'Private note' }).check()
+  const reply = con.getByRole('textbox', { name: 'Reply' })
+  await reply.fill('Note interne : commande 4521, client fidèle')
+  await reply.press('Enter')
+  const note = con.getByRole('listitem').filter({ hasText: 'Note interne' })
+  await note.waitFor()
+  expect(await note.textContent()).toContain('Private note')
+  await con.getByRole('checkbox', { name: 'Private note' }).uncheck()
+
+  // The agent types: the visitor sees "Alex écrit…".
+  await reply.pressSequentially('Bonjour', { delay: 30 })
+  await dialog.getByRole('status', { name: /Alex/ }).waitFor({ timeout: 10_000 })
+
+  // The agent replies; the visitor sees it live.
+  await reply.fill('Bonjour, je suis Alex. Je lance votre remboursement tout de suite.')
+  await con.getByRole('button', { name: 'Send' }).click()
+  await expect.poll(() => dialog.textContent(), { timeout: 15_000 }).toContain('Je lance votre remboursement')
+  await shop.screenshot({ path: `${shots}/handoff-visitor-reply.png` })
+
+  // The visitor types back: the console says so.
+  await box.pressSequentially('Merci', { delay: 30 })
+  await expect
+    .poll(() => con.getByRole('status').filter({ hasText: 'Visitor is typing…' }).count(), { timeout: 10_000 })
+    .toBe(1)
+  await con.screenshot({ path: `${shots}/handoff-console-session.png` })
+
+  // The agent resolves; the visitor is asked for a rating and gives 5.
+  const actions = con.getByRole('group', { name: 'Session actions' })
+  await actions.getByRole('button', { name: 'Resolve', exact: true }).click()
+  await actions.getByRole('button', { name: 'Resolved', exact: true }).waitFor()
+  const five = dialog.getByRole('button', { name: '5 sur 5' })
+  await five.waitFor({ timeout: 15_000 })
+  await five.click()
+  await expect.poll(() => dialog.textContent(), { timeout: 10_000 }).toContain('Merci pour votre avis')
+  await shop.screenshot({ path: `${shots}/handoff-visitor-rated.png` })
+
+  // The private note never reached the widget.
+  expect(await dialog.textContent()).not.toContain('Note interne')
+
+  // The rating is on the session in the console.
+  await con.reload()
+  await con.getByRole('complementary', { name: 'Session details' }).getByText('5/5').waitFor({ timeout: 10_000 })
+
+  expect(errors.filter((e) => !/favicon/.test(e))).toEqual([])
+})
