@@ -23,6 +23,8 @@ export const configSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(64 * 1024),
   MESSAGE_MAX_CHARS: z.coerce.number().int().min(1).max(32_000).default(4000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  /** The role the API works as after migrating (owns nothing, no BYPASSRLS). Empty: stay the connecting user. */
+  DB_APP_ROLE: z.union([z.literal(''), z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a plain role name')]).default('parley_app'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Where the built widget and console are served from. */
   STATIC_DIR: z.string().default('dist'),

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
 import { createApp } from './app'
 import type { Config } from './config'
-import { openDatabase, type OpenOptions } from './db/database'
+import { openDatabase, type Database, type OpenOptions } from './db/database'
 import { migrate } from './db/migrator'
 import type { Deps } from './env'
 import { createLlm } from './answers/llm'
@@ -39,14 +39,41 @@ function jwtSecret(config: Config): Uint8Array {
 /** Opens the database, applies migrations and wires what the app needs. */
 export async function createDeps(config: Config, options: OpenOptions & { migrate?: boolean; worker?: boolean } = {}): Promise<Deps> {
   const log = createLogger(config.LOG_LEVEL)
-  const db = await openDatabase(config.DATABASE_URL, options)
-  if (options.migrate !== false) {
-    const result = await migrate(db.pool)
-    if (result.applied.length) log.info('migrations applied', { applied: result.applied })
+  const server = /^postgres(ql)?:/.test(config.DATABASE_URL)
+  const embedder = createEmbedder(config)
+  // Migrations and indexes need the table owner; the API then works as DB_APP_ROLE (owns nothing, no
+  // BYPASSRLS). A server does the owner's part on its own short-lived pool, so no owner connection lingers.
+  const ownerWork = async (pool: Database['pool']) => {
+    if (options.migrate !== false) {
+      const result = await migrate(pool)
+      if (result.applied.length) log.info('migrations applied', { applied: result.applied })
+    }
+    if (embedder.dimension) {
+      const store = await createVectorStore(config, pool)
+      await store.prepare?.(embedder.model, embedder.dimension).catch((err) => log.warn('vector index not created', { err: String(err) }))
+    }
+    if (!config.DB_APP_ROLE) return ''
+    const { rows } = await pool.query('select 1 from pg_roles where rolname = $1', [config.DB_APP_ROLE])
+    if (!rows[0]) log.warn('database role missing; the API keeps the connecting role', { role: config.DB_APP_ROLE })
+    return rows[0] ? config.DB_APP_ROLE : ''
+  }
+  let db: Database
+  if (server) {
+    const owner = await openDatabase(config.DATABASE_URL)
+    let role = ''
+    try {
+      role = await ownerWork(owner.pool)
+    } finally {
+      await owner.close()
+    }
+    db = await openDatabase(config.DATABASE_URL, { ...options, role: role || undefined })
+  } else {
+    db = await openDatabase(config.DATABASE_URL, options)
+    const role = await ownerWork(db.pool)
+    if (role) await db.useRole(role)
   }
   const bus = new Bus(log)
   await bus.start(db)
-  const embedder = createEmbedder(config)
   const store = await createVectorStore(config, db.pool)
   const storage = await createStorage(config)
   const deps: Deps = {

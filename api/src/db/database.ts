@@ -20,16 +20,20 @@ export interface Database {
   kind: 'pglite' | 'postgres'
   pglite?: PGlite
   listen(channel: string, fn: Listener): Promise<() => Promise<void>>
+  /** From now on every connection works as this role (after migrations, which need the owner). */
+  useRole(role: string): Promise<void>
   close(): Promise<void>
 }
 
 export interface OpenOptions {
   /** A PGlite data dir dump (tests: a migrated template loaded per file). */
   loadDataDir?: Blob
+  /** Server only: every connection switches to this role before its first query. */
+  role?: string
 }
 
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
-  if (/^postgres(ql)?:\/\//.test(url)) return openServer(url)
+  if (/^postgres(ql)?:\/\//.test(url)) return openServer(url, options.role)
   const dataDir = url === 'memory://' ? 'memory://' : url.replace(/^file:\/\//, '')
   if (dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true })
   const pglite = await PGlite.create(dataDir, {
@@ -45,6 +49,10 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
       const unsub = await pglite.listen(channel, fn)
       return () => unsub()
     },
+    // One embedded session: setting the role once sets it for every pool client.
+    async useRole(role) {
+      await pglite.query(`set role ${pg.escapeIdentifier(role)}`)
+    },
     async close() {
       await pool.end()
       await pglite.close()
@@ -52,13 +60,18 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   }
 }
 
-async function openServer(url: string): Promise<Database> {
+async function openServer(url: string, role?: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 })
   let listener: pg.Client | undefined
   const handlers = new Map<string, Set<Listener>>()
+  // Every new connection switches role before its first query (pg runs a client's queries in order).
+  if (role) pool.on('connect', (client) => void client.query(`set role ${pg.escapeIdentifier(role)}`).catch(() => {}))
   return {
     pool,
     kind: 'postgres',
+    async useRole() {
+      throw new Error('a server connection takes its role when opened (openDatabase options.role)')
+    },
     async listen(channel, fn) {
       if (!listener) {
         listener = new pg.Client({ connectionString: url })

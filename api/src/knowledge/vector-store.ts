@@ -37,6 +37,8 @@ export interface VectorStore {
   deleteSource(model: string, sourceId: string): Promise<void>
   deleteIds(model: string, ids: string[]): Promise<void>
   search(model: string, query: VectorQuery): Promise<VectorHit[]>
+  /** Creates what a model needs (its index) ahead of use, while the connection still owns the tables. */
+  prepare?(model: string, dim: number): Promise<void>
   close?(): Promise<void>
 }
 
@@ -57,13 +59,21 @@ export function createPgvectorStore(pool: pg.Pool, opts: { efSearch?: number } =
     let done = ensured.get(key)
     if (!done) {
       const name = `knowledge_chunks_hnsw_${createHash('sha256').update(key).digest('hex').slice(0, 12)}`
-      done = pool
-        .query(
-          `create index if not exists ${name} on public.knowledge_chunks
-             using hnsw ((embedding::vector(${dim})) vector_cosine_ops) with (m = 16, ef_construction = 64)
-             where embedding_model = '${model.replace(/'/g, "''")}'`,
-        )
-        .then(() => undefined)
+      done = (async () => {
+        const exists = await pool.query(`select 1 from pg_indexes where schemaname = 'public' and indexname = $1`, [name])
+        if (exists.rows[0]) return
+        try {
+          await pool.query(
+            `create index if not exists ${name} on public.knowledge_chunks
+               using hnsw ((embedding::vector(${dim})) vector_cosine_ops) with (m = 16, ef_construction = 64)
+               where embedding_model = '${model.replace(/'/g, "''")}'`,
+          )
+        } catch (err) {
+          // The app role owns no table: without the index, searches are exact (slower, still correct).
+          // `npm run reindex` (run as the owner) creates it.
+          if ((err as { code?: string }).code !== '42501') throw err
+        }
+      })()
       done.catch(() => ensured.delete(key))
       ensured.set(key, done)
     }
@@ -72,6 +82,7 @@ export function createPgvectorStore(pool: pg.Pool, opts: { efSearch?: number } =
 
   return {
     name: 'pgvector',
+    prepare: (model, dim) => ensure(model, dim),
     async upsert(model, points) {
       if (!points.length) return
       const dim = points[0]!.vector.length
