@@ -6,6 +6,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import { admin } from './admin/routes'
+import { apiKeys } from './auth/api-keys'
 import { auth } from './auth/routes'
 import type { AppEnv, Deps } from './env'
 import { ApiError, errorBody, fromPgError } from './errors'
@@ -67,6 +68,7 @@ export function createApp(deps: Deps) {
     }
   })
 
+  app.route('/v1', apiKeys)
   app.route('/v1', auth)
   app.route('/v1', sessions)
   app.route('/v1', inbox)

@@ -54,6 +54,8 @@ export const configSchema = z.object({
   STORAGE_DIR: z.string().default('.data/uploads'),
   SUPABASE_URL: z.url().optional(),
   SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
+  /** A Supabase project's JWKS (…/auth/v1/.well-known/jwks.json): console tokens signed with its keys are accepted. */
+  SUPABASE_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   SUPABASE_STORAGE_BUCKET: z.string().default('knowledge'),
   /** Website crawls: page cap per site, bytes and time per fetch. */
   CRAWL_MAX_PAGES: z.coerce.number().int().min(1).max(5000).default(50),

@@ -4,6 +4,7 @@ import { withMemberTx } from '../db/tx'
 import type { AppEnv } from '../env'
 import { forbidden, notFound } from '../errors'
 import { uuidRe } from '../http/validate'
+import type { ApiKeyPrincipal } from './keys'
 
 export type Role = 'owner' | 'admin' | 'agent'
 
@@ -18,6 +19,13 @@ export async function asMember<T>(
   roles: Role[] = ['owner', 'admin', 'agent'],
 ): Promise<T> {
   if (!uuidRe.test(tenantId)) throw notFound('Tenant')
+  const key = c.var.user.api_key as ApiKeyPrincipal | undefined
+  if (key) {
+    // A key belongs to one tenant: any other does not exist for it.
+    if (key.tenant_id !== tenantId) throw notFound('Tenant')
+    if (!roles.includes(key.role)) throw forbidden(`This needs the ${roles.join(' or ')} role; the key's scope does not grant it.`)
+    return withMemberTx(c.var.deps.pool, c.var.user, (db) => fn(db, key.role))
+  }
   return withMemberTx(c.var.deps.pool, c.var.user, async (db) => {
     const { rows } = await db.query('select role from tenant_members where tenant_id = $1 and user_id = auth.uid()', [tenantId])
     if (!rows[0]) throw notFound('Tenant')
