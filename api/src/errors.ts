@@ -28,6 +28,7 @@ export function fromPgError(err: unknown): ApiError | undefined {
   const e = err as { code?: string; constraint?: string }
   if (e?.code === '23505') return conflict(`That value is already taken${e.constraint ? ` (${e.constraint})` : ''}.`)
   if (e?.code === '23503') return notFound('A referenced resource')
+  if (e?.code === '42501') return new ApiError(403, 'forbidden', 'You are not allowed to change that.')
   if (e?.code === '23514') return badRequest('validation_failed', 'A value is out of its allowed range.')
   if (e?.code === '22P02') return notFound()
   return undefined

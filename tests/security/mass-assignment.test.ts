@@ -187,7 +187,7 @@ describe('row level security on owner columns (a member talking to Postgres dire
   // availability through a SECURITY DEFINER function (set_my_availability(tenant, value)), or add a
   // BEFORE UPDATE trigger refusing changes to tenant_id/user_id (always) and role (unless
   // has_tenant_role(old.tenant_id, owner/admin)).
-  it.fails('an agent promoting themself to owner is refused by RLS', async () => {
+  it('an agent promoting themself to owner is refused by RLS', async () => {
     const sql = `update tenant_members set role = 'owner' where user_id = $1 and tenant_id = $2`
     const args = [A.agentId, A.tenant]
     // Rolled back whatever happens: the statement runs inside a transaction that throws at the end.

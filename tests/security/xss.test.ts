@@ -201,7 +201,7 @@ describe('the bot never outputs a markdown image', () => {
   // future renderer) would load the beacon, and the text the visitor saw differs from what was stored.
   // Fix: sanitise the stream incrementally (hold back from a `!`/`<` until the construct closes or
   // cannot be an image/tag, then emit sanitised text), so the deltas concatenate to the stored content.
-  it.fails('the streamed deltas never carry a markdown image or HTML tag', async () => {
+  it('the streamed deltas never carry a markdown image or HTML tag', async () => {
     const v = await t.visitor()
     session = v
     llm.script.push({ reply: BEACON })
@@ -218,7 +218,7 @@ describe('the bot never outputs a markdown image', () => {
   // bot's own words. The widget shows alt text only, but the stored bot output breaks the invariant
   // that bot messages never contain images. Fix: run the quote through sanitizeModelText (or strip
   // images/HTML from chunks at ingestion).
-  it.fails('an extractive answer quoting a planted image does not carry it', async () => {
+  it('an extractive answer quoting a planted image does not carry it', async () => {
     const v = await t.visitor()
     // The model is out of quota: the answer falls back to quoting the knowledge base.
     llm.script.push('quota')

@@ -8,7 +8,7 @@ import type { TokenBudget } from '../http/token-budget'
 import type { Source } from '../sessions/messages'
 import { detectLanguage, type Lang } from './language'
 import { LlmError, type ChatMessage, type Llm, type LlmFault } from './llm'
-import { citedNumbers, DEFAULT_PROMPTS, historyWithin, sanitizeModelText, systemPrompt } from './prompt'
+import { citedNumbers, DEFAULT_PROMPTS, historyWithin, sanitizeModelText, streamSanitizer, systemPrompt } from './prompt'
 
 export interface Answer {
   content: string
@@ -164,16 +164,19 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   ]
   const model = bot.model ?? d.llm.defaultModel
   let streamed = ''
+  // What reaches the visitor is sanitised as it streams (no image or tag, even half-written).
+  const out = streamSanitizer((text) => void input.onDelta?.(text))
   for (let attempt = 1; ; attempt++) {
     try {
       const res = await d.llm.stream(
         { model, messages, temperature: bot.temperature, max_tokens: bot.max_tokens, signal: input.signal },
         (piece) => {
           streamed += piece
-          void input.onDelta?.(piece)
+          out.push(piece)
         },
         d.config.LLM_FIRST_TOKEN_TIMEOUT_MS,
       )
+      out.end()
       tokens.prompt += res.usage.prompt
       tokens.completion += res.usage.completion
       return finishModelAnswer(d, passages, res.content, model, base, res.finish_reason === 'length' ? 'partial' : 'complete', null)
@@ -187,6 +190,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
         continue
       }
       if (streamed) {
+        out.end()
         // Text already shown cannot be taken back: keep it, mark it partial, offer a person.
         const tail = fault === 'aborted' ? '' : `\n\n${OFFER_HUMAN[language]}`
         if (tail) await input.onDelta?.(tail)
@@ -238,7 +242,8 @@ function extractive(
   // The most confident passage; one in the visitor's language nearly as good reads better than a quote they cannot read.
   const top = passages.reduce((a, b) => (b.confidence > a.confidence ? b : a))
   const best = passages.find((p) => p.language === language && p.confidence >= top.confidence - 0.1) ?? top
-  const quote = best.content.length <= 600 ? best.content : bestSentences(best.content, question, 3)
+  // Passages come from uploaded and crawled text: quoted, they get the same cleaning as model output.
+  const quote = sanitizeModelText(best.content.length <= 600 ? best.content : bestSentences(best.content, question, 3))
   const lead = best.source_kind === 'faq' ? '' : `${FROM_KNOWLEDGE[language]}\n\n`
   const tail = fault ? `\n\n${OFFER_HUMAN[language]}` : ''
   return {

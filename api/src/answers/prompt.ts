@@ -79,6 +79,43 @@ export function sanitizeModelText(text: string): string {
     .trim()
 }
 
+/**
+ * Sanitises a streamed answer piece by piece: text is passed on only up to the last point where no
+ * image or tag can still be forming ("![..." or "<..." not yet closed), with images and tags removed,
+ * so what streams never shows what the stored answer will not have.
+ */
+export function streamSanitizer(emit: (text: string) => void) {
+  let raw = ''
+  let sent = 0
+  const strip = (t: string) => t.replace(/!\[[^\]]*\]\([^)]*\)/g, '').replace(/!\[[^\]]*\]\[[^\]]*\]/g, '').replace(/<\/?[a-zA-Z][^>]*>/g, '')
+  const safeEnd = (t: string) => {
+    const img = t.lastIndexOf('![')
+    const tag = t.search(/<\/?[a-zA-Z][^>]*$/)
+    let end = t.length
+    if (img >= 0 && !/^!\[[^\]]*\](\([^)]*\)|\[[^\]]*\])/.test(t.slice(img))) end = Math.min(end, img)
+    if (tag >= 0) end = Math.min(end, tag)
+    // A lone trailing "!" may be the start of an image.
+    if (end === t.length && t.endsWith('!')) end -= 1
+    return end
+  }
+  const flush = (final: boolean) => {
+    const clean = strip(raw.slice(0, final ? raw.length : safeEnd(raw)))
+    if (clean.length > sent) {
+      emit(clean.slice(sent))
+      sent = clean.length
+    }
+  }
+  return {
+    push(piece: string) {
+      raw += piece
+      flush(false)
+    },
+    end() {
+      flush(true)
+    },
+  }
+}
+
 /** The passage numbers an answer cites, in order of first appearance, limited to real passages. */
 export function citedNumbers(text: string, count: number): number[] {
   const seen: number[] = []
