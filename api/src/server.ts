@@ -131,9 +131,11 @@ export async function startServer(config: Config, deps?: Deps): Promise<Running>
     shutdown() {
       stopping ??= (async () => {
         d.state.ready = false
+        // Keep accepting for a moment so load balancers see /readyz fail (503) rather than a refused connection.
+        await new Promise((r) => setTimeout(r, Math.min(1000, config.SHUTDOWN_GRACE_MS / 4)).unref())
         const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-        const ended = await d.streams.closeAll(config.SHUTDOWN_GRACE_MS)
-        d.log.info('shutdown: streams ended', { streams: ended })
+        const [ended, unfinished] = await Promise.all([d.streams.closeAll(config.SHUTDOWN_GRACE_MS), d.streams.idle(config.SHUTDOWN_GRACE_MS)])
+        d.log.info('shutdown: streams ended', { streams: ended, unfinished_sends: unfinished })
         ;(server as any).closeAllConnections?.()
         await closed
         await d.worker?.stop()

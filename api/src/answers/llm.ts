@@ -105,10 +105,14 @@ export function createLlm(config: Config): Llm | null {
       }
     },
     async complete(req) {
+      // Short helper calls (query rewrite, triage, summaries) must not hold a visitor's answer for the
+      // provider's full timeout: they get the first-token limit as their whole budget.
+      const limit = AbortSignal.timeout(config.LLM_FIRST_TOKEN_TIMEOUT_MS)
+      const signal = req.signal ? AbortSignal.any([req.signal, limit]) : limit
       try {
         const res = await client.chat.completions.create(
           { model: req.model, messages: req.messages, temperature: req.temperature, max_tokens: req.max_tokens },
-          { signal: req.signal },
+          { signal },
         )
         return {
           content: res.choices[0]?.message?.content ?? '',

@@ -15,6 +15,28 @@ export class StreamRegistry {
     return this.closers.size
   }
 
+  private busy = 0
+  private idleWaiters: (() => void)[] = []
+
+  /** Marks a request that must finish before shutdown (a send being answered); call the result when done. */
+  begin(): () => void {
+    this.busy++
+    let ended = false
+    return () => {
+      if (ended) return
+      ended = true
+      if (--this.busy === 0) this.idleWaiters.splice(0).forEach((w) => w())
+    }
+  }
+
+  /** Resolves when no marked request is running, or after graceMs; returns how many were still running. */
+  async idle(graceMs: number): Promise<number> {
+    if (this.busy > 0) {
+      await Promise.race([new Promise<void>((r) => this.idleWaiters.push(r)), new Promise((r) => setTimeout(r, graceMs).unref())])
+    }
+    return this.busy
+  }
+
   /** Asks every stream to end; resolves when they have, or after graceMs. */
   async closeAll(graceMs: number): Promise<number> {
     this.closing = true

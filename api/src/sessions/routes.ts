@@ -1,6 +1,6 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import { streamSSE } from 'hono/streaming'
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming'
 import { z } from 'zod'
 import { generateAnswer } from '../answers/pipeline'
 import { openingState } from '../escalation/hours'
@@ -157,92 +157,125 @@ sessions.post(
     const { pool, log } = deps
     const visitor = c.var.visitor
     if (visitor.identity_mode === 'required' && !visitor.identified_user_id) {
-      throw new ApiError(403, 'identity_required', 'This site requires a verified identity to chat: identify first.')
+      throw new ApiError(
+        403,
+        'identity_required',
+        'This site requires a verified identity to chat: identify first.',
+      )
     }
     const wantsStream = (c.req.header('accept') ?? '').includes('text/event-stream')
     const started = Date.now()
-    const sent = await storeVisitorMessage(pool, visitor, input)
-    // Rules first: when one hands the session to people, the bot stays silent.
-    let handoff: HandoffResult | null = null
-    if (sent.pending && !sent.duplicate) {
-      try {
-        handoff = await checkHandoff(handoffDeps(deps), visitor, sent.message)
-      } catch (err) {
-        log.error('escalation check failed; the bot answers', {
-          err: String(err),
-          session: visitor.id,
-          request_id: c.var.requestId,
-        })
-      }
+    // Shutdown waits for this send to be answered (within the grace period) before closing connections.
+    const done = deps.streams.begin()
+    try {
+      return await handleSend(deps, c, visitor, input, wantsStream, started, done)
+    } catch (err) {
+      done()
+      throw err
     }
-    const escalation = handoff
-      ? { id: handoff.escalation_id, reason: handoff.reason, message: handoff.message }
-      : null
-
-    /** Answers a stored visitor message; the message stays stored whatever happens here. */
-    const answer = async (
-      onDelta?: (text: string) => Promise<void>,
-      signal?: AbortSignal,
-    ): Promise<Message | null> => {
-      const result = await generateAnswer(deps, {
-        session: visitor,
-        message: sent.message,
-        fallbackLanguage: sent.language,
-        onDelta,
-        signal,
-      })
-      return storeAnswer(pool, visitor, sent.message, result, Date.now() - started)
-    }
-
-    if (!wantsStream) {
-      let reply = sent.reply
-      if (sent.pending && !handoff) {
-        try {
-          reply = await answer()
-        } catch (err) {
-          log.error('answer failed', { err: String(err), session: visitor.id, request_id: c.var.requestId })
-          throw new ApiError(
-            503,
-            'answer_failed',
-            'Your message was saved, but the answer failed. Retry with the same client_message_id.',
-          )
-        }
-      }
-      return c.json({ message: sent.message, reply, escalation })
-    }
-
-    return streamSSE(c, async (stream) => {
-      const send = (event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(data) })
-      await send('message', sent.message)
-      if (handoff) {
-        await send('escalated', escalation)
-        await send('done', null)
-        return
-      }
-      if (!sent.pending) {
-        if (sent.reply) await send('delta', { text: sent.reply.content })
-        await send('done', sent.reply)
-        return
-      }
-      // A visitor who leaves stops the model call; what was written so far is stored as partial.
-      const left = new AbortController()
-      stream.onAbort(() => left.abort())
-      try {
-        const reply = await answer(
-          (piece) => (stream.aborted ? Promise.resolve() : send('delta', { text: piece })),
-          left.signal,
-        )
-        if (!stream.aborted) await send('done', reply)
-      } catch (err) {
-        log.error('answer failed', { err: String(err), session: visitor.id, request_id: c.var.requestId })
-        await send('error', {
-          code: 'answer_failed',
-          message: 'Your message was saved, but the answer failed. Retry with the same client_message_id.',
-        })
-      }
-    })
   },
 )
+
+async function handleSend(
+  deps: AppEnv['Variables']['deps'],
+  c: Context<AppEnv>,
+  visitor: AppEnv['Variables']['visitor'],
+  input: { content: string; client_message_id: string },
+  wantsStream: boolean,
+  started: number,
+  done: () => void,
+) {
+  const { pool, log } = deps
+  const sent = await storeVisitorMessage(pool, visitor, input)
+  // Rules first: when one hands the session to people, the bot stays silent.
+  let handoff: HandoffResult | null = null
+  if (sent.pending && !sent.duplicate) {
+    try {
+      handoff = await checkHandoff(handoffDeps(deps), visitor, sent.message)
+    } catch (err) {
+      log.error('escalation check failed; the bot answers', {
+        err: String(err),
+        session: visitor.id,
+        request_id: c.var.requestId,
+      })
+    }
+  }
+  const escalation = handoff
+    ? { id: handoff.escalation_id, reason: handoff.reason, message: handoff.message }
+    : null
+
+  /** Answers a stored visitor message; the message stays stored whatever happens here. */
+  const answer = async (
+    onDelta?: (text: string) => Promise<void>,
+    signal?: AbortSignal,
+  ): Promise<Message | null> => {
+    const result = await generateAnswer(deps, {
+      session: visitor,
+      message: sent.message,
+      fallbackLanguage: sent.language,
+      onDelta,
+      signal,
+    })
+    return storeAnswer(pool, visitor, sent.message, result, Date.now() - started)
+  }
+
+  if (!wantsStream) {
+    let reply = sent.reply
+    if (sent.pending && !handoff) {
+      try {
+        reply = await answer()
+      } catch (err) {
+        log.error('answer failed', { err: String(err), session: visitor.id, request_id: c.var.requestId })
+        throw new ApiError(
+          503,
+          'answer_failed',
+          'Your message was saved, but the answer failed. Retry with the same client_message_id.',
+        )
+      }
+    }
+    done()
+    return c.json({ message: sent.message, reply, escalation })
+  }
+
+  return streamSSE(c, async (stream) => {
+    try {
+      await streamAnswer(stream)
+    } finally {
+      done()
+    }
+  })
+
+  async function streamAnswer(stream: SSEStreamingApi) {
+    const send = (event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(data) })
+    await send('message', sent.message)
+    if (handoff) {
+      await send('escalated', escalation)
+      await send('done', null)
+      return
+    }
+    if (!sent.pending) {
+      if (sent.reply) await send('delta', { text: sent.reply.content })
+      await send('done', sent.reply)
+      return
+    }
+    // A visitor who leaves stops the model call; what was written so far is stored as partial.
+    const left = new AbortController()
+    stream.onAbort(() => left.abort())
+    try {
+      const reply = await answer(
+        (piece) => (stream.aborted ? Promise.resolve() : send('delta', { text: piece })),
+        left.signal,
+      )
+      if (!stream.aborted) await send('done', reply)
+    } catch (err) {
+      log.error('answer failed', { err: String(err), session: visitor.id, request_id: c.var.requestId })
+      await send('error', {
+        code: 'answer_failed',
+        message: 'Your message was saved, but the answer failed. Retry with the same client_message_id.',
+      })
+    }
+  }
+}
 
 sessions.get('/sessions/:id/events', async (c) => {
   const { pool, bus, state } = c.var.deps
