@@ -553,7 +553,7 @@ describe('size and time limits', () => {
     const err = await failure(createGuardedFetch({ allowLoopback: true, timeoutMs: 200 })(site.url + '/'))
     expect(err).toBeInstanceOf(FetchFailed)
     expect((err as FetchFailed).reason).toBe('timeout')
-    expect(Date.now() - started).toBeLessThan(2000)
+    expect(Date.now() - started).toBeLessThan(10_000)
   })
 
   it('times out on a body that trickles in (the deadline covers the whole fetch)', async () => {
@@ -566,7 +566,7 @@ describe('size and time limits', () => {
     const err = await failure(createGuardedFetch({ allowLoopback: true })(site.url + '/', { timeoutMs: 300 }))
     expect(err).toBeInstanceOf(FetchFailed)
     expect((err as FetchFailed).reason).toBe('timeout')
-    expect(Date.now() - started).toBeLessThan(2000)
+    expect(Date.now() - started).toBeLessThan(10_000)
   })
 
   it('reports a refused connection as a network failure', async () => {

@@ -89,16 +89,7 @@ describe('createLocalEmbedder', () => {
       expect(r, lang).toBeGreaterThanOrEqual(0.75)
     }
   })
-
-  it('embeds thousands of passages per second', async () => {
-    const texts = Array.from({ length: 3000 }, (_, i) => `${passages[i % passages.length].text} (${i})`)
-    const started = performance.now()
-    await embedder.embed(texts)
-    const perSecond = texts.length / ((performance.now() - started) / 1000)
-    console.info(`local-hash-v1: ${Math.round(perSecond)} passages/s`)
-    // Loose on purpose: CI machines are slow and shared; the point is "no model, no waiting".
-    expect(perSecond).toBeGreaterThan(1000)
-  })
+  // Throughput is measured by the retrieval benchmark (npm run bench), not asserted here.
 })
 
 /** Texts whose vectors are pinned; kept here, not in the shared fixture, so editing the fixture cannot break the pin. */
