@@ -23,7 +23,11 @@ export interface HostSite {
 /**
  * Starts the API (demo tenant seeded) and a host site on another origin:
  * `/` the hostile page with a strict CSP and a fresh nonce per response, `/?csp=0` the same without
- * CSP, `/blank` the hostile page without the widget, `/plain` a bare page with the widget.
+ * CSP, `/blank` the hostile page without the widget, `/plain` a bare page with the widget,
+ * `/plain?widget=0` the same page without it, and `/plain?widget=empty` the same page with an empty
+ * async script in its place: `/empty.js`, fetched from this server as `localhost` (the page is on
+ * `127.0.0.1`), so it is cross-origin like widget.js and served with the same headers. That is the
+ * floor any script-tag embed costs, for the widget benchmark.
  */
 export async function startHostSite(): Promise<HostSite> {
   const config = loadConfig({ DATABASE_URL: 'memory://', PORT: '0', LOG_LEVEL: 'silent', HOST: '127.0.0.1' })
@@ -31,17 +35,31 @@ export async function startHostSite(): Promise<HostSite> {
   const apiUrl = `http://localhost:${api.port}`
   const server: Server = createServer((req, res) => {
     const u = new URL(req.url || '/', 'http://x')
+    if (u.pathname === '/empty.js')
+      return void res
+        .writeHead(200, {
+          'Content-Type': 'text/javascript; charset=utf-8',
+          'Cache-Control': 'public, max-age=300',
+          'Access-Control-Allow-Origin': '*',
+          'Cross-Origin-Resource-Policy': 'cross-origin',
+        })
+        .end('')
     if (u.pathname === '/hostile.css') return void res.writeHead(200, { 'Content-Type': 'text/css' }).end(fixture('hostile.css'))
     const nonce = randomBytes(12).toString('base64')
     let html = fixture('hostile.html').replaceAll('{{API}}', apiUrl).replaceAll('{{NONCE}}', nonce)
     if (u.pathname === '/blank') html = html.replace(/<script src=.*<\/script>/, '')
-    else if (u.pathname === '/plain')
+    else if (u.pathname === '/plain') {
+      const w = u.searchParams.get('widget')
       html =
         `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Plain</title></head>` +
         `<body><main><h1>Plain page</h1><p>${'Some host page text. '.repeat(40)}</p></main>` +
-        (u.searchParams.get('widget') === '0' ? '' : `<script src="${apiUrl}/widget.js" data-key="pk_demo" async></script>`) +
+        (w === '0'
+          ? ''
+          : w === 'empty'
+            ? `<script src="http://localhost:${port}/empty.js" async></script>`
+            : `<script src="${apiUrl}/widget.js" data-key="pk_demo" async></script>`) +
         `</body></html>`
-    else if (u.pathname !== '/') return void res.writeHead(404).end()
+    } else if (u.pathname !== '/') return void res.writeHead(404).end()
     const headers: Record<string, string> = { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }
     if (u.pathname === '/' && u.searchParams.get('csp') !== '0')
       headers['Content-Security-Policy'] =

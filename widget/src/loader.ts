@@ -1,7 +1,8 @@
 /**
  * The script tag's code (dist/widget/widget.js, a classic script): draws the launcher in a shadow
- * root and loads the chat chunk (chat.js, beside this file) on first open, on hover or focus of the
- * launcher, or when the browser is idle. No Preact here: it must stay under 2 KB gzipped.
+ * root and loads the chat chunk (chat.js, beside this file) on first open or on hover or focus of the
+ * launcher; when the browser is idle, only for a visitor with a conversation in progress (see
+ * `preload` below). No Preact here: it must stay under 2 KB gzipped.
  * The whole public surface is `window.Parley`; calls made before the chunk arrives are queued.
  * Configuration: the tag's data- attributes, else `window.ParleySettings`
  * (key, api, locale, position, nonce, identity).
@@ -147,12 +148,24 @@ const CSS =
   launcher.onclick = () => call('toggle', [])
   launcher.onpointerenter = launcher.onfocus = () => load()
 
+  // Before the first open the page pays for the launcher only: the chunk is fetched and run on hover,
+  // focus (pointerenter also fires when a finger touches the launcher) or the first open, which the
+  // bench (bench/widget.ts) showed costs the page less than any idle-time preload, even a fetch-only
+  // one. When the browser is idle it is loaded only for a returning visitor with a conversation in
+  // progress, whose launcher must count live unread replies (the chunk keeps that session in
+  // localStorage under 'parley:' + key, see chat/chat-store.ts).
+  const preload = () => {
+    try {
+      if ((localStorage.getItem('parley:' + s.key) || '').indexOf('"session_id"') >= 0) load()
+    } catch {
+      // storage blocked: no stored conversation to follow
+    }
+  }
   const attach = () => {
     d.body.appendChild(host)
-    const idle = w.requestIdleCallback
-    const preload = () => (idle ? idle(() => load(), { timeout: 4000 }) : setTimeout(load, 2500))
-    if (d.readyState === 'complete') preload()
-    else w.addEventListener('load', preload)
+    const later = () => (w.requestIdleCallback ? w.requestIdleCallback(preload, { timeout: 4000 }) : setTimeout(preload, 2500))
+    if (d.readyState === 'complete') later()
+    else w.addEventListener('load', later)
   }
   if (d.body) attach()
   else d.addEventListener('DOMContentLoaded', attach)
