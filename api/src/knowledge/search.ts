@@ -48,8 +48,9 @@ function similarityEvidence(model: string, similarity: number) {
 
 /**
  * Hybrid retrieval: nearest vectors (the configured store) and Postgres full-text search, each over
- * the tenant's chunks plus global knowledge, fused into one ranking. RRF by default (rank-based, so
- * the two scores need no common scale); 'weighted' blends normalised scores. The final rows are read
+ * the tenant's chunks plus global knowledge, fused into one ranking: 'weighted' by default (blends
+ * calibrated similarity with coverage and rank; it beat RRF on every measured set), 'rrf' on request
+ * (rank-based, needs no common scale). The final rows are read
  * from Postgres with the tenant filter again, so a store can never surface another tenant's text.
  */
 export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passage[]> {
@@ -71,7 +72,8 @@ export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passag
     if (!e) byId.set(id, (e = { similarity: null, rank: null, coverage: null, fused: 0 }))
     return e
   }
-  const fusion = o.fusion ?? 'rrf'
+  // Weighted fusion won on every measured set (bench/retrieval.ts: recall@5 0.56 vs 0.48 at 10k, 0.41 vs 0.31 at 100k).
+  const fusion = o.fusion ?? 'weighted'
   vectorHits.forEach((h, i) => {
     const e = entry(h.id)
     e.similarity = h.similarity
