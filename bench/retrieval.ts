@@ -1195,7 +1195,7 @@ async function benchSize(size: number, log: (s: string) => void): Promise<SizeRe
     await timed(hybridTimes, () =>
       retrieve(retriever, { tenant_id: TENANT_MAIN, bot_id: null, query: q.q, k: 5 }),
     )
-  latency.push(latencyRow(size, 'hybrid: retrieve() k=5 rrf', hybridTimes))
+  latency.push(latencyRow(size, 'hybrid: retrieve() k=5 (weighted)', hybridTimes))
 
   // The small tenant sharing the table: the HNSW walk must skip the big tenant's rows (iterative scan).
   const smallTimes: Sample[] = []

@@ -259,6 +259,38 @@ describe('retrieval testing', () => {
     expect(secret.passages.map((p: any) => p.text).join(' ')).not.toContain('PURPLE42')
   })
 
+  it('finds the passage naming what was asked among hundreds repeating the common words', async () => {
+    // 300 passages about returns and refunds, one about the Zephyr kettle: a question about the kettle
+    // must not drown in the passages that say "return" most often.
+    const { rows } = await t.deps.pool.query(
+      `with s as (insert into knowledge_sources (tenant_id, kind, title, status) values ($1, 'text', 'Returns handbook', 'ready') returning id)
+       insert into knowledge_chunks (tenant_id, source_id, chunk_index, title, content, language)
+       select $1, s.id, g, 'Returns ' || g,
+              case when g = 150 then 'The Zephyr kettle can be returned within 60 days; its return label is free.'
+                   else 'Return policy ' || g || ': return the item, print the return label, the return is refunded after the return arrives. Return shipping is paid.' end,
+              'en'
+         from s, generate_series(1, 300) g
+       returning source_id`,
+      [TENANT],
+    )
+    const source = rows[0].source_id
+    try {
+      const text = await t.deps.pool.query(`select c.content from search_chunks_text($1, null, $2, 20) r join knowledge_chunks c on c.id = r.chunk_id`, [
+        TENANT,
+        'How do I return the Zephyr kettle?',
+      ])
+      expect(text.rows.length).toBeGreaterThan(0)
+      expect(text.rows[0].content).toContain('Zephyr')
+      const found = await search('How do I return the Zephyr kettle?')
+      expect(found.passages[0].text).toContain('Zephyr')
+      // Only stop words, or nothing searchable at all: an answer, not an error.
+      await search('how do I do it?')
+      await search('?! …')
+    } finally {
+      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [source])
+    }
+  })
+
   it('says nothing useful is known with a low confidence for an unrelated question', async () => {
     const res = await search('quantum chromodynamics lattice gauge')
     expect(Math.max(0, ...res.passages.map((p: any) => p.confidence))).toBeLessThan(0.3)
