@@ -11,7 +11,12 @@ let agent: Record<string, string>
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/knowledge/${name}`, import.meta.url))
 
-async function upload(bytes: Uint8Array | string, filename: string, fields: Record<string, string> = {}, headers = owner) {
+async function upload(
+  bytes: Uint8Array | string,
+  filename: string,
+  fields: Record<string, string> = {},
+  headers = owner,
+) {
   const form = new FormData()
   form.set('file', new Blob([typeof bytes === 'string' ? bytes : new Uint8Array(bytes)]), filename)
   for (const [k, v] of Object.entries(fields)) form.set(k, v)
@@ -39,35 +44,57 @@ afterAll(() => t.close())
 
 describe('documents', () => {
   const cases: [string, Uint8Array | string, string, string][] = [
-    ['text', 'Gift cards\n\nGift cards are valid for 18 months and can be used online and in the Lyon shop.', 'cards.txt', 'gift cards valid'],
-    ['markdown', '# Warranty\n\n## Electronics\n\nHeadphones carry a 2-year manufacturer warranty covering defects.\n\n- Keep the receipt\n- Contact support', 'warranty.md', 'headphones warranty'],
-    ['html', '<!doctype html><html><head><title>Loyalty</title><script>alert(1)</script></head><body><h1>Loyalty club</h1><p>Members earn 5 points per euro spent and get free express shipping.</p></body></html>', 'loyalty.html', 'loyalty points per euro'],
+    [
+      'text',
+      'Gift cards\n\nGift cards are valid for 18 months and can be used online and in the Lyon shop.',
+      'cards.txt',
+      'gift cards valid',
+    ],
+    [
+      'markdown',
+      '# Warranty\n\n## Electronics\n\nHeadphones carry a 2-year manufacturer warranty covering defects.\n\n- Keep the receipt\n- Contact support',
+      'warranty.md',
+      'headphones warranty',
+    ],
+    [
+      'html',
+      '<!doctype html><html><head><title>Loyalty</title><script>alert(1)</script></head><body><h1>Loyalty club</h1><p>Members earn 5 points per euro spent and get free express shipping.</p></body></html>',
+      'loyalty.html',
+      'loyalty points per euro',
+    ],
     ['pdf', fixture('sample.pdf'), 'manual.pdf', 'international parcels arrive business days'],
     ['docx', fixture('sample.docx'), 'policy.docx', 'délai de retour électronique'],
   ]
 
-  it.each(cases)('ingests %s: pending, then ready with chunks, then searchable', async (type, bytes, name, query) => {
-    const res = await upload(bytes, name)
-    expect(res.status).toBe(202)
-    const { source } = (await res.json()) as any
-    expect(source.status).toBe('pending')
-    expect(source.mime_type).toBe(type)
-    const done = await processed(source.id)
-    expect(done.source.status).toBe('ready')
-    expect(done.source.chunk_count).toBeGreaterThan(0)
-    expect(done.jobs[0].status).toBe('done')
-    const { rows } = await t.deps.pool.query('select content, heading_path, page_number, embedding_model from knowledge_chunks where source_id = $1 order by chunk_index', [source.id])
-    expect(rows.every((r) => r.embedding_model)).toBe(true)
-    const found = await search(query)
-    expect(found.passages[0].source.id).toBe(source.id)
-    if (type === 'html') expect(rows.map((r) => r.content).join(' ')).not.toContain('alert(1)')
-    if (type === 'markdown') expect(found.passages[0].source.heading_path).toEqual(['Warranty', 'Electronics'])
-    if (type === 'pdf') expect(rows.some((r) => r.page_number === 2)).toBe(true)
-    if (type === 'docx') {
-      expect(found.passages[0].text).toMatch(/Électronique \| 14 jours/)
-      expect(found.passages[0].source.heading_path[0]).toBe('Politique de retour')
-    }
-  })
+  it.each(cases)(
+    'ingests %s: pending, then ready with chunks, then searchable',
+    async (type, bytes, name, query) => {
+      const res = await upload(bytes, name)
+      expect(res.status).toBe(202)
+      const { source } = (await res.json()) as any
+      expect(source.status).toBe('pending')
+      expect(source.mime_type).toBe(type)
+      const done = await processed(source.id)
+      expect(done.source.status).toBe('ready')
+      expect(done.source.chunk_count).toBeGreaterThan(0)
+      expect(done.jobs[0].status).toBe('done')
+      const { rows } = await t.deps.pool.query(
+        'select content, heading_path, page_number, embedding_model from knowledge_chunks where source_id = $1 order by chunk_index',
+        [source.id],
+      )
+      expect(rows.every((r) => r.embedding_model)).toBe(true)
+      const found = await search(query)
+      expect(found.passages[0].source.id).toBe(source.id)
+      if (type === 'html') expect(rows.map((r) => r.content).join(' ')).not.toContain('alert(1)')
+      if (type === 'markdown')
+        expect(found.passages[0].source.heading_path).toEqual(['Warranty', 'Electronics'])
+      if (type === 'pdf') expect(rows.some((r) => r.page_number === 2)).toBe(true)
+      if (type === 'docx') {
+        expect(found.passages[0].text).toMatch(/Électronique \| 14 jours/)
+        expect(found.passages[0].source.heading_path[0]).toBe('Politique de retour')
+      }
+    },
+  )
 
   it('decides the type from the bytes: a PDF named .txt is a PDF, a PNG named .pdf is refused', async () => {
     const pdf = await upload(fixture('sample.pdf'), 'notes.txt')
@@ -84,14 +111,19 @@ describe('documents', () => {
     const body = (await res.json()) as any
     expect(body.error.code).toBe('archive_bomb')
     expect(body.error.message).toMatch(/uncompress|expand|ratio|limit/i)
-    expect((await t.deps.pool.query('select count(*)::int as n from knowledge_sources')).rows[0].n).toBe(before)
+    expect((await t.deps.pool.query('select count(*)::int as n from knowledge_sources')).rows[0].n).toBe(
+      before,
+    )
   })
 
   it('stores the file under a generated key, never the client filename', async () => {
     const res = await upload('Opening hours of the Paris shop: 10am to 7pm.', '../../../../etc/passwd')
     expect(res.status).toBe(202)
     const { source } = (await res.json()) as any
-    const { rows } = await t.deps.pool.query('select storage_key, title from knowledge_sources where id = $1', [source.id])
+    const { rows } = await t.deps.pool.query(
+      'select storage_key, title from knowledge_sources where id = $1',
+      [source.id],
+    )
     expect(rows[0].storage_key).toMatch(/^[0-9a-f-]{36}\/[0-9a-f-]{36}$/)
     expect(rows[0].title).toBe('../../../../etc/passwd') // a label only
   })
@@ -102,7 +134,11 @@ describe('documents', () => {
       const o = await small.login(OWNER)
       const form = new FormData()
       form.set('file', new Blob(['x'.repeat(5000)]), 'big.txt')
-      const res = await small.app.request(`/v1/tenants/${TENANT}/knowledge/documents`, { method: 'POST', body: form, headers: o })
+      const res = await small.app.request(`/v1/tenants/${TENANT}/knowledge/documents`, {
+        method: 'POST',
+        body: form,
+        headers: o,
+      })
       expect(res.status).toBe(413)
     } finally {
       await small.close()
@@ -116,15 +152,24 @@ describe('documents', () => {
     const { source } = (await res.json()) as any
     expect((await processed(source.id)).source.status).toBe('ready')
     // The stored file disappears: every attempt of a re-process fails the same way.
-    const { rows } = await t.deps.pool.query('select storage_key from knowledge_sources where id = $1', [source.id])
+    const { rows } = await t.deps.pool.query('select storage_key from knowledge_sources where id = $1', [
+      source.id,
+    ])
     await t.deps.storage.delete(rows[0].storage_key)
     await t.json('POST', `/v1/tenants/${TENANT}/knowledge/sources/${source.id}/refresh`, {}, owner)
     await t.deps.worker!.drain()
-    const job = () => t.deps.pool.query(`select status, attempts, run_at > now() as later, last_error from knowledge_jobs where source_id = $1 and status <> 'done'`, [source.id])
+    const job = () =>
+      t.deps.pool.query(
+        `select status, attempts, run_at > now() as later, last_error from knowledge_jobs where source_id = $1 and status <> 'done'`,
+        [source.id],
+      )
     expect((await job()).rows[0]).toMatchObject({ status: 'pending', attempts: 1, later: true })
     expect((await processed(source.id)).source.error).toMatch(/retrying/)
     for (let i = 0; i < 5; i++) {
-      await t.deps.pool.query(`update knowledge_jobs set run_at = now() where source_id = $1 and status = 'pending'`, [source.id])
+      await t.deps.pool.query(
+        `update knowledge_jobs set run_at = now() where source_id = $1 and status = 'pending'`,
+        [source.id],
+      )
       await t.deps.worker!.drain()
     }
     expect((await job()).rows[0]).toMatchObject({ status: 'failed', attempts: 4 })
@@ -154,8 +199,13 @@ describe('documents', () => {
     const { source } = (await res.json()) as any
     await processed(source.id)
     expect((await search('zebra striped umbrella')).passages[0].source.id).toBe(source.id)
-    expect((await t.json('DELETE', `/v1/tenants/${TENANT}/knowledge/sources/${source.id}`, undefined, owner)).status).toBe(204)
-    expect((await search('zebra striped umbrella')).passages.map((p: any) => p.source.id)).not.toContain(source.id)
+    expect(
+      (await t.json('DELETE', `/v1/tenants/${TENANT}/knowledge/sources/${source.id}`, undefined, owner))
+        .status,
+    ).toBe(204)
+    expect((await search('zebra striped umbrella')).passages.map((p: any) => p.source.id)).not.toContain(
+      source.id,
+    )
   })
 })
 
@@ -169,11 +219,16 @@ describe('websites', () => {
   beforeAll(async () => {
     site = createServer((req, res) => {
       const path = req.url ?? '/'
-      if (path === '/robots.txt') return res.writeHead(200, { 'content-type': 'text/plain' }).end(`User-agent: *\nDisallow: /private\nSitemap: ${base}/sitemap.xml`)
+      if (path === '/robots.txt')
+        return res
+          .writeHead(200, { 'content-type': 'text/plain' })
+          .end(`User-agent: *\nDisallow: /private\nSitemap: ${base}/sitemap.xml`)
       if (path === '/sitemap.xml') {
-        return res.writeHead(200, { 'content-type': 'application/xml' }).end(
-          `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>${base}/</loc></url><url><loc>${base}/shipping</loc></url></urlset>`,
-        )
+        return res
+          .writeHead(200, { 'content-type': 'application/xml' })
+          .end(
+            `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>${base}/</loc></url><url><loc>${base}/shipping</loc></url></urlset>`,
+          )
       }
       if (path === '/old-returns') return res.writeHead(301, { location: '/returns' }).end()
       const html = pages[path]
@@ -182,16 +237,33 @@ describe('websites', () => {
     })
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', r))
     base = `http://127.0.0.1:${(site.address() as AddressInfo).port}`
-    pages['/'] = page('Home', 'Welcome to the shop.', ['/shipping', '/old-returns', '/private/admin', 'http://10.0.0.1/internal', '/gone'])
-    pages['/shipping'] = page('Shipping to Belgium', 'Parcels to Belgium arrive in 3 to 5 business days with Bpost.')
-    pages['/returns'] = page('Returns for marketplace items', 'Marketplace items are returned to the seller directly, within 15 days.')
+    pages['/'] = page('Home', 'Welcome to the shop.', [
+      '/shipping',
+      '/old-returns',
+      '/private/admin',
+      'http://10.0.0.1/internal',
+      '/gone',
+    ])
+    pages['/shipping'] = page(
+      'Shipping to Belgium',
+      'Parcels to Belgium arrive in 3 to 5 business days with Bpost.',
+    )
+    pages['/returns'] = page(
+      'Returns for marketplace items',
+      'Marketplace items are returned to the seller directly, within 15 days.',
+    )
     pages['/private/admin'] = page('Admin', 'secret admin page')
     pages['/gone'] = page('Discontinued', 'The velvet hat line is discontinued.')
   })
   afterAll(() => new Promise<void>((r) => site.close(() => r())))
 
   it('crawls within the site: sitemap, links, redirects; robots.txt and private addresses refused; then answers cite the page', async () => {
-    const res = await t.json('POST', `/v1/tenants/${TENANT}/knowledge/websites`, { url: base + '/', crawl_frequency: 'weekly' }, owner)
+    const res = await t.json(
+      'POST',
+      `/v1/tenants/${TENANT}/knowledge/websites`,
+      { url: base + '/', crawl_frequency: 'weekly' },
+      owner,
+    )
     expect(res.status).toBe(202)
     const { source } = (await res.json()) as any
     const done = await processed(source.id)
@@ -208,28 +280,48 @@ describe('websites', () => {
   })
 
   it('a second crawl re-embeds only changed pages and removes pages that are gone', async () => {
-    const { rows } = await t.deps.pool.query(`select id from knowledge_sources where kind = 'website' and tenant_id = $1`, [TENANT])
+    const { rows } = await t.deps.pool.query(
+      `select id from knowledge_sources where kind = 'website' and tenant_id = $1`,
+      [TENANT],
+    )
     const id = rows[0].id
     const chunkIds = async (url: string) =>
-      (await t.deps.pool.query('select c.id from knowledge_chunks c join website_pages p on p.id = c.page_id where p.source_id = $1 and p.url = $2 order by c.id', [id, url])).rows.map((r) => r.id)
+      (
+        await t.deps.pool.query(
+          'select c.id from knowledge_chunks c join website_pages p on p.id = c.page_id where p.source_id = $1 and p.url = $2 order by c.id',
+          [id, url],
+        )
+      ).rows.map((r) => r.id)
     const homeBefore = await chunkIds(`${base}/`)
     const shippingBefore = await chunkIds(`${base}/shipping`)
-    pages['/shipping'] = page('Shipping to Belgium', 'Parcels to Belgium now arrive in 2 business days with DHL.')
+    pages['/shipping'] = page(
+      'Shipping to Belgium',
+      'Parcels to Belgium now arrive in 2 business days with DHL.',
+    )
     delete pages['/gone']
     await t.json('POST', `/v1/tenants/${TENANT}/knowledge/sources/${id}/refresh`, {}, owner)
     const done = await processed(id)
     expect(done.jobs[0].result).toMatchObject({ changed: 1, removed: 1 })
-    const after = (await t.deps.pool.query('select url, status from website_pages where source_id = $1', [id])).rows
+    const after = (
+      await t.deps.pool.query('select url, status from website_pages where source_id = $1', [id])
+    ).rows
     expect(after.find((p) => p.url === `${base}/gone`)?.status).toBe('removed')
     // The unchanged page keeps its passages (not re-embedded); the changed one has new ones.
     expect(await chunkIds(`${base}/`)).toEqual(homeBefore)
     expect(await chunkIds(`${base}/shipping`)).not.toEqual(shippingBefore)
-    expect((await search('velvet hat discontinued')).passages.map((p: any) => p.source.url)).not.toContain(`${base}/gone`)
+    expect((await search('velvet hat discontinued')).passages.map((p: any) => p.source.url)).not.toContain(
+      `${base}/gone`,
+    )
     expect((await search('Belgium DHL')).passages[0].text).toContain('DHL')
   })
 
   it('refuses a website URL that is not http(s) or points at a private address', async () => {
-    for (const url of ['ftp://example.com/', 'http://169.254.169.254/latest/meta-data', 'http://10.1.2.3/', 'javascript:alert(1)']) {
+    for (const url of [
+      'ftp://example.com/',
+      'http://169.254.169.254/latest/meta-data',
+      'http://10.1.2.3/',
+      'javascript:alert(1)',
+    ]) {
       const res = await t.json('POST', `/v1/tenants/${TENANT}/knowledge/websites`, { url }, owner)
       expect(res.status, url).toBe(400)
       expect(((await res.json()) as any).error.message).toMatch(/^url: /)
@@ -253,7 +345,10 @@ describe('retrieval testing', () => {
     await t.deps.worker!.drain()
     const gdpr = await search('is my personal data sold? GDPR')
     expect(gdpr.passages[0].text).toContain('GDPR')
-    expect(gdpr.passages[0]).toMatchObject({ rank: 1, scores: expect.objectContaining({ fused: expect.any(Number) }) })
+    expect(gdpr.passages[0]).toMatchObject({
+      rank: 1,
+      scores: expect.objectContaining({ fused: expect.any(Number) }),
+    })
     expect(gdpr.passages[0].confidence).toBeGreaterThan(0.3)
     const secret = await search('rival secret discount code PURPLE42', 10)
     expect(secret.passages.map((p: any) => p.text).join(' ')).not.toContain('PURPLE42')
@@ -275,10 +370,10 @@ describe('retrieval testing', () => {
     )
     const source = rows[0].source_id
     try {
-      const text = await t.deps.pool.query(`select c.content from search_chunks_text($1, null, $2, 20) r join knowledge_chunks c on c.id = r.chunk_id`, [
-        TENANT,
-        'How do I return the Zephyr kettle?',
-      ])
+      const text = await t.deps.pool.query(
+        `select c.content from search_chunks_text($1, null, $2, 20) r join knowledge_chunks c on c.id = r.chunk_id`,
+        [TENANT, 'How do I return the Zephyr kettle?'],
+      )
       expect(text.rows.length).toBeGreaterThan(0)
       expect(text.rows[0].content).toContain('Zephyr')
       const found = await search('How do I return the Zephyr kettle?')
