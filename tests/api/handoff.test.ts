@@ -235,7 +235,12 @@ describe('inbox', () => {
     const esc = (await t.deps.pool.query('select status, outcome, first_response_at, resolved_at from escalations where session_id = $1', [v.id])).rows[0]
     expect(esc).toMatchObject({ status: 'resolved', outcome: 'resolved' })
     expect(esc.first_response_at).toBeTruthy()
+    // The console sees the rating live, without a reload.
+    const watch = await t.app.request(`/v1/tenants/${TENANT}/events`, { headers: agent })
+    await new Promise((r) => setTimeout(r, 100))
     expect((await t.json('POST', `/v1/sessions/${v.id}/rating`, { score: 5 }, { ...v.auth, origin: DEMO_ORIGIN })).status).toBe(200)
+    const rated = await readEvents(watch, (e) => e.some((x) => x.event === 'session' && x.data.session?.csat === 5))
+    expect(rated.find((x) => x.event === 'session')?.data).toMatchObject({ session_id: v.id, session: { csat: 5 } })
   })
 
   it('agents set their availability; offline agents get nothing new', async () => {

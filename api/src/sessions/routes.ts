@@ -428,6 +428,8 @@ sessions.post('/sessions/:id/rating', jsonBody(ratingSchema), async (c) => {
       body.score,
       body.comment ?? null,
     ])
+    // Agents see the rating arrive on the conversation they resolved.
+    await publish(db, { tenant_id: s.tenant_id, session_id: s.id, kind: 'status' })
     return toSession(await getSessionRow(db, s.id))
   })
   return c.json({ session })
