@@ -1,5 +1,6 @@
 import type {
   Availability,
+  Bot,
   CannedReply,
   Me,
   Member,
@@ -8,6 +9,7 @@ import type {
   Session,
   SessionDetail,
   SessionSummary,
+  WidgetConfig,
 } from './types'
 
 const TOKEN_KEY = 'parley.console.token'
@@ -148,4 +150,12 @@ export const api = {
   deleteCannedReply: (tenantId: string, id: string) =>
     request<null>(`${t(tenantId)}/canned-replies/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   eventsUrl: (tenantId: string) => `${t(tenantId)}/events`,
+  bots: (tenantId: string) => request<{ bots: Bot[] }>(`${t(tenantId)}/bots`),
+  widget: (botId: string) =>
+    request<{ widget: WidgetConfig }>(`/v1/bots/${encodeURIComponent(botId)}/widget`),
+  updateWidget: (botId: string, patch: Partial<Pick<WidgetConfig, 'allowed_origins'>>) =>
+    request<{ widget: WidgetConfig }>(`/v1/bots/${encodeURIComponent(botId)}/widget`, {
+      method: 'PATCH',
+      body: patch,
+    }),
 }

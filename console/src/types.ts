@@ -160,6 +160,17 @@ export interface Member {
   capacity?: number | null
 }
 
+export interface Bot {
+  id: string
+  name: string
+  status: string
+}
+
+export interface WidgetConfig {
+  publishable_key: string
+  allowed_origins: string[]
+}
+
 export interface CannedReply {
   id: string
   shortcut: string

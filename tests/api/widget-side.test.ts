@@ -189,6 +189,16 @@ describe('CORS', () => {
     expect(ok.status).toBe(201)
     expect(ok.headers.get('access-control-allow-origin')).toBe(DEMO_ORIGIN)
   })
+
+  it("accepts the API's own origin (the console's preview), and no look-alike of it", async () => {
+    // app.request serves http://localhost/...: that is this API's own origin here.
+    const own = await t.json('POST', '/v1/sessions', { key: 'pk_demo' }, { origin: 'http://localhost' })
+    expect(own.status).toBe(201)
+    for (const origin of ['http://localhost:8080', 'https://localhost', 'http://localhost.evil.test', 'null']) {
+      const res = await t.json('POST', '/v1/sessions', { key: 'pk_demo' }, { origin })
+      expect(res.status, origin).toBe(403)
+    }
+  })
 })
 
 describe('escalation and rating', () => {

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
+import { publicUrl } from '../config'
 import { ApiError } from '../errors'
 
 let cache: { at: number; origins: Set<string>; any: boolean } | undefined
@@ -54,10 +55,15 @@ export function widgetCors(): MiddlewareHandler<AppEnv> {
   }
 }
 
-/** Refuses a browser request from an origin this widget does not list. */
+/**
+ * Refuses a browser request from an origin this widget does not list. The API's own origin is always
+ * allowed: only our pages run there (the console's widget preview), and no other site can make a
+ * browser send it.
+ */
 export function assertOrigin(c: Context<AppEnv>, allowedOrigins: readonly string[]) {
   const origin = c.req.header('origin')
-  if (origin && !originAllowed(allowedOrigins, origin)) {
+  if (!origin || origin === publicUrl(c.var.deps.config) || origin === new URL(c.req.url).origin) return
+  if (!originAllowed(allowedOrigins, origin)) {
     throw new ApiError(403, 'origin_not_allowed', `This widget is not enabled on ${origin}.`)
   }
 }

@@ -4,6 +4,7 @@ import type { Availability, Me, Member } from '../types'
 import { AvailabilitySelect } from './availability-select'
 import { Inbox } from './inbox'
 import { SignIn } from './sign-in'
+import { WidgetSettings } from '../widget-preview'
 
 const TENANT_KEY = 'parley.console.tenant'
 
@@ -17,6 +18,12 @@ export function App() {
   const [live, setLive] = useState(false)
   const [members, setMembers] = useState<Member[] | null>(null)
   const [membersKey, setMembersKey] = useState(0)
+  // The inbox owns the URL hash (open conversation, filters); #widget is the widget page.
+  const [view, setView] = useState<'inbox' | 'widget'>(() => (location.hash === '#widget' ? 'widget' : 'inbox'))
+  const go = (next: 'inbox' | 'widget') => {
+    setView(next)
+    history.replaceState(null, '', location.pathname + location.search + (next === 'widget' ? '#widget' : ''))
+  }
 
   const signOut = useCallback((message: string | null = null) => {
     setToken(null)
@@ -126,10 +133,20 @@ export function App() {
         ) : (
           memberships[0] && <span class="tenant-name">{memberships[0].tenant.name}</span>
         )}
-        <span class={`live${live ? ' live-on' : ''}`} title={live ? 'Live updates on' : 'Reconnecting…'}>
-          <span class="live-dot" aria-hidden="true" />
-          <span class="live-text">{live ? 'Live' : 'Offline'}</span>
-        </span>
+        <nav class="views" aria-label="Console">
+          <button type="button" class="view-tab" aria-current={view === 'inbox' ? 'page' : undefined} onClick={() => go('inbox')}>
+            Inbox
+          </button>
+          <button type="button" class="view-tab" aria-current={view === 'widget' ? 'page' : undefined} onClick={() => go('widget')}>
+            Widget
+          </button>
+        </nav>
+        {view === 'inbox' && (
+          <span class={`live${live ? ' live-on' : ''}`} title={live ? 'Live updates on' : 'Reconnecting…'}>
+            <span class="live-dot" aria-hidden="true" />
+            <span class="live-text">{live ? 'Live' : 'Offline'}</span>
+          </span>
+        )}
         <span class="spacer" />
         {me && <span class="user">{me.user.name || me.user.email}</span>}
         {me && tenantId && myself && <AvailabilitySelect value={myself.availability} onChange={changeAvailability} />}
@@ -145,7 +162,8 @@ export function App() {
       {me && memberships.length === 0 && (
         <p class="empty">Your account is not a member of any workspace yet. Ask an owner to invite you.</p>
       )}
-      {me && tenantId && (
+      {me && tenantId && view === 'widget' && <WidgetSettings key={tenantId} tenantId={tenantId} />}
+      {me && tenantId && view === 'inbox' && (
         <Inbox
           key={tenantId}
           tenantId={tenantId}
