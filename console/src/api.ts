@@ -147,6 +147,11 @@ export const api = {
     request<{ canned_replies: CannedReply[] }>(`${t(tenantId)}/canned-replies`),
   createCannedReply: (tenantId: string, reply: Omit<CannedReply, 'id'>) =>
     request<{ canned_reply: CannedReply }>(`${t(tenantId)}/canned-replies`, { body: reply }),
+  updateCannedReply: (tenantId: string, id: string, reply: Partial<Omit<CannedReply, 'id'>>) =>
+    request<{ canned_reply: CannedReply }>(`${t(tenantId)}/canned-replies/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: reply,
+    }),
   deleteCannedReply: (tenantId: string, id: string) =>
     request<null>(`${t(tenantId)}/canned-replies/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   eventsUrl: (tenantId: string) => `${t(tenantId)}/events`,

@@ -258,5 +258,19 @@ describe('inbox', () => {
     expect((await t.json('POST', `/v1/tenants/${TENANT}/canned-replies`, body, agent)).status).toBe(409)
     const list = (await (await t.json('GET', `/v1/tenants/${TENANT}/canned-replies`, undefined, agent)).json()) as any
     expect(list.canned_replies.map((r: any) => r.shortcut)).toContain('refund')
+
+    // Edited in place; a shortcut another reply uses is refused and nothing changes.
+    const id = list.canned_replies.find((r: any) => r.shortcut === 'refund').id
+    const other = { shortcut: 'delay', title: 'Delays', content: 'Parcels may take longer this week.' }
+    expect((await t.json('POST', `/v1/tenants/${TENANT}/canned-replies`, other, agent)).status).toBe(201)
+    const edited = await t.json('PATCH', `/v1/tenants/${TENANT}/canned-replies/${id}`, { content: 'Refunds take 3 business days.' }, agent)
+    expect(((await edited.json()) as any).canned_reply).toEqual({ id, ...body, content: 'Refunds take 3 business days.' })
+    const clash = await t.json('PATCH', `/v1/tenants/${TENANT}/canned-replies/${id}`, { shortcut: 'delay', title: 'Renamed' }, agent)
+    expect(clash.status).toBe(409)
+    expect(((await clash.json()) as any).error.message).toContain('/delay')
+    expect((await t.json('PATCH', `/v1/tenants/${TENANT}/canned-replies/${id}`, {}, agent)).status).toBe(400)
+    expect((await t.json('PATCH', `/v1/tenants/${TENANT}/canned-replies/${id}`, { shortcut: 'Has Space' }, agent)).status).toBe(400)
+    const after = (await (await t.json('GET', `/v1/tenants/${TENANT}/canned-replies`, undefined, agent)).json()) as any
+    expect(after.canned_replies.find((r: any) => r.id === id)).toMatchObject({ shortcut: 'refund', title: 'Refund timing' })
   })
 })

@@ -12,14 +12,22 @@ const escalatedRow = summary({
   status: 'escalated',
   priority: 4,
   escalation: { ...escalation, trace: undefined },
-  last_message: { message_type: 'user', content: "c'est pour un remboursement", created_at: '2026-01-10T10:05:00.000Z' },
+  last_message: {
+    message_type: 'user',
+    content: "c'est pour un remboursement",
+    created_at: '2026-01-10T10:05:00.000Z',
+  },
 })
 const activeRow = summary({
   id: 's2',
   visitor_id: 'v_abcdef99',
   status: 'active',
   last_message_at: '2026-01-10T09:00:00.000Z',
-  last_message: { message_type: 'ai', content: 'Livraison en 2 à 4 jours.', created_at: '2026-01-10T09:00:00.000Z' },
+  last_message: {
+    message_type: 'ai',
+    content: 'Livraison en 2 à 4 jours.',
+    created_at: '2026-01-10T09:00:00.000Z',
+  },
 })
 
 describe('console inbox queue', () => {
@@ -58,7 +66,13 @@ describe('console inbox queue', () => {
     fireEvent.change(screen.getByRole('combobox', { name: 'Priority' }), { target: { value: '4' } })
     const assignee = screen.getByRole('combobox', { name: 'Assignee' }) as HTMLSelectElement
     // Mine and Unassigned first, then the other members.
-    expect([...assignee.options].map((o) => o.textContent)).toEqual(['Anyone', 'Mine', 'Unassigned', 'Bruno', 'Chloé'])
+    expect([...assignee.options].map((o) => o.textContent)).toEqual([
+      'Anyone',
+      'Mine',
+      'Unassigned',
+      'Bruno',
+      'Chloé',
+    ])
     fireEvent.change(assignee, { target: { value: 'none' } })
     await waitFor(() =>
       expect(calls.at(-1)!.path).toBe('/v1/tenants/t1/sessions?status=escalated&priority=4&assignee=none'),
@@ -97,7 +111,9 @@ describe('console inbox queue', () => {
       escalation: { ...escalation, id: 'e3', priority: 5, reason: 'Rule "Urgent" (priority 5) fired' },
       last_message: { message_type: 'user', content: 'URGENT', created_at: '2026-01-10T11:00:00.000Z' },
     })
-    events.send(`event: session\ndata: ${JSON.stringify({ session_id: 's3', reason: 'status', session: fresh })}\n\n`)
+    events.send(
+      `event: session\ndata: ${JSON.stringify({ session_id: 's3', reason: 'status', session: fresh })}\n\n`,
+    )
     await screen.findByRole('button', { name: /Visitor newvisit/ })
     const rows = screen.getAllByRole('listitem').map((li) => li.textContent)
     expect(rows[0]).toContain('Rule "Urgent" (priority 5) fired')
@@ -106,7 +122,9 @@ describe('console inbox queue', () => {
     // The visitor types: the row says so; then stops.
     events.send('event: typing\ndata: {"session_id":"s1","from":"visitor","typing":true}\n\n')
     await waitFor(() =>
-      expect(screen.getByRole('button', { name: /Visitor 12345678/ }).textContent).toContain('Visitor is typing…'),
+      expect(screen.getByRole('button', { name: /Visitor 12345678/ }).textContent).toContain(
+        'Visitor is typing…',
+      ),
     )
     events.send('event: typing\ndata: {"session_id":"s1","from":"visitor","typing":false}\n\n')
     await waitFor(() =>
@@ -127,7 +145,8 @@ describe('console inbox queue', () => {
     const events = openStream()
     fakeFetch(({ path }) => {
       if (path === '/v1/tenants/t1/events') return { stream: events.stream }
-      if (path === '/v1/tenants/t1/sessions/s1') return { body: { session: escalatedRow, messages: [], escalation } }
+      if (path === '/v1/tenants/t1/sessions/s1')
+        return { body: { session: escalatedRow, messages: [], escalation } }
       if (path.startsWith('/v1/tenants/t1/sessions')) return { body: { sessions: [escalatedRow] } }
       return undefined
     })
@@ -137,18 +156,31 @@ describe('console inbox queue', () => {
     await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Visitor is typing…'))
   })
 
-  it('creates and deletes canned replies from the reply box', async () => {
+  it('creates, edits and deletes canned replies from the reply box', async () => {
     history.replaceState(null, '', '/console/#/sessions/s1')
     let canned = [{ id: 'c1', shortcut: 'hello', title: 'Greeting', content: 'Bonjour !' }]
     const calls = fakeFetch(({ path, method, body }) => {
       if (path === '/v1/tenants/t1/events') return { stream: openStream().stream }
-      if (path === '/v1/tenants/t1/sessions/s1') return { body: { session: escalatedRow, messages: [], escalation } }
+      if (path === '/v1/tenants/t1/sessions/s1')
+        return { body: { session: escalatedRow, messages: [], escalation } }
       if (path.startsWith('/v1/tenants/t1/sessions')) return { body: { sessions: [escalatedRow] } }
-      if (path === '/v1/tenants/t1/canned-replies' && method === 'GET') return { body: { canned_replies: canned } }
+      if (path === '/v1/tenants/t1/canned-replies' && method === 'GET')
+        return { body: { canned_replies: canned } }
       if (path === '/v1/tenants/t1/canned-replies' && method === 'POST') {
         const reply = { id: 'c2', ...(body as object) } as (typeof canned)[0]
         canned = [...canned, reply]
         return { status: 201, body: { canned_reply: reply } }
+      }
+      if (path === '/v1/tenants/t1/canned-replies/c2' && method === 'PATCH') {
+        const patch = body as { shortcut: string }
+        if (patch.shortcut === 'hello')
+          return {
+            status: 409,
+            body: { error: { code: 'conflict', message: 'shortcut: /hello already exists' } },
+          }
+        const reply = { ...canned.find((c) => c.id === 'c2')!, ...(body as object) }
+        canned = canned.map((c) => (c.id === 'c2' ? reply : c))
+        return { body: { canned_reply: reply } }
       }
       if (path === '/v1/tenants/t1/canned-replies/c1' && method === 'DELETE') return { status: 204 }
       return undefined
@@ -161,8 +193,12 @@ describe('console inbox queue', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: '+ New canned reply' }))
     const form = within(dialog).getByRole('group', { name: 'New canned reply' })
     fireEvent.input(within(form).getByRole('textbox', { name: 'Shortcut' }), { target: { value: 'Refund' } })
-    fireEvent.input(within(form).getByRole('textbox', { name: 'Title' }), { target: { value: 'Refund delay' } })
-    fireEvent.input(within(form).getByRole('textbox', { name: 'Text' }), { target: { value: 'Sous 5 jours.' } })
+    fireEvent.input(within(form).getByRole('textbox', { name: 'Title' }), {
+      target: { value: 'Refund delay' },
+    })
+    fireEvent.input(within(form).getByRole('textbox', { name: 'Text' }), {
+      target: { value: 'Sous 5 jours.' },
+    })
     fireEvent.click(within(form).getByRole('button', { name: 'Save' }))
     await within(dialog).findByText('/refund')
     expect(calls.find((c) => c.method === 'POST' && c.path.endsWith('/canned-replies'))!.body).toEqual({
@@ -170,9 +206,34 @@ describe('console inbox queue', () => {
       title: 'Refund delay',
       content: 'Sous 5 jours.',
     })
+
+    // Edit: a clashing shortcut is refused in place; a new text is saved and shown.
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Edit canned reply /refund' }))
+    const edit = within(dialog).getByRole('group', { name: 'Edit canned reply /refund' })
+    expect((within(edit).getByRole('textbox', { name: 'Text' }) as HTMLTextAreaElement).value).toBe(
+      'Sous 5 jours.',
+    )
+    fireEvent.input(within(edit).getByRole('textbox', { name: 'Shortcut' }), { target: { value: 'hello' } })
+    fireEvent.click(within(edit).getByRole('button', { name: 'Save' }))
+    expect((await within(edit).findByRole('alert')).textContent).toBe('shortcut: /hello already exists')
+    fireEvent.input(within(edit).getByRole('textbox', { name: 'Shortcut' }), { target: { value: 'refund' } })
+    fireEvent.input(within(edit).getByRole('textbox', { name: 'Text' }), {
+      target: { value: 'Sous 3 jours.' },
+    })
+    fireEvent.click(within(edit).getByRole('button', { name: 'Save' }))
+    await within(dialog).findByText('Sous 3 jours.')
+    expect(within(dialog).queryByRole('group', { name: 'Edit canned reply /refund' })).toBeNull()
+    expect(calls.filter((c) => c.method === 'PATCH').at(-1)!.body).toEqual({
+      shortcut: 'refund',
+      title: 'Refund delay',
+      content: 'Sous 3 jours.',
+    })
+
     fireEvent.click(within(dialog).getByRole('button', { name: 'Delete canned reply /hello' }))
     await waitFor(() => expect(within(dialog).queryByText('/hello')).toBeNull())
-    expect(calls.some((c) => c.method === 'DELETE' && c.path === '/v1/tenants/t1/canned-replies/c1')).toBe(true)
+    expect(calls.some((c) => c.method === 'DELETE' && c.path === '/v1/tenants/t1/canned-replies/c1')).toBe(
+      true,
+    )
   })
 
   it('sets the agent availability from the header', async () => {
@@ -183,13 +244,20 @@ describe('console inbox queue', () => {
         return {
           body: {
             user: { id: 'u1', email: 'alice@demo.local', name: 'Alice' },
-            memberships: [{ tenant_id: 't1', role: 'agent', tenant: { id: 't1', name: 'Ma Boutique', slug: 'mb' } }],
+            memberships: [
+              { tenant_id: 't1', role: 'agent', tenant: { id: 't1', name: 'Ma Boutique', slug: 'mb' } },
+            ],
           },
         }
-      if (path === '/v1/tenants/t1/members') return { body: { members: members.map((m) => (m.user_id === 'u1' ? { ...m, availability } : m)) } }
+      if (path === '/v1/tenants/t1/members')
+        return { body: { members: members.map((m) => (m.user_id === 'u1' ? { ...m, availability } : m)) } }
       if (path === '/v1/tenants/t1/members/me' && method === 'PATCH') {
         availability = (body as { availability: string }).availability
-        return { body: { member: { user_id: 'u1', display_name: 'Alice', role: 'agent', availability, capacity: 5 } } }
+        return {
+          body: {
+            member: { user_id: 'u1', display_name: 'Alice', role: 'agent', availability, capacity: 5 },
+          },
+        }
       }
       if (path.startsWith('/v1/tenants/t1/sessions')) return { body: { sessions: [] } }
       return undefined
@@ -225,13 +293,27 @@ describe('console inbox helpers', () => {
     const b = summary({ id: 'b', status: 'active', last_message_at: '2026-01-10T09:00:00Z' })
     const bNew = { ...b, last_message_at: '2026-01-10T11:00:00Z' }
     expect(upsertSession([a, b] as never, bNew as never, {}, 'u1').map((s) => s.id)).toEqual(['b', 'a'])
-    const p2 = summary({ id: 'p2', status: 'escalated', priority: 2, last_message_at: '2026-01-10T12:00:00Z' })
-    const p5 = summary({ id: 'p5', status: 'escalated', priority: 5, last_message_at: '2026-01-10T08:00:00Z' })
+    const p2 = summary({
+      id: 'p2',
+      status: 'escalated',
+      priority: 2,
+      last_message_at: '2026-01-10T12:00:00Z',
+    })
+    const p5 = summary({
+      id: 'p5',
+      status: 'escalated',
+      priority: 5,
+      last_message_at: '2026-01-10T08:00:00Z',
+    })
     const queue = upsertSession(upsertSession([a, b] as never, p2 as never, {}, 'u1'), p5 as never, {}, 'u1')
     expect(queue.map((s) => s.id)).toEqual(['p5', 'p2', 'a', 'b'])
     const mine = { ...a, assignee: { id: 'u2', name: 'Bruno' } }
-    expect(upsertSession([a, b] as never, mine as never, { assignee: 'me' }, 'u1').map((s) => s.id)).toEqual(['b'])
-    expect(upsertSession([b] as never, { ...a, priority: 3 } as never, { priority: 3 }, 'u1').map((s) => s.id)).toEqual(['a', 'b'])
+    expect(upsertSession([a, b] as never, mine as never, { assignee: 'me' }, 'u1').map((s) => s.id)).toEqual([
+      'b',
+    ])
+    expect(
+      upsertSession([b] as never, { ...a, priority: 3 } as never, { priority: 3 }, 'u1').map((s) => s.id),
+    ).toEqual(['a', 'b'])
   })
 
   it('throttles typing notifications: true at most every 2 s, false after 3 s idle or on stop', () => {

@@ -62,6 +62,7 @@ const CASES: Case[] = [
   { name: 'POST escalation-rules', method: 'POST', path: () => `/v1/tenants/${A.tenant}/escalation-rules`, body: () => ({ name: `R${++n}`, trigger_keywords: ['zz'] }), auth: () => A.owner },
   { name: 'PATCH escalation-rules/:id', method: 'PATCH', path: () => `/v1/tenants/${A.tenant}/escalation-rules/${A.rule}`, body: () => ({ priority_level: 4 }), auth: () => A.owner },
   { name: 'POST canned-replies', method: 'POST', path: () => `/v1/tenants/${A.tenant}/canned-replies`, body: () => ({ shortcut: `c${++n}`, title: 'T', content: 'C' }), auth: () => A.agent },
+  { name: 'PATCH canned-replies/:id', method: 'PATCH', path: () => `/v1/tenants/${A.tenant}/canned-replies/${A.canned}`, body: () => ({ title: 'Edited' }), auth: () => A.agent },
   { name: 'PUT webhook', method: 'PUT', path: () => `/v1/tenants/${A.tenant}/webhook`, body: () => ({ url: 'https://hooks.example/x' }), auth: () => A.owner },
   { name: 'PATCH members/me (agent)', method: 'PATCH', path: () => `/v1/tenants/${A.tenant}/members/me`, body: () => ({ availability: 'online' }), auth: () => A.agent },
   { name: 'POST /v1/sessions', method: 'POST', path: () => '/v1/sessions', body: () => ({ key: 'pk_demo', context: { page_url: 'https://shop.test/' } }), auth: () => ({}) },

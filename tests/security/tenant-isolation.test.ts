@@ -74,6 +74,7 @@ const BODIES: Record<string, Body> = {
   'PATCH /v1/tenants/:t/escalation-rules/:id': json(() => ({ name: 'INTRUDER-RULE' })),
   'POST /v1/tenants/:t/escalation-rules/test': json(() => ({ message: 'kumquatrefund pelicanrefund' })),
   'POST /v1/tenants/:t/canned-replies': json(() => ({ shortcut: 'intruder', title: 'INTRUDER', content: 'INTRUDER' })),
+  'PATCH /v1/tenants/:t/canned-replies/:id': json(() => ({ title: 'INTRUDER', content: 'INTRUDER' })),
   'PUT /v1/tenants/:t/webhook': json(() => ({ url: 'https://intruder.example/hook' })),
   'PATCH /v1/tenants/:t': json(() => ({ name: 'INTRUDER-TENANT' })),
   'POST /v1/tenants/:t/bots': json(() => ({ name: 'INTRUDER-BOT' })),

@@ -194,6 +194,29 @@ escalation.post('/tenants/:t/canned-replies', jsonBody(cannedSchema), async (c) 
   return c.json({ canned_reply: row }, 201)
 })
 
+const cannedPatch = cannedSchema.partial().refine((b) => Object.keys(b).length > 0, 'nothing to change: give shortcut, title or content')
+
+escalation.patch('/tenants/:t/canned-replies/:id', jsonBody(cannedPatch), async (c) => {
+  const t = c.req.param('t')
+  const id = c.req.param('id')
+  const b = c.get('body') as z.infer<typeof cannedPatch>
+  if (!uuidRe.test(id)) throw notFound('Canned reply')
+  const row = await asMember(c, t, async (db) => {
+    if (b.shortcut) {
+      const taken = await db.query(`select 1 from canned_replies where tenant_id = $1 and shortcut = $2 and id <> $3`, [t, b.shortcut, id])
+      if (taken.rows[0]) throw new ApiError(409, 'conflict', `shortcut: /${b.shortcut} already exists`)
+    }
+    const { rows } = await db.query(
+      `update canned_replies set shortcut = coalesce($3, shortcut), title = coalesce($4, title), content = coalesce($5, content)
+        where id = $1 and tenant_id = $2 returning id, shortcut, title, content`,
+      [id, t, b.shortcut ?? null, b.title ?? null, b.content ?? null],
+    )
+    if (!rows[0]) throw notFound('Canned reply')
+    return rows[0]
+  })
+  return c.json({ canned_reply: row })
+})
+
 escalation.delete('/tenants/:t/canned-replies/:id', async (c) => {
   const t = c.req.param('t')
   const id = c.req.param('id')

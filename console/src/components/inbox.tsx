@@ -323,6 +323,18 @@ export function Inbox({ tenantId, userId, onUnauthorized, onLive, members, onRef
               throw new Error(fail(err))
             }
           }}
+          onUpdateCanned={async (id, reply) => {
+            try {
+              const res = await api.updateCannedReply(tenantId, id, reply)
+              setCanned((cur) =>
+                (cur ?? [])
+                  .map((c) => (c.id === id ? res.canned_reply : c))
+                  .sort((a, b) => a.shortcut.localeCompare(b.shortcut)),
+              )
+            } catch (err) {
+              throw new Error(fail(err))
+            }
+          }}
           onDeleteCanned={async (id) => {
             try {
               await api.deleteCannedReply(tenantId, id)

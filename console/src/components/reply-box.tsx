@@ -11,6 +11,8 @@ export interface ReplyBoxProps {
   canned?: CannedReply[] | null
   /** Saves a new canned reply (rejects with a message to show); absent: no "New" form. */
   onCreateCanned?: (reply: Omit<CannedReply, 'id'>) => Promise<void>
+  /** Saves changes to a canned reply (rejects with a message to show); absent: no edit buttons. */
+  onUpdateCanned?: (id: string, reply: Omit<CannedReply, 'id'>) => Promise<void>
   /** Deletes a canned reply; absent: no delete buttons. */
   onDeleteCanned?: (id: string) => Promise<void>
   disabled?: boolean
@@ -32,9 +34,7 @@ function slashAt(text: string, caret: number): Slash | null {
 
 function matches(canned: CannedReply[], query: string): CannedReply[] {
   const starts = canned.filter((c) => c.shortcut.toLowerCase().startsWith(query))
-  const rest = query
-    ? canned.filter((c) => !starts.includes(c) && c.title.toLowerCase().includes(query))
-    : []
+  const rest = query ? canned.filter((c) => !starts.includes(c) && c.title.toLowerCase().includes(query)) : []
   return [...starts, ...rest].slice(0, 8)
 }
 
@@ -43,7 +43,15 @@ function matches(canned: CannedReply[], query: string): CannedReply[] {
  * Typing "/" and a shortcut suggests canned replies (arrows to choose, Enter or Tab to insert, Escape
  * to dismiss); the "Canned replies" button lists them all.
  */
-export function ReplyBox({ onSend, onTyping, canned, disabled, onCreateCanned, onDeleteCanned }: ReplyBoxProps) {
+export function ReplyBox({
+  onSend,
+  onTyping,
+  canned,
+  disabled,
+  onCreateCanned,
+  onUpdateCanned,
+  onDeleteCanned,
+}: ReplyBoxProps) {
   const [text, setText] = useState('')
   const [isPrivate, setPrivate] = useState(false)
   const [busy, setBusy] = useState(false)
@@ -51,6 +59,7 @@ export function ReplyBox({ onSend, onTyping, canned, disabled, onCreateCanned, o
   const [slash, setSlash] = useState<Slash | null>(null)
   const [active, setActive] = useState(0)
   const [listOpen, setListOpen] = useState(false)
+  const [editing, setEditing] = useState<string | null>(null)
   const boxRef = useRef<HTMLTextAreaElement>(null)
   const listButton = useRef<HTMLButtonElement>(null)
   const popRef = useRef<HTMLDivElement>(null)
@@ -65,7 +74,8 @@ export function ReplyBox({ onSend, onTyping, canned, disabled, onCreateCanned, o
   // Opening the list moves the focus into it, on its first reply.
   useEffect(() => {
     const pop = popRef.current
-    if (listOpen && pop) (pop.querySelector<HTMLElement>('.canned-item') ?? pop.querySelector('button'))?.focus()
+    if (listOpen && pop)
+      (pop.querySelector<HTMLElement>('.canned-item') ?? pop.querySelector('button'))?.focus()
   }, [listOpen])
 
   const suggestions = slash && canned ? matches(canned, slash.query) : []
@@ -176,28 +186,54 @@ export function ReplyBox({ onSend, onTyping, canned, disabled, onCreateCanned, o
             <ul class="canned-list">
               {canned.map((c) => (
                 <li key={c.id} class="canned-row">
-                  <button
-                    type="button"
-                    class="canned-item"
-                    onClick={() => {
-                      setListOpen(false)
-                      insert(c)
-                    }}
-                  >
-                    <span class="suggest-key">/{c.shortcut}</span>
-                    <span class="suggest-title">{c.title}</span>
-                    <span class="suggest-text">{c.content}</span>
-                  </button>
-                  {onDeleteCanned && (
-                    <button
-                      type="button"
-                      class="btn btn-ghost btn-small canned-delete"
-                      aria-label={`Delete canned reply /${c.shortcut}`}
-                      title="Delete"
-                      onClick={() => void onDeleteCanned(c.id).catch((err) => setError((err as Error)?.message ?? 'Not deleted.'))}
-                    >
-                      ×
-                    </button>
+                  {editing === c.id && onUpdateCanned ? (
+                    <CannedForm
+                      label={`Edit canned reply /${c.shortcut}`}
+                      initial={c}
+                      onSave={(reply) => onUpdateCanned(c.id, reply).then(() => setEditing(null))}
+                      onCancel={() => setEditing(null)}
+                    />
+                  ) : (
+                    <>
+                      <button
+                        type="button"
+                        class="canned-item"
+                        onClick={() => {
+                          setListOpen(false)
+                          insert(c)
+                        }}
+                      >
+                        <span class="suggest-key">/{c.shortcut}</span>
+                        <span class="suggest-title">{c.title}</span>
+                        <span class="suggest-text">{c.content}</span>
+                      </button>
+                      {onUpdateCanned && (
+                        <button
+                          type="button"
+                          class="btn btn-ghost btn-small canned-edit"
+                          aria-label={`Edit canned reply /${c.shortcut}`}
+                          title="Edit"
+                          onClick={() => setEditing(c.id)}
+                        >
+                          Edit
+                        </button>
+                      )}
+                      {onDeleteCanned && (
+                        <button
+                          type="button"
+                          class="btn btn-ghost btn-small canned-delete"
+                          aria-label={`Delete canned reply /${c.shortcut}`}
+                          title="Delete"
+                          onClick={() =>
+                            void onDeleteCanned(c.id).catch((err) =>
+                              setError((err as Error)?.message ?? 'Not deleted.'),
+                            )
+                          }
+                        >
+                          ×
+                        </button>
+                      )}
+                    </>
                   )}
                 </li>
               ))}
@@ -289,13 +325,14 @@ export function ReplyBox({ onSend, onTyping, canned, disabled, onCreateCanned, o
 }
 
 /** A small form under the list: shortcut, title and text of a new canned reply (the draft by default). */
-function NewCanned({ onCreate, initial }: { onCreate: ReplyBoxProps['onCreateCanned'] & {}; initial: string }) {
+function NewCanned({
+  onCreate,
+  initial,
+}: {
+  onCreate: ReplyBoxProps['onCreateCanned'] & {}
+  initial: string
+}) {
   const [open, setOpen] = useState(false)
-  const [shortcut, setShortcut] = useState('')
-  const [title, setTitle] = useState('')
-  const [content, setContent] = useState(initial)
-  const [error, setError] = useState<string | null>(null)
-  const [busy, setBusy] = useState(false)
   if (!open)
     return (
       <button type="button" class="btn btn-ghost btn-small canned-new" onClick={() => setOpen(true)}>
@@ -303,7 +340,32 @@ function NewCanned({ onCreate, initial }: { onCreate: ReplyBoxProps['onCreateCan
       </button>
     )
   return (
-    <div class="canned-form" role="group" aria-label="New canned reply">
+    <CannedForm
+      label="New canned reply"
+      initial={{ shortcut: '', title: '', content: initial }}
+      onSave={(reply) => onCreate(reply).then(() => setOpen(false))}
+      onCancel={() => setOpen(false)}
+    />
+  )
+}
+
+/** The fields of a canned reply, for a new one or an edit; shows the API's refusal in place. */
+function CannedForm(props: {
+  label: string
+  initial: Omit<CannedReply, 'id'>
+  onSave: (reply: Omit<CannedReply, 'id'>) => Promise<void>
+  onCancel: () => void
+}) {
+  const [shortcut, setShortcut] = useState(props.initial.shortcut)
+  const [title, setTitle] = useState(props.initial.title)
+  const [content, setContent] = useState(props.initial.content)
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const root = useRef<HTMLDivElement>(null)
+  // The list scrolls: bring the whole form, Save included, into view when it opens.
+  useEffect(() => root.current?.scrollIntoView?.({ block: 'nearest' }), [])
+  return (
+    <div class="canned-form" role="group" aria-label={props.label} ref={root}>
       {error && (
         <p class="form-error" role="alert">
           {error}
@@ -324,27 +386,33 @@ function NewCanned({ onCreate, initial }: { onCreate: ReplyBoxProps['onCreateCan
       </label>
       <label class="inline-field">
         <span>Text</span>
-        <textarea rows={2} value={content} maxLength={8000} onInput={(e) => setContent(e.currentTarget.value)} />
+        <textarea
+          rows={2}
+          value={content}
+          maxLength={8000}
+          onInput={(e) => setContent(e.currentTarget.value)}
+        />
       </label>
-      <button
-        type="button"
-        class="btn btn-primary btn-small"
-        disabled={busy || !/^[a-z0-9_-]{1,40}$/.test(shortcut) || !title.trim() || !content.trim()}
-        onClick={() => {
-          setBusy(true)
-          setError(null)
-          onCreate({ shortcut, title: title.trim(), content: content.trim() })
-            .then(() => {
-              setOpen(false)
-              setShortcut('')
-              setTitle('')
-            })
-            .catch((err) => setError((err as Error)?.message || 'Not saved.'))
-            .finally(() => setBusy(false))
-        }}
-      >
-        Save
-      </button>
+      <div class="canned-form-actions">
+        <button
+          type="button"
+          class="btn btn-primary btn-small"
+          disabled={busy || !/^[a-z0-9_-]{1,40}$/.test(shortcut) || !title.trim() || !content.trim()}
+          onClick={() => {
+            setBusy(true)
+            setError(null)
+            props
+              .onSave({ shortcut, title: title.trim(), content: content.trim() })
+              .catch((err) => setError((err as Error)?.message || 'Not saved.'))
+              .finally(() => setBusy(false))
+          }}
+        >
+          Save
+        </button>
+        <button type="button" class="btn btn-ghost btn-small" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
     </div>
   )
 }

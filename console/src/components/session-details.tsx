@@ -65,7 +65,11 @@ function CustomerRows({ context }: { context: CustomerContext }) {
       {context.name && <Row label="Name">{show(context.name)}</Row>}
       {context.email && <Row label="Email">{show(context.email)}</Row>}
       {context.locale && <Row label="Language">{show(context.locale)}</Row>}
-      {context.page_url && <Row label="Page">{link(context.page_url)}</Row>}
+      {context.page_url && (
+        <Row label="Page">
+          {context.page_url === 'about:srcdoc' ? 'Widget preview (console)' : link(context.page_url)}
+        </Row>
+      )}
       {context.referrer && <Row label="Referrer">{link(context.referrer)}</Row>}
       {extra.map(([k, v]) => (
         <Row key={k} label={k}>

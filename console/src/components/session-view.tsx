@@ -28,6 +28,7 @@ export interface SessionViewProps {
   /** The visitor is typing right now (from the tenant event stream). */
   visitorTyping?: boolean
   onCreateCanned?: (reply: Omit<CannedReply, 'id'>) => Promise<void>
+  onUpdateCanned?: (id: string, reply: Omit<CannedReply, 'id'>) => Promise<void>
   onDeleteCanned?: (id: string) => Promise<void>
 }
 
@@ -309,6 +310,7 @@ export function SessionView(props: SessionViewProps) {
             onSend={send}
             canned={props.canned}
             onCreateCanned={props.onCreateCanned}
+            onUpdateCanned={props.onUpdateCanned}
             onDeleteCanned={props.onDeleteCanned}
             onTyping={(typing) => api.typing(tenantId, sessionId, typing)}
           />
