@@ -29,7 +29,7 @@ const settingsSchema = z
   .object({
     timezone: z.string().max(64).optional(),
     language: z.string().max(10).optional(),
-    escalation_email: z.email().optional(),
+    escalation_email: z.email().nullable().optional(),
     business_hours: z.record(z.string(), z.unknown()).optional(),
   })
   .strict()

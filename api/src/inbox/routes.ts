@@ -7,7 +7,7 @@ import type { AppEnv } from '../env'
 import { badRequest, notFound } from '../errors'
 import { text } from '../http/text'
 import { jsonBody, query, uuidRe } from '../http/validate'
-import { publish } from '../realtime/bus'
+import { publish, type BusEvent } from '../realtime/bus'
 import { liveSSE } from '../realtime/sse'
 import { insertMessage, listMessages } from '../sessions/messages'
 import { getSessionRow, SESSION_COLUMNS, toInboxSession } from '../sessions/service'
@@ -36,6 +36,14 @@ async function escalationDetail(db: Queryable, sessionId: string) {
     [sessionId],
   )
   return rows[0] ?? null
+}
+
+/** How long the console's stream gathers events before reading the sessions they name. */
+const BURST_MS = 15
+
+async function sessionSummaries(db: Queryable, tenantId: string, ids: string[]) {
+  const { rows } = await db.query(`select ${SUMMARY} from chatbot_sessions s where s.id = any($1::uuid[]) and s.tenant_id = $2`, [ids, tenantId])
+  return new Map(rows.map((row) => [row.id as string, toSummary(row)]))
 }
 
 async function sessionSummary(db: Queryable, tenantId: string, sessionId: string) {
@@ -281,17 +289,43 @@ inbox.get('/tenants/:t/events', async (c) => {
   await asMember(c, t, async () => {})
   const user = c.var.user
   return liveSSE(c, async (live) => {
+    // Events come in bursts (a handoff is a status and a message; a busy site has many sessions at
+    // once): the changed sessions are read in one query per burst rather than one transaction per
+    // event, a 'message' reason winning over the others for a session named twice.
+    const pending = new Map<string, BusEvent['kind']>()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let revoked = false
+    const flush = async () => {
+      timer = undefined
+      const batch = [...pending]
+      pending.clear()
+      // Read under RLS each time: a member removed since connecting gets nothing more.
+      const read = await withMemberTx(pool, user, async (db) => {
+        const member = await db.query('select public.is_tenant_member($1) as ok', [t])
+        if (!member.rows[0]?.ok) return null
+        return sessionSummaries(db, t, batch.map(([id]) => id))
+      }).catch(() => null)
+      if (!read) {
+        revoked = true
+        return live.send('revoked', {})
+      }
+      for (const [id, reason] of batch) {
+        const session = read.get(id)
+        if (session) await live.send('session', { session_id: id, reason, session })
+      }
+    }
     const unsubscribe = bus.subscribe((e) => {
-      if (e.tenant_id !== t) return
+      if (e.tenant_id !== t || revoked) return
       if (e.kind === 'typing') {
         if (e.from === 'visitor') void live.send('typing', { session_id: e.session_id, from: 'visitor', typing: e.typing === true }).catch(() => {})
         return
       }
-      // Read under RLS each time: a member removed since connecting gets nothing more.
-      void withMemberTx(pool, user, (db) => sessionSummary(db, t, e.session_id))
-        .then((session) => live.send('session', { session_id: e.session_id, reason: e.kind, session }))
-        .catch(() => live.send('revoked', {}).then(() => undefined))
+      pending.set(e.session_id, pending.get(e.session_id) === 'message' ? 'message' : e.kind)
+      timer ??= setTimeout(() => void flush().catch(() => {}), BURST_MS)
     })
-    return unsubscribe
+    return () => {
+      clearTimeout(timer)
+      unsubscribe()
+    }
   })
 })
