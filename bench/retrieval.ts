@@ -870,6 +870,7 @@ const FUSION_VARIANTS: { name: string; how: { rrfK?: number; wVec?: number } }[]
   { name: 'rrf k=60 (offline)', how: { rrfK: 60 } },
   { name: 'rrf k=10 (offline)', how: { rrfK: 10 } },
   { name: 'weighted 0.5 (offline)', how: { wVec: 0.5 } },
+  { name: 'weighted vec 0.2 (offline)', how: { wVec: 0.2 } },
   { name: 'weighted vec 0.7 (offline)', how: { wVec: 0.7 } },
   { name: 'weighted vec 0.3 (offline)', how: { wVec: 0.3 } },
 ]

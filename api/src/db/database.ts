@@ -1,6 +1,7 @@
 import pg from 'pg'
 import { PGlite } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin'
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { mkdirSync } from 'node:fs'
@@ -37,7 +38,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   const dataDir = url === 'memory://' ? 'memory://' : url.replace(/^file:\/\//, '')
   if (dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true })
   const pglite = await PGlite.create(dataDir, {
-    extensions: { vector, unaccent },
+    extensions: { vector, unaccent, btree_gin },
     loadDataDir: options.loadDataDir,
   })
   const pool = new pg.Pool(createPgConfig(pglite))
