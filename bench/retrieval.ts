@@ -1132,11 +1132,11 @@ async function benchSize(size: number, log: (s: string) => void): Promise<SizeRe
   const sizes = (
     await pool.query(
       `select pg_size_pretty(pg_relation_size('knowledge_chunks')) as heap, pg_size_pretty(pg_relation_size($1::regclass)) as hnsw,
-              pg_size_pretty(pg_relation_size('knowledge_chunks_fts_idx')) as gin`,
+              pg_size_pretty(pg_relation_size('knowledge_chunks_tenant_fts_idx')) as gin`,
       [hnswIndexSql(model, dim).name],
     )
   ).rows[0]
-  notes.push(`size ${size}: heap ${sizes.heap}, HNSW index ${sizes.hnsw}, GIN fts index ${sizes.gin}`)
+  notes.push(`size ${size}: heap ${sizes.heap}, HNSW index ${sizes.hnsw}, GIN (tenant_id, fts) index ${sizes.gin}`)
 
   // --- 2. Queries, plans.
   const queries = generateQueries(corpus, QUERIES, 7 + size)
