@@ -381,6 +381,17 @@ describe('retrieval testing', () => {
       // Only stop words, or nothing searchable at all: an answer, not an error.
       await search('how do I do it?')
       await search('?! …')
+      // Quotes, backslashes, tsquery syntax, paths, URLs, other scripts: searched as words, never parsed as syntax.
+      for (const q of [
+        "o'neil@shop.com return",
+        'C:\\Users\\kettle.txt',
+        "'; drop table x; -- Zephyr",
+        '!(a|b)&c:* kettle',
+        'https://shop.example/a?b=1&c=2',
+        '配送にはどのくらい時間がかかりますか',
+      ])
+        await search(q)
+      expect((await search("l'étiquette du Zephyr kettle")).passages[0].text).toContain('Zephyr')
     } finally {
       await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [source])
     }
