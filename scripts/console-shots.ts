@@ -3,7 +3,7 @@
  * rules and a few canned replies, has two visitors write in (one asks for a person about a refund),
  * and saves screenshots of the agent console at desktop (1280x800) and phone (390x844) sizes in
  * test-results/shots: the queue, the escalated session with its trace, the canned-reply suggestions,
- * and on the phone the details panel.
+ * on the phone the details panel, and the Widget page with its live preview answering a question.
  */
 import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -68,7 +68,7 @@ async function visitorSays(browser: Browser, text: string, answered: RegExp) {
   const ctx = await browser.newContext({ locale: 'fr-FR' })
   const page = await ctx.newPage()
   await page.goto(demo.url)
-  await page.getByRole('button', { name: /ouvrir le chat/i }).click()
+  await page.getByRole('button', { name: /open chat|ouvrir le chat/i }).click()
   const dialog = page.getByRole('dialog')
   const box = dialog.getByRole('textbox', { name: /message/i })
   await box.fill(text)
@@ -148,6 +148,18 @@ try {
       await con.waitForTimeout(200)
       await con.screenshot({ path: `${out}/${name}-console-details.png` })
     }
+
+    // The Widget page: snippet, sites, and the live preview answering a question.
+    await con.getByRole('button', { name: 'Widget' }).click()
+    await con.getByLabel('Widget snippet').waitFor()
+    await con.screenshot({ path: `${out}/${name}-console-widget.png` })
+    await con.locator('iframe[title="Widget preview"]').evaluate((el) => el.scrollIntoView({ block: 'end' }))
+    const preview = con.frameLocator('iframe[title="Widget preview"]')
+    await preview.locator('parley-widget').locator('button').first().click()
+    await preview.locator('parley-widget').locator('textarea').fill('Combien coûte la livraison ?')
+    await preview.locator('parley-widget').locator('textarea').press('Enter')
+    await preview.locator('parley-widget').getByText('4,90').waitFor()
+    await con.screenshot({ path: `${out}/${name}-console-preview.png` })
     await ctx.close()
   }
   for (const v of visitors) await v.close()

@@ -21,7 +21,7 @@ try {
     const page = await ctx.newPage()
     await page.goto(demo.url)
     await page.screenshot({ path: `${out}/${name}-shop.png` })
-    await page.getByRole('button', { name: /ouvrir le chat/i }).click()
+    await page.getByRole('button', { name: /open chat|ouvrir le chat/i }).click()
     const box = page.getByRole('textbox', { name: /message/i })
     await box.fill('Comment retourner un article ?')
     await box.press('Enter')
