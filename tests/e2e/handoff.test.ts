@@ -126,3 +126,35 @@ it('a visitor asks for a human; the agent sees it live with its reason, claims, 
 
   expect(errors.filter((e) => !/favicon/.test(e))).toEqual([])
 })
+
+it('the owner copies the snippet and tries the real widget in the console preview; the conversation reaches the inbox', async () => {
+  const errors: string[] = []
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+  const con = await ctx.newPage()
+  con.on('console', (m) => m.type() === 'error' && errors.push('console: ' + m.text()))
+  con.on('pageerror', (e) => errors.push('page: ' + String(e)))
+  const base = api.url.replace('127.0.0.1', 'localhost')
+  await con.goto(`${base}/console/`)
+  await con.getByRole('textbox', { name: 'Email' }).fill('owner@demo.local')
+  await con.getByLabel('Password').fill('demo1234')
+  await con.getByRole('button', { name: 'Sign in' }).click()
+  await con.getByRole('button', { name: 'Widget' }).click()
+  await expect.poll(() => con.getByLabel('Widget snippet').textContent()).toBe(`<script src="${base}/widget.js" data-key="pk_demo" async></script>`)
+
+  // The preview runs on the console's own origin, which the demo widget does not list: the API accepts it.
+  const frame = con.locator('iframe[title="Widget preview"]')
+  await frame.scrollIntoViewIfNeeded()
+  const widget = con.frameLocator('iframe[title="Widget preview"]').locator('parley-widget')
+  await widget.getByRole('button', { name: /open chat|ouvrir le chat/i }).click()
+  const box = widget.getByRole('textbox', { name: /message/i })
+  await box.fill('Combien coûte la livraison ?')
+  await box.press('Enter')
+  await expect.poll(() => widget.getByRole('dialog').textContent(), { timeout: 15_000 }).toContain('4,90')
+  await con.screenshot({ path: `${shots}/console-widget-preview.png` })
+
+  await con.getByRole('button', { name: 'Inbox' }).click()
+  await con.getByRole('button', { name: /livraison standard/ }).first().click()
+  await expect.poll(() => con.locator('.details').textContent(), { timeout: 10_000 }).toContain('Widget preview (console)')
+  expect(errors).toEqual([])
+  await ctx.close()
+})
