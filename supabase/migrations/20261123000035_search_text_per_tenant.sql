@@ -3,7 +3,8 @@
 -- the large tenant's rows, each read from the heap and thrown away by the tenant filter (94 ms per
 -- question for a 300-passage tenant next to a 100k one). The index now leads with the tenant
 -- (btree_gin), so a lookup only visits the tenant's own entries; global knowledge (tenant NULL) has
--- its own small partial index. search_chunks_text looks in the two separately; nothing else changes.
+-- its own small partial index. search_chunks_text looks in the two separately. Coverage now counts the
+-- question's words whatever their language (see below).
 
 create extension if not exists btree_gin;
 
@@ -26,6 +27,7 @@ declare
   cand uuid[] := '{}';
   anyq tsquery;
   lookup tsquery;
+  gq tsquery[];
   k int;
   cap int := greatest(coalesce(p_count, 0), 1) * 4;
 begin
@@ -102,22 +104,19 @@ begin
     k := k - 1;
   end loop;
 
+  -- Coverage: the share of the question's words (the groups above, whatever their language) the row
+  -- contains. Counting lexemes in the row's own language instead let another language's stop words
+  -- ("du", "l'") count against every row in that language.
+  select array_agg(to_tsquery('simple', x)) into gq from unnest(groups) x;
+
   return query
   with cand_rows as (
-    select c.id, c.fts, c.language from public.knowledge_chunks c
+    select c.id, c.fts from public.knowledge_chunks c
      where c.id = any(cand)
-  ), langs as (
-    select distinct r.language from cand_rows r
-  ), question as (
-    -- The question's lexemes in each candidate language, parsed once rather than once per row.
-    select l.language, array_agg(to_tsquery('simple', quote_literal(x))) as lexemes
-      from langs l, unnest(tsvector_to_array(to_tsvector(public.fts_config(l.language), uq))) x
-     group by l.language
   ), scored as (
     select r.id, ts_rank_cd(r.fts, anyq, 32)::real as r,
-           coalesce((select count(*) filter (where r.fts @@ x) from unnest(q.lexemes) x)::real
-                    / greatest(cardinality(q.lexemes), 1), 0)::real as cov
-      from cand_rows r left join question q on q.language = r.language
+           ((select count(*) from unnest(gq) q where r.fts @@ q)::real / cardinality(gq))::real as cov
+      from cand_rows r
   )
   select s.id, s.r, s.cov
     from scored s
