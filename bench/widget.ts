@@ -109,11 +109,12 @@ export async function benchWidget(): Promise<{ rows: Record<string, unknown>[]; 
     { measure: 'long tasks (> 50 ms) on the widget page', value: median(raw.widget.map((r) => r.longtasks)), unit: 'count', target: '0', ok: raw.widget.every((r) => r.longtasks === 0) },
     { measure: 'page TaskDuration without the widget, for scale', value: r1(median(raw.none.map((r) => r.task))), unit: 'ms', target: '', ok: true },
   ]
+  report(rows, raw)
   return { rows, raw }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { rows, raw } = await benchWidget()
+/** Prints the table and writes bench/results/widget.json (from `npm run bench` or run alone). */
+function report(rows: Record<string, unknown>[], raw: Record<string, Run[]>) {
   console.table(rows)
   console.log(
     '(a) is the raw cost of the tag on the page; (b) is (a) minus what an empty async script tag from another origin\n' +
@@ -127,3 +128,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   )
   console.log('wrote bench/results/widget.json')
 }
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await benchWidget()
