@@ -24,6 +24,7 @@ export default defineConfig({
           name: 'widget',
           include: ['tests/widget/**/*.test.{ts,tsx}', 'tests/console/**/*.test.{ts,tsx}'],
           environment: 'jsdom',
+          setupFiles: ['tests/helpers/dom-setup.ts'],
         },
       },
       {
