@@ -47,9 +47,9 @@ async function sessionSummaries(db: Queryable, tenantId: string, ids: string[]) 
 }
 
 async function sessionSummary(db: Queryable, tenantId: string, sessionId: string) {
-  const { rows } = await db.query(`select ${SUMMARY} from chatbot_sessions s where s.id = $1 and s.tenant_id = $2`, [sessionId, tenantId])
-  if (!rows[0]) throw notFound('Session')
-  return toSummary(rows[0])
+  const summary = (await sessionSummaries(db, tenantId, [sessionId])).get(sessionId)
+  if (!summary) throw notFound('Session')
+  return summary
 }
 
 const listSchema = z.object({
@@ -169,6 +169,22 @@ async function recordResolution(db: Queryable, tenantId: string, e: { assignee_i
   )
 }
 
+/**
+ * After a status change the visitor reads a system line in their language (English when unknown), and
+ * the status and the line go to every live stream.
+ */
+async function announceStatus(
+  db: Queryable,
+  s: { id: string; tenant_id: string; ai_context?: { language?: unknown } | null },
+  texts: Record<string, string>,
+  ai_metadata?: Record<string, unknown>,
+) {
+  const lang = (s.ai_context?.language as string) ?? 'en'
+  const msg = await insertMessage(db, { tenant_id: s.tenant_id, session_id: s.id, message_type: 'system', content: texts[lang] ?? texts.en!, ai_metadata })
+  await publish(db, { tenant_id: s.tenant_id, session_id: s.id, kind: 'status' })
+  await publish(db, { tenant_id: s.tenant_id, session_id: s.id, kind: 'message', seq: msg.seq })
+}
+
 const RESOLVED_TEXT: Record<string, string> = {
   fr: 'Cette conversation est résolue. Merci ! Vous pouvez noter notre aide.',
   en: 'This conversation is resolved. Thank you! You can rate the help you got.',
@@ -190,11 +206,8 @@ inbox.post('/tenants/:t/sessions/:id/resolve', async (c) => {
           [s.id],
         )
       ).rows[0]
-      const lang = (s.ai_context?.language as string) ?? 'en'
       // The visitor is asked for a 1-5 rating in the widget (the system line carries the cue).
-      const msg = await insertMessage(db, { tenant_id: t, session_id: s.id, message_type: 'system', content: RESOLVED_TEXT[lang] ?? RESOLVED_TEXT.en!, ai_metadata: { ask_rating: true } })
-      await publish(db, { tenant_id: t, session_id: s.id, kind: 'status' })
-      await publish(db, { tenant_id: t, session_id: s.id, kind: 'message', seq: msg.seq })
+      await announceStatus(db, s, RESOLVED_TEXT, { ask_rating: true })
     }
     return sessionSummary(db, t, s.id)
   })
@@ -242,10 +255,7 @@ inbox.post('/tenants/:t/sessions/:id/handback', async (c) => {
     if (s.status === 'escalated') {
       await db.query(`update chatbot_sessions set status = 'active', assignee_id = null where id = $1`, [s.id])
       await db.query(`update escalations set status = 'resolved', outcome = 'handed_back', resolved_at = now() where session_id = $1 and status <> 'resolved'`, [s.id])
-      const lang = (s.ai_context?.language as string) ?? 'en'
-      const msg = await insertMessage(db, { tenant_id: t, session_id: s.id, message_type: 'system', content: HANDBACK_TEXT[lang] ?? HANDBACK_TEXT.en! })
-      await publish(db, { tenant_id: t, session_id: s.id, kind: 'status' })
-      await publish(db, { tenant_id: t, session_id: s.id, kind: 'message', seq: msg.seq })
+      await announceStatus(db, s, HANDBACK_TEXT)
     }
     return sessionSummary(db, t, s.id)
   })
