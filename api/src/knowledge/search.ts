@@ -38,11 +38,18 @@ export interface Retriever {
 const RRF_K = 60
 
 /**
- * Cosine similarities mean different things per embedder: the local hashing embedder scores related
- * passages lower than a neural model does. These bounds map a similarity to 0..1 evidence.
+ * What a cosine similarity is worth depends on the embedder. The local hashing embedder scores related
+ * passages lower than a neural model does (lo/hi map a similarity to 0..1 evidence), and it matches
+ * words, not meanings, its neighbours crowding together as a table grows: in weighted fusion its
+ * similarity weighs 0.3 (bench/retrieval.ts: recall@5 0.67 at 10k and 0.59 at 100k passages, against
+ * 0.66 and 0.56 at 0.5). A neural model keeps 0.5 (not measured here: no embeddings server).
  */
+function calibration(model: string) {
+  return model.startsWith('local') ? { lo: 0.12, hi: 0.5, weight: 0.3 } : { lo: 0.3, hi: 0.75, weight: 0.5 }
+}
+
 function similarityEvidence(model: string, similarity: number) {
-  const [lo, hi] = model.startsWith('local') ? [0.12, 0.5] : [0.3, 0.75]
+  const { lo, hi } = calibration(model)
   return Math.min(1, Math.max(0, (similarity - lo) / (hi - lo)))
 }
 
@@ -72,12 +79,9 @@ export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passag
     if (!e) byId.set(id, (e = { similarity: null, rank: null, coverage: null, fused: 0 }))
     return e
   }
-  // Weighted fusion won on the measured sets (bench/retrieval.ts). The local embedder matches words, not
-  // meanings, and its neighbours crowd together as a table grows: its similarity weighs 0.3 (recall@5
-  // 0.65 at 10k and 0.58 at 100k passages, against 0.65 and 0.54 at 0.5). A neural model keeps 0.5
-  // (not measured here: no embeddings server).
+  // Weighted fusion won on the measured sets (bench/retrieval.ts).
   const fusion = o.fusion ?? 'weighted'
-  const wVec = r.embedder.model.startsWith('local') ? 0.3 : 0.5
+  const wVec = calibration(r.embedder.model).weight
   vectorHits.forEach((h, i) => {
     const e = entry(h.id)
     e.similarity = h.similarity
