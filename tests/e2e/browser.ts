@@ -1,4 +1,8 @@
-import { chromium, type Browser } from 'playwright-core'
+import { mkdirSync } from 'node:fs'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { loadConfig } from '../../api/src/config'
+import { startDemo } from '../../api/src/demo'
+import { startServer, type Running } from '../../api/src/server'
 
 /** Debian's Chromium, never a downloaded one. */
 export function launchChromium(): Promise<Browser> {
@@ -15,4 +19,51 @@ export function launchChromium(): Promise<Browser> {
       '--disable-quic',
     ],
   })
+}
+
+/** Where the end-to-end tests save their screenshots. */
+export const E2E_SHOTS = 'test-results/e2e'
+
+export interface DemoStack {
+  api: Running
+  demo: Awaited<ReturnType<typeof startDemo>>
+  browser: Browser
+  /** The console's base URL: the API's origin, spelled with localhost like a person would. */
+  consoleBase: string
+  close(): Promise<void>
+}
+
+/** The demo as `npm run demo` runs it (API and shop on their own ports, embedded database in memory) and a browser. */
+export async function startDemoStack(): Promise<DemoStack> {
+  mkdirSync(E2E_SHOTS, { recursive: true })
+  const config = loadConfig({
+    DATABASE_URL: 'memory://',
+    PORT: '0',
+    DEMO_PORT: '0',
+    DEMO: '1',
+    LOG_LEVEL: 'silent',
+    HOST: '127.0.0.1',
+  })
+  const api = await startServer(config)
+  const demo = await startDemo(config, api)
+  const browser = await launchChromium()
+  return {
+    api,
+    demo,
+    browser,
+    consoleBase: api.url.replace('127.0.0.1', 'localhost'),
+    async close() {
+      await browser.close()
+      await demo.close()
+      await api.shutdown()
+    },
+  }
+}
+
+/** Opens the console in the page and signs in with a demo account. */
+export async function signInToConsole(page: Page, stack: DemoStack, email: string) {
+  await page.goto(`${stack.consoleBase}/console/`)
+  await page.getByRole('textbox', { name: 'Email' }).fill(email)
+  await page.getByLabel('Password').fill('demo1234')
+  await page.getByRole('button', { name: 'Sign in' }).click()
 }

@@ -1,29 +1,17 @@
-import { mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { loadConfig } from '../../api/src/config'
-import { startDemo } from '../../api/src/demo'
-import { startServer, type Running } from '../../api/src/server'
-import { launchChromium } from './browser'
+import { E2E_SHOTS as shots, signInToConsole, startDemoStack, type DemoStack } from './browser'
 
-let api: Running
-let demo: Awaited<ReturnType<typeof startDemo>>
+let stack: DemoStack
+let demo: DemoStack['demo']
 let browser: Browser
-const shots = 'test-results/e2e'
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true })
-  const config = loadConfig({ DATABASE_URL: 'memory://', PORT: '0', DEMO_PORT: '0', DEMO: '1', LOG_LEVEL: 'silent', HOST: '127.0.0.1' })
-  api = await startServer(config)
-  demo = await startDemo(config, api)
-  browser = await launchChromium()
+  stack = await startDemoStack()
+  ;({ demo, browser } = stack)
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await demo?.close()
-  await api?.shutdown()
-})
+afterAll(() => stack?.close())
 
 const REQUEST = "je veux parler à un humain, c'est pour un remboursement"
 
@@ -34,10 +22,7 @@ it('a visitor asks for a human; the agent sees it live with its reason, claims, 
   const agentCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   const con = await agentCtx.newPage()
   con.on('console', (m) => m.type() === 'error' && errors.push('console: ' + m.text()))
-  await con.goto(`${api.url.replace('127.0.0.1', 'localhost')}/console/`)
-  await con.getByRole('textbox', { name: 'Email' }).fill('agent@demo.local')
-  await con.getByLabel('Password').fill('demo1234')
-  await con.getByRole('button', { name: 'Sign in' }).click()
+  await signInToConsole(con, stack, 'agent@demo.local')
   await con.getByRole('heading', { name: 'Inbox' }).waitFor()
   await con.locator('.live-on').waitFor({ timeout: 15_000 })
   await expect.poll(() => con.getByRole('combobox', { name: 'Availability' }).inputValue()).toBe('online')
@@ -133,11 +118,8 @@ it('the owner copies the snippet and tries the real widget in the console previe
   const con = await ctx.newPage()
   con.on('console', (m) => m.type() === 'error' && errors.push('console: ' + m.text()))
   con.on('pageerror', (e) => errors.push('page: ' + String(e)))
-  const base = api.url.replace('127.0.0.1', 'localhost')
-  await con.goto(`${base}/console/`)
-  await con.getByRole('textbox', { name: 'Email' }).fill('owner@demo.local')
-  await con.getByLabel('Password').fill('demo1234')
-  await con.getByRole('button', { name: 'Sign in' }).click()
+  const base = stack.consoleBase
+  await signInToConsole(con, stack, 'owner@demo.local')
   await con.getByRole('button', { name: 'Widget' }).click()
   await expect.poll(() => con.getByLabel('Widget snippet').textContent()).toBe(`<script src="${base}/widget.js" data-key="pk_demo" async></script>`)
 

@@ -1,29 +1,18 @@
-import { mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { loadConfig } from '../../api/src/config'
-import { startDemo } from '../../api/src/demo'
-import { startServer, type Running } from '../../api/src/server'
-import { launchChromium } from './browser'
+import { E2E_SHOTS as shots, signInToConsole, startDemoStack, type DemoStack } from './browser'
 
-let api: Running
-let demo: Awaited<ReturnType<typeof startDemo>>
+let stack: DemoStack
+let api: DemoStack['api']
+let demo: DemoStack['demo']
 let browser: Browser
-const shots = 'test-results/e2e'
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true })
-  const config = loadConfig({ DATABASE_URL: 'memory://', PORT: '0', DEMO_PORT: '0', DEMO: '1', LOG_LEVEL: 'silent', HOST: '127.0.0.1' })
-  api = await startServer(config)
-  demo = await startDemo(config, api)
-  browser = await launchChromium()
+  stack = await startDemoStack()
+  ;({ api, demo, browser } = stack)
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await demo?.close()
-  await api?.shutdown()
-})
+afterAll(() => stack?.close())
 
 it('visitor asks in French on the shop, gets a cited answer; an agent replies live; a reload keeps the history', async () => {
   // The visitor, on the shop's origin; the widget comes from the API's origin.
@@ -46,10 +35,7 @@ it('visitor asks in French on the shop, gets a cited answer; an agent replies li
   // The agent, in the console on the API's origin.
   const agentCtx = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   const consolePage = await agentCtx.newPage()
-  await consolePage.goto(`${api.url.replace('127.0.0.1', 'localhost')}/console/`)
-  await consolePage.getByRole('textbox', { name: 'Email' }).fill('agent@demo.local')
-  await consolePage.getByLabel('Password').fill('demo1234')
-  await consolePage.getByRole('button', { name: 'Sign in' }).click()
+  await signInToConsole(consolePage, stack, 'agent@demo.local')
   const row = consolePage.getByRole('button', { name: /délais de livraison|2 à 4 jours/i }).first()
   await row.waitFor({ timeout: 15_000 })
   await row.click()
