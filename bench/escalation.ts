@@ -14,7 +14,8 @@ import { startServer } from '../api/src/server'
 
 const TENANT = '00000000-0000-4000-8000-0000000000a1'
 const ORIGIN = 'http://bench.test'
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
 
 export async function benchEscalation(visitors = Number(process.env.ESC_VISITORS ?? 200)) {
   const dir = mkdtempSync(join(tmpdir(), 'parley-esc-'))
@@ -43,7 +44,10 @@ export async function benchEscalation(visitors = Number(process.env.ESC_VISITORS
     // The console's live stream: when did each session's escalation arrive?
     const seen = new Map<string, number>()
     const ctrl = new AbortController()
-    const events = await fetch(`${running.url}/v1/tenants/${TENANT}/events`, { headers: { authorization: `Bearer ${access_token}` }, signal: ctrl.signal })
+    const events = await fetch(`${running.url}/v1/tenants/${TENANT}/events`, {
+      headers: { authorization: `Bearer ${access_token}` },
+      signal: ctrl.signal,
+    })
     const reader = events.body!.getReader()
     const decoder = new TextDecoder()
     void (async () => {
@@ -60,7 +64,8 @@ export async function benchEscalation(visitors = Number(process.env.ESC_VISITORS
             const data = block.split('\n').find((l) => l.startsWith('data: '))
             if (!block.includes('event: session') || !data) continue
             const e = JSON.parse(data.slice(6))
-            if (e.session?.status === 'escalated' && !seen.has(e.session_id)) seen.set(e.session_id, performance.now())
+            if (e.session?.status === 'escalated' && !seen.has(e.session_id))
+              seen.set(e.session_id, performance.now())
           }
         }
       } catch {}
@@ -68,7 +73,11 @@ export async function benchEscalation(visitors = Number(process.env.ESC_VISITORS
 
     const sessions = await Promise.all(
       Array.from({ length: visitors }, async () => {
-        const res = await fetch(`${running.url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify({ key: 'pk_demo' }) })
+        const res = await fetch(`${running.url}/v1/sessions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: ORIGIN },
+          body: JSON.stringify({ key: 'pk_demo' }),
+        })
         return (await res.json()) as { session: { id: string }; token: string }
       }),
     )
@@ -81,7 +90,10 @@ export async function benchEscalation(visitors = Number(process.env.ESC_VISITORS
         const res = await fetch(`${running.url}/v1/sessions/${s.session.id}/messages`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', origin: ORIGIN, authorization: `Bearer ${s.token}` },
-          body: JSON.stringify({ content: i % 2 ? 'Je veux parler à un humain, svp' : 'I want to talk to a person please', client_message_id: `esc-${i}` }),
+          body: JSON.stringify({
+            content: i % 2 ? 'Je veux parler à un humain, svp' : 'I want to talk to a person please',
+            client_message_id: `esc-${i}`,
+          }),
         })
         if (!res.ok) errors++
         await res.arrayBuffer()
@@ -91,7 +103,10 @@ export async function benchEscalation(visitors = Number(process.env.ESC_VISITORS
     while (seen.size < visitors - errors && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
     const wallMs = performance.now() - wallStart
     ctrl.abort()
-    const latencies = [...started.entries()].filter(([id]) => seen.has(id)).map(([id, t0]) => seen.get(id)! - t0).sort((a, b) => a - b)
+    const latencies = [...started.entries()]
+      .filter(([id]) => seen.has(id))
+      .map(([id, t0]) => seen.get(id)! - t0)
+      .sort((a, b) => a - b)
     const row = {
       visitors,
       escalated_seen_in_console: latencies.length,
@@ -104,7 +119,10 @@ export async function benchEscalation(visitors = Number(process.env.ESC_VISITORS
     }
     console.table([row])
     mkdirSync('bench/results', { recursive: true })
-    writeFileSync('bench/results/escalation.json', JSON.stringify({ when: new Date().toISOString(), rows: [row] }, null, 2))
+    writeFileSync(
+      'bench/results/escalation.json',
+      JSON.stringify({ when: new Date().toISOString(), rows: [row] }, null, 2),
+    )
     return { rows: [row] }
   } finally {
     await running.shutdown()

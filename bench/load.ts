@@ -162,7 +162,16 @@ function procCpu(pid: number): number | null {
 
 /** Samples the child's and this process's RSS every 250 ms (max and last kept), and the child's CPU use. */
 function memorySampler(pid: number) {
-  const m = { api_rss_max_kb: 0, api_rss_last_kb: 0, api_hwm_kb: 0, bench_rss_max_kb: 0, samples: 0, api_cpu_s: 0, api_cpu_share: 0, host_load_max: 0 }
+  const m = {
+    api_rss_max_kb: 0,
+    api_rss_last_kb: 0,
+    api_hwm_kb: 0,
+    bench_rss_max_kb: 0,
+    samples: 0,
+    api_cpu_s: 0,
+    api_cpu_share: 0,
+    host_load_max: 0,
+  }
   const cpu0 = procCpu(pid) ?? 0
   const t0 = performance.now()
   const tick = () => {
@@ -196,7 +205,12 @@ function memorySampler(pid: number) {
 
 /** An error's class for the report: the HTTP status and code, the network error's code, or a timeout. */
 function errorClass(err: unknown): string {
-  const e = err as { name?: string; cause?: { code?: string; message?: string }; code?: string; message?: string }
+  const e = err as {
+    name?: string
+    cause?: { code?: string; message?: string }
+    code?: string
+    message?: string
+  }
   if (e?.name === 'TimeoutError') return 'timeout (client, no response in time)'
   if (e?.name === 'AbortError') return 'aborted (client)'
   const code = e?.cause?.code ?? e?.code
@@ -242,8 +256,8 @@ async function readSse(body: ReadableStream<Uint8Array>, onEvent: (e: SseEvent) 
           const i = line.indexOf(':')
           const field = i < 0 ? line : line.slice(0, i)
           const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '')
-          if (field === 'event') (e.event = value), (any = true)
-          else if (field === 'data') (e.data += (e.data ? '\n' : '') + value), (any = true)
+          if (field === 'event') ((e.event = value), (any = true))
+          else if (field === 'data') ((e.data += (e.data ? '\n' : '') + value), (any = true))
           else if (field === 'id') e.id = value
         }
         if (any && onEvent(e) === true) {
@@ -394,7 +408,10 @@ async function startApi(fake: FakeOpenAI, databaseUrl: string): Promise<ApiChild
   }
   const url = `http://127.0.0.1:${apiPort}`
   for (;;) {
-    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false)
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) break
     if (dead || Date.now() > deadline) throw new Error(`the API never became ready:\n${stderr.join('\n')}`)
     await sleep(100)
@@ -410,13 +427,20 @@ interface Session {
   token: string
 }
 
-async function createSession(api: ApiChild, visitorId: string): Promise<{ session?: Session; ms: number; error?: string }> {
+async function createSession(
+  api: ApiChild,
+  visitorId: string,
+): Promise<{ session?: Session; ms: number; error?: string }> {
   const t0 = performance.now()
   try {
     const res = await fetch(`${api.url}/v1/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: api.origin },
-      body: JSON.stringify({ key: 'pk_demo', visitor_id: visitorId, context: { page_url: `${api.origin}/`, locale: 'fr-FR' } }),
+      body: JSON.stringify({
+        key: 'pk_demo',
+        visitor_id: visitorId,
+        context: { page_url: `${api.origin}/`, locale: 'fr-FR' },
+      }),
       signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
     })
     if (res.status !== 201) return { ms: performance.now() - t0, error: await httpError(res) }
@@ -451,7 +475,13 @@ interface SendOutcome {
   endedAt: number
 }
 
-async function sendMessage(api: ApiChild, s: Session, content: string, cmid: string, mode: 'json' | 'sse'): Promise<SendOutcome> {
+async function sendMessage(
+  api: ApiChild,
+  s: Session,
+  content: string,
+  cmid: string,
+  mode: 'json' | 'sse',
+): Promise<SendOutcome> {
   const startedAt = performance.now()
   const out: SendOutcome = { mode, ok: false, acked: false, status: 0, ms: 0, startedAt, endedAt: 0 }
   const finish = () => {
@@ -610,7 +640,10 @@ async function phaseLoad() {
           await sleep(Math.floor(rand() * 50))
           const again = sendMessage(api, s, q.text, cmid, mode)
           const [a, b] = await Promise.all([first, again])
-          sends.push({ visitor: v, cmid, repeat: false, outcome: a }, { visitor: v, cmid, repeat: true, retryKind: 'concurrent', outcome: b })
+          sends.push(
+            { visitor: v, cmid, repeat: false, outcome: a },
+            { visitor: v, cmid, repeat: true, retryKind: 'concurrent', outcome: b },
+          )
         } else {
           const a = await sendMessage(api, s, q.text, cmid, mode)
           sends.push({ visitor: v, cmid, repeat: false, outcome: a })
@@ -699,7 +732,11 @@ async function phaseLoad() {
   for (const r of sends.filter((x) => x.repeat)) {
     const f = firstByCmid.get(r.cmid)
     if (!f?.ok || !r.outcome.ok) continue
-    if (f.messageId !== r.outcome.messageId || (f.reply && r.outcome.reply && f.reply.id !== r.outcome.reply.id)) repeatMismatch++
+    if (
+      f.messageId !== r.outcome.messageId ||
+      (f.reply && r.outcome.reply && f.reply.id !== r.outcome.reply.id)
+    )
+      repeatMismatch++
   }
 
   const expectedStored = totalSends - repeats
@@ -719,7 +756,11 @@ async function phaseLoad() {
     history_read_errors: historyErrors,
     repeat_returned_other_message_or_answer: repeatMismatch,
     pass_stored:
-      storedVisitor === expectedStored && missingAcked.length === 0 && duplicated === 0 && unexpected === 0 && historyErrors === 0,
+      storedVisitor === expectedStored &&
+      missingAcked.length === 0 &&
+      duplicated === 0 &&
+      unexpected === 0 &&
+      historyErrors === 0,
     pass_answers: unanswered === 0 && doubleAnswered === 0 && historyErrors === 0,
   }
 
@@ -749,9 +790,13 @@ async function phaseLoad() {
     partial_answers: partialAnswers.partial,
     replies_seen_by_clients_by_kind: clientReplyKinds,
     latency_send_ms: lat,
-    latency_send_json_ms: latencyStats(sends.filter((r) => r.outcome.mode === 'json').map((r) => r.outcome.ms)),
+    latency_send_json_ms: latencyStats(
+      sends.filter((r) => r.outcome.mode === 'json').map((r) => r.outcome.ms),
+    ),
     latency_send_sse_ms: latencyStats(sends.filter((r) => r.outcome.mode === 'sse').map((r) => r.outcome.ms)),
-    latency_sse_first_delta_ms: latencyStats(sends.flatMap((r) => (r.outcome.firstDeltaMs === undefined ? [] : [r.outcome.firstDeltaMs]))),
+    latency_sse_first_delta_ms: latencyStats(
+      sends.flatMap((r) => (r.outcome.firstDeltaMs === undefined ? [] : [r.outcome.firstDeltaMs])),
+    ),
     latency_create_session_ms: latencyStats(sessionMs),
     errors_by_class: byError,
     integrity,
@@ -777,7 +822,9 @@ async function phaseLoad() {
     visitors: { value: VISITORS },
     'sessions created': { value: live.length },
     sends: { value: totalSends },
-    'repeats (network retries)': { value: `${repeats} (${result.repeats_concurrent} concurrent, ${result.repeats_after} after)` },
+    'repeats (network retries)': {
+      value: `${repeats} (${result.repeats_concurrent} concurrent, ${result.repeats_after} after)`,
+    },
     'stored visitor messages': { value: storedVisitor },
     'sends - repeats': { value: expectedStored },
     answers: { value: storedAnswers },
@@ -786,10 +833,14 @@ async function phaseLoad() {
     'no answer in knowledge': { value: answerKinds['no answer in knowledge (no model call)'] ?? 0 },
     'partial answers': { value: result.partial_answers },
     'p50 / p95 / p99 ms': { value: `${lat.p50_ms} / ${lat.p95_ms} / ${lat.p99_ms} (max ${lat.max_ms})` },
-    'SSE first delta p50 / p95 ms': { value: `${result.latency_sse_first_delta_ms.p50_ms} / ${result.latency_sse_first_delta_ms.p95_ms}` },
+    'SSE first delta p50 / p95 ms': {
+      value: `${result.latency_sse_first_delta_ms.p50_ms} / ${result.latency_sse_first_delta_ms.p95_ms}`,
+    },
     'throughput sends/s': { value: result.throughput_sends_per_s },
     'wall time s': { value: result.wall_s },
-    'API RSS max MB (VmHWM)': { value: `${result.memory.api_rss_max_mb} (${result.memory.api_rss_peak_vmhwm_mb})` },
+    'API RSS max MB (VmHWM)': {
+      value: `${result.memory.api_rss_max_mb} (${result.memory.api_rss_peak_vmhwm_mb})`,
+    },
     'bench RSS max MB': { value: result.memory.bench_rss_max_mb },
     'API CPU (cores busy on average)': { value: `${memory.api_cpu_s} s (${memory.api_cpu_share})` },
     'host load avg 1m max (cpus)': { value: `${memory.host_load_max} (${cpus().length})` },
@@ -828,7 +879,9 @@ interface StreamRecord {
 }
 
 async function phaseSigterm() {
-  console.log(`\nSIGTERM: ${SIGTERM_STREAMS} event streams, ${SIGTERM_SENDERS} visitors sending, SIGTERM after ${SIGTERM_AFTER_MS} ms`)
+  console.log(
+    `\nSIGTERM: ${SIGTERM_STREAMS} event streams, ${SIGTERM_SENDERS} visitors sending, SIGTERM after ${SIGTERM_AFTER_MS} ms`,
+  )
   const dir = mkdtempSync(join(tmpdir(), 'parley-load-'))
   const dbUrl = join(dir, 'pglite')
   const { fake, served } = await startFake(SEED + 1, 100_000)
@@ -846,7 +899,15 @@ async function phaseSigterm() {
   const streams: StreamRecord[] = []
   const streamDone: Promise<void>[] = []
   for (let i = 0; i < SIGTERM_STREAMS; i++) {
-    const rec: StreamRecord = { session: i, status: 0, opened: false, messages: 0, seenSeqs: new Set(), bye: false, end: 'open' }
+    const rec: StreamRecord = {
+      session: i,
+      status: 0,
+      opened: false,
+      messages: 0,
+      seenSeqs: new Set(),
+      bye: false,
+      end: 'open',
+    }
     streams.push(rec)
     const s = sessions[i]!
     streamDone.push(
@@ -950,10 +1011,19 @@ async function phaseSigterm() {
   const first503 = readyz.find((x) => x.t >= tTerm && x.result === '503')
 
   // Sends around the shutdown.
-  const inFlightAtTerm = termSends.filter((s) => s.outcome.startedAt < tTerm && s.outcome.endedAt >= tTerm).length
-  const inFlightOk = termSends.filter((s) => s.outcome.startedAt < tTerm && s.outcome.endedAt >= tTerm && s.outcome.ok).length
+  const inFlightAtTerm = termSends.filter(
+    (s) => s.outcome.startedAt < tTerm && s.outcome.endedAt >= tTerm,
+  ).length
+  const inFlightOk = termSends.filter(
+    (s) => s.outcome.startedAt < tTerm && s.outcome.endedAt >= tTerm && s.outcome.ok,
+  ).length
   const sendErrors: Record<string, number> = {}
-  for (const s of termSends) if (s.outcome.error) inc(sendErrors, `${s.outcome.startedAt < tTerm ? 'started before' : 'started after'} SIGTERM: ${s.outcome.error}`)
+  for (const s of termSends)
+    if (s.outcome.error)
+      inc(
+        sendErrors,
+        `${s.outcome.startedAt < tTerm ? 'started before' : 'started after'} SIGTERM: ${s.outcome.error}`,
+      )
   const ackedSends = termSends.filter((s) => s.outcome.acked)
   const acked2xx = termSends.filter((s) => s.outcome.status >= 200 && s.outcome.status < 300)
 

@@ -1136,7 +1136,9 @@ async function benchSize(size: number, log: (s: string) => void): Promise<SizeRe
       [hnswIndexSql(model, dim).name],
     )
   ).rows[0]
-  notes.push(`size ${size}: heap ${sizes.heap}, HNSW index ${sizes.hnsw}, GIN (tenant_id, fts) index ${sizes.gin}`)
+  notes.push(
+    `size ${size}: heap ${sizes.heap}, HNSW index ${sizes.hnsw}, GIN (tenant_id, fts) index ${sizes.gin}`,
+  )
 
   // --- 2. Queries, plans.
   const queries = generateQueries(corpus, QUERIES, 7 + size)

@@ -172,7 +172,9 @@ async function benchApi() {
   }
 }
 
-const only = new Set((process.env.BENCH_ONLY ?? 'api,rules,escalation,retrieval,widget').split(',').map((s) => s.trim()))
+const only = new Set(
+  (process.env.BENCH_ONLY ?? 'api,rules,escalation,retrieval,widget').split(',').map((s) => s.trim()),
+)
 const started = performance.now()
 if (only.has('api')) await benchApi()
 if (only.has('rules')) await benchRules()

@@ -15,7 +15,14 @@ import { launchChromium } from '../tests/e2e/browser'
 
 const out = 'test-results/shots'
 mkdirSync(out, { recursive: true })
-const config = loadConfig({ DATABASE_URL: 'memory://', PORT: '0', DEMO_PORT: '0', DEMO: '1', LOG_LEVEL: 'silent', HOST: '127.0.0.1' })
+const config = loadConfig({
+  DATABASE_URL: 'memory://',
+  PORT: '0',
+  DEMO_PORT: '0',
+  DEMO: '1',
+  LOG_LEVEL: 'silent',
+  HOST: '127.0.0.1',
+})
 const api = await startServer(config)
 const demo = await startDemo(config, api)
 const base = `http://localhost:${api.port}`
@@ -57,9 +64,21 @@ async function setUp() {
     },
   })
   for (const c of [
-    { shortcut: 'bonjour', title: 'Accueil', content: 'Bonjour, je suis Alex du service client. Je regarde votre demande.' },
-    { shortcut: 'rembourse', title: 'Remboursement lancé', content: 'Votre remboursement est lancé : il arrive sous 5 jours ouvrés.' },
-    { shortcut: 'retour', title: 'Étiquette de retour', content: 'Voici votre étiquette de retour prépayée.' },
+    {
+      shortcut: 'bonjour',
+      title: 'Accueil',
+      content: 'Bonjour, je suis Alex du service client. Je regarde votre demande.',
+    },
+    {
+      shortcut: 'rembourse',
+      title: 'Remboursement lancé',
+      content: 'Votre remboursement est lancé : il arrive sous 5 jours ouvrés.',
+    },
+    {
+      shortcut: 'retour',
+      title: 'Étiquette de retour',
+      content: 'Voici votre étiquette de retour prépayée.',
+    },
   ])
     await call(`/v1/tenants/${t}/canned-replies`, owner, c)
 }
@@ -92,7 +111,10 @@ async function axe(page: Page, label: string) {
   await page.evaluate(axeSource)
   const violations = await page.evaluate(async () => {
     const r = await (window as any).axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] })
-    return r.violations.map((v: any) => `${v.id} (${v.impact}): ${v.nodes.length} node(s), ${v.nodes.map((n: any) => n.target.join(' ') + (n.any?.[0]?.data?.contrastRatio ? ' ' + n.any[0].data.contrastRatio : '')).join(', ')}`)
+    return r.violations.map(
+      (v: any) =>
+        `${v.id} (${v.impact}): ${v.nodes.length} node(s), ${v.nodes.map((n: any) => n.target.join(' ') + (n.any?.[0]?.data?.contrastRatio ? ' ' + n.any[0].data.contrastRatio : '')).join(', ')}`,
+    )
   })
   console.log(`axe ${label}: ${violations.length ? '\n  ' + violations.join('\n  ') : 'no violations'}`)
 }
@@ -131,7 +153,10 @@ try {
     if (name === 'desktop') {
       // The whole trace, the closed rule opened too, as an element shot.
       const trace = con.locator('.card').filter({ hasText: 'Why it escalated' })
-      await trace.locator('details').first().evaluate((d) => ((d as HTMLDetailsElement).open = true))
+      await trace
+        .locator('details')
+        .first()
+        .evaluate((d) => ((d as HTMLDetailsElement).open = true))
       await trace.screenshot({ path: `${out}/${name}-console-trace.png` })
     }
 

@@ -11,12 +11,21 @@ import { launchChromium } from '../tests/e2e/browser'
 
 const out = 'test-results/shots'
 mkdirSync(out, { recursive: true })
-const config = loadConfig({ DATABASE_URL: 'memory://', PORT: '0', DEMO_PORT: '0', DEMO: '1', LOG_LEVEL: 'silent' })
+const config = loadConfig({
+  DATABASE_URL: 'memory://',
+  PORT: '0',
+  DEMO_PORT: '0',
+  DEMO: '1',
+  LOG_LEVEL: 'silent',
+})
 const api = await startServer(config)
 const demo = await startDemo(config, api)
 const browser = await launchChromium()
 try {
-  for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]] as const) {
+  for (const [name, viewport] of [
+    ['desktop', { width: 1280, height: 800 }],
+    ['phone', { width: 390, height: 844 }],
+  ] as const) {
     const ctx = await browser.newContext({ viewport, locale: 'fr-FR' })
     const page = await ctx.newPage()
     await page.goto(demo.url)
@@ -32,14 +41,25 @@ try {
     await con.getByRole('textbox', { name: 'Email' }).fill('agent@demo.local')
     await con.getByLabel('Password').fill('demo1234')
     await con.getByRole('button', { name: 'Sign in' }).click()
-    await con.getByRole('button', { name: /retourner/i }).first().click()
+    await con
+      .getByRole('button', { name: /retourner/i })
+      .first()
+      .click()
     await con.waitForTimeout(300)
     await con.screenshot({ path: `${out}/${name}-console.png` })
     await ctx.close()
   }
   for (const colorScheme of ['light', 'dark'] as const) {
-    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
-      const ctx = await browser.newContext({ viewport, colorScheme, locale: 'en-US', isMobile: viewport.width < 500 })
+    for (const viewport of [
+      { width: 1280, height: 800 },
+      { width: 390, height: 844 },
+    ]) {
+      const ctx = await browser.newContext({
+        viewport,
+        colorScheme,
+        locale: 'en-US',
+        isMobile: viewport.width < 500,
+      })
       const page = await ctx.newPage()
       await page.goto(demo.url)
       await page.getByRole('button', { name: /open chat/i }).click()

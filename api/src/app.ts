@@ -8,7 +8,7 @@ import { requestId } from 'hono/request-id'
 import { admin } from './admin/routes'
 import { apiKeys } from './auth/api-keys'
 import { auth } from './auth/routes'
-import type { AppEnv, Deps } from './env'
+import type { AppEnv, Deps } from './deps'
 import { ApiError, errorBody, fromPgError } from './errors'
 import { clientIp } from './http/client-ip'
 import { widgetCors } from './http/cors'
@@ -54,8 +54,16 @@ export function createApp(deps: Deps) {
   app.use('/v1/sessions/*', widgetCors())
   // After CORS, so a browser can read the 429. Preflights are free.
   const hops = deps.config.TRUSTED_PROXY_HOPS
-  app.use('/v1/*', rateLimit(deps.limiters, 'ip', (c) => (c.req.method === 'OPTIONS' ? null : clientIp(c, { trustedProxyHops: hops }))))
-  app.use('/v1/tenants/:t/*', rateLimit(deps.limiters, 'tenant', (c) => c.req.param('t') ?? null))
+  app.use(
+    '/v1/*',
+    rateLimit(deps.limiters, 'ip', (c) =>
+      c.req.method === 'OPTIONS' ? null : clientIp(c, { trustedProxyHops: hops }),
+    ),
+  )
+  app.use(
+    '/v1/tenants/:t/*',
+    rateLimit(deps.limiters, 'tenant', (c) => c.req.param('t') ?? null),
+  )
 
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/readyz', async (c) => {
@@ -87,15 +95,24 @@ export function createApp(deps: Deps) {
     if (err instanceof HTTPException && err.status < 500) {
       return c.json(errorBody('bad_request', err.message || 'Bad request.'), err.status)
     }
-    deps.log.error('unhandled error', { request_id: c.var.requestId, path: c.req.path, err: String(err), stack: (err as Error).stack })
+    deps.log.error('unhandled error', {
+      request_id: c.var.requestId,
+      path: c.req.path,
+      err: String(err),
+      stack: (err as Error).stack,
+    })
     return c.json(errorBody('internal', 'Something went wrong on our side. Try again.'), 500)
   })
 
-  const routes = app.routes.filter((r) => r.method !== 'ALL').map((r) => ({ method: r.method, re: pathRegex(r.path) }))
+  const routes = app.routes
+    .filter((r) => r.method !== 'ALL')
+    .map((r) => ({ method: r.method, re: pathRegex(r.path) }))
   app.notFound((c) => {
     const allowed = [...new Set(routes.filter((r) => r.re.test(c.req.path)).map((r) => r.method))]
     if (allowed.length) {
-      return c.json(errorBody('method_not_allowed', `Use ${allowed.join(' or ')} on this path.`), 405, { Allow: allowed.join(', ') })
+      return c.json(errorBody('method_not_allowed', `Use ${allowed.join(' or ')} on this path.`), 405, {
+        Allow: allowed.join(', '),
+      })
     }
     return c.json(errorBody('not_found', 'No such route.'), 404)
   })
@@ -105,7 +122,9 @@ export function createApp(deps: Deps) {
 function pathRegex(path: string): RegExp {
   const body = path
     .split('/')
-    .map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map((part) =>
+      part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('/')
   return new RegExp(`^${body}/?$`)
 }
@@ -137,7 +156,10 @@ function serveStatic(app: Hono<AppEnv>, root: string) {
   app.get('/:file{[a-z0-9-]+\\.js}', async (c, next) => {
     const file = join(widgetDir, c.req.param('file'))
     if (!isFile(file)) return next()
-    return send(file, 'public, max-age=300', { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' })
+    return send(file, 'public, max-age=300', {
+      'Access-Control-Allow-Origin': '*',
+      'Cross-Origin-Resource-Policy': 'cross-origin',
+    })
   })
   const consoleDir = join(root, 'console')
   app.get('/console', (c) => c.redirect('/console/'))
@@ -148,9 +170,11 @@ function serveStatic(app: Hono<AppEnv>, root: string) {
       return send(file, rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')
     }
     const index = join(consoleDir, 'index.html')
-    if (!isFile(index)) return c.json(errorBody('not_found', 'The console is not built: run npm run build.'), 404)
+    if (!isFile(index))
+      return c.json(errorBody('not_found', 'The console is not built: run npm run build.'), 404)
     return send(index, 'no-cache', {
-      'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+      'Content-Security-Policy':
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
       'X-Frame-Options': 'DENY',
     })
   })

@@ -18,13 +18,25 @@ export const configSchema = z.object({
   DEMO_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   /** HS256 secret for console tokens (Supabase's JWT secret when on Supabase). Generated and kept under .data/ when unset. */
   JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
-  JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86400).default(12 * 3600),
+  JWT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86400)
+    .default(12 * 3600),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(64 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(64 * 1024),
   MESSAGE_MAX_CHARS: z.coerce.number().int().min(1).max(32_000).default(4000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   /** The role the API works as after migrating (owns nothing, no BYPASSRLS). Empty: stay the connecting user. */
-  DB_APP_ROLE: z.union([z.literal(''), z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a plain role name')]).default('parley_app'),
+  DB_APP_ROLE: z
+    .union([z.literal(''), z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a plain role name')])
+    .default('parley_app'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Where the built widget and console are served from. */
   STATIC_DIR: z.string().default('dist'),
@@ -50,7 +62,12 @@ export const configSchema = z.object({
   QDRANT_URL: z.url().optional(),
   QDRANT_API_KEY: z.string().optional(),
   /** Uploaded documents: size cap, and local folder unless Supabase Storage is configured. */
-  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(20 * 1024 * 1024),
+  UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(200 * 1024 * 1024)
+    .default(20 * 1024 * 1024),
   STORAGE_DIR: z.string().default('.data/uploads'),
   SUPABASE_URL: z.url().optional(),
   SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
@@ -59,12 +76,20 @@ export const configSchema = z.object({
   SUPABASE_STORAGE_BUCKET: z.string().default('knowledge'),
   /** Website crawls: page cap per site, bytes and time per fetch. */
   CRAWL_MAX_PAGES: z.coerce.number().int().min(1).max(5000).default(50),
-  FETCH_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
+  FETCH_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(5 * 1024 * 1024),
   FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Tests only: lets the guarded fetch reach loopback addresses (a local test site). Never in production. */
   FETCH_ALLOW_LOOPBACK: bool.default(false),
   /** E-mail to the tenant's escalation address when a visitor needs a person (smtp://user:pass@host:587). */
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL').optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL')
+    .optional(),
   SMTP_FROM: z.string().default('Parley <no-reply@localhost>'),
   /** The background worker (knowledge jobs, scheduled crawls) runs in this process. */
   WORKER: bool.default(true),

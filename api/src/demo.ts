@@ -13,7 +13,9 @@ const demoPage = fileURLToPath(new URL('../../demo/index.html', import.meta.url)
 export async function seedDemo(running: Pick<Running, 'deps'>, demoOrigins: string[]) {
   const { pool } = running.deps
   await pool.query(await readFile(seedFile, 'utf8'))
-  await pool.query(`update widget_configs set allowed_origins = $1 where publishable_key = 'pk_demo'`, [demoOrigins])
+  await pool.query(`update widget_configs set allowed_origins = $1 where publishable_key = 'pk_demo'`, [
+    demoOrigins,
+  ])
   invalidateOrigins()
 }
 

@@ -9,7 +9,10 @@ export interface Logger {
 }
 
 /** One JSON object per line on stdout: easy to grep, easy to ship. */
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (l) => process.stdout.write(l),
+): Logger {
   const min = levels[level]
   const log = (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
     if (levels[lvl] < min) return

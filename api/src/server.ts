@@ -7,7 +7,7 @@ import { createApp } from './app'
 import type { Config } from './config'
 import { openDatabase, type Database, type OpenOptions } from './db/database'
 import { migrate } from './db/migrator'
-import type { Deps } from './env'
+import type { Deps } from './deps'
 import { createLlm } from './answers/llm'
 import { createEmbedder } from './knowledge/embed-openai'
 import { createStorage } from './knowledge/storage'
@@ -37,7 +37,10 @@ function jwtSecret(config: Config): Uint8Array {
 }
 
 /** Opens the database, applies migrations and wires what the app needs. */
-export async function createDeps(config: Config, options: OpenOptions & { migrate?: boolean; worker?: boolean } = {}): Promise<Deps> {
+export async function createDeps(
+  config: Config,
+  options: OpenOptions & { migrate?: boolean; worker?: boolean } = {},
+): Promise<Deps> {
   const log = createLogger(config.LOG_LEVEL)
   const server = /^postgres(ql)?:/.test(config.DATABASE_URL)
   const embedder = createEmbedder(config)
@@ -50,11 +53,14 @@ export async function createDeps(config: Config, options: OpenOptions & { migrat
     }
     if (embedder.dimension) {
       const store = await createVectorStore(config, pool)
-      await store.prepare?.(embedder.model, embedder.dimension).catch((err) => log.warn('vector index not created', { err: String(err) }))
+      await store
+        .prepare?.(embedder.model, embedder.dimension)
+        .catch((err) => log.warn('vector index not created', { err: String(err) }))
     }
     if (!config.DB_APP_ROLE) return ''
     const { rows } = await pool.query('select 1 from pg_roles where rolname = $1', [config.DB_APP_ROLE])
-    if (!rows[0]) log.warn('database role missing; the API keeps the connecting role', { role: config.DB_APP_ROLE })
+    if (!rows[0])
+      log.warn('database role missing; the API keeps the connecting role', { role: config.DB_APP_ROLE })
     return rows[0] ? config.DB_APP_ROLE : ''
   }
   let db: Database
@@ -90,8 +96,16 @@ export async function createDeps(config: Config, options: OpenOptions & { migrat
     store,
     storage,
     kick: () => {},
-    limiters: createLimiters({ store: config.RATE_LIMIT_STORE, pool: db.pool, limits: limitsFromConfig(config) }),
-    tokenBudget: createTokenBudget({ store: config.RATE_LIMIT_STORE, pool: db.pool, dailyTokens: config.LLM_DAILY_TOKEN_BUDGET }),
+    limiters: createLimiters({
+      store: config.RATE_LIMIT_STORE,
+      pool: db.pool,
+      limits: limitsFromConfig(config),
+    }),
+    tokenBudget: createTokenBudget({
+      store: config.RATE_LIMIT_STORE,
+      pool: db.pool,
+      dailyTokens: config.LLM_DAILY_TOKEN_BUDGET,
+    }),
   }
   if (config.WORKER && options.worker !== false) {
     const worker = new KnowledgeWorker(deps)
@@ -134,7 +148,10 @@ export async function startServer(config: Config, deps?: Deps): Promise<Running>
         // Keep accepting for a moment so load balancers see /readyz fail (503) rather than a refused connection.
         await new Promise((r) => setTimeout(r, Math.min(1000, config.SHUTDOWN_GRACE_MS / 4)).unref())
         const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-        const [ended, unfinished] = await Promise.all([d.streams.closeAll(config.SHUTDOWN_GRACE_MS), d.streams.idle(config.SHUTDOWN_GRACE_MS)])
+        const [ended, unfinished] = await Promise.all([
+          d.streams.closeAll(config.SHUTDOWN_GRACE_MS),
+          d.streams.idle(config.SHUTDOWN_GRACE_MS),
+        ])
         d.log.info('shutdown: streams ended', { streams: ended, unfinished_sends: unfinished })
         ;(server as any).closeAllConnections?.()
         await closed

@@ -15,7 +15,10 @@ afterAll(() => t.close())
 
 describe('sign-in', () => {
   it('refuses a wrong password and an unknown user alike', async () => {
-    for (const body of [{ ...AGENT, password: 'nope' }, { email: 'who@demo.local', password: 'demo1234' }]) {
+    for (const body of [
+      { ...AGENT, password: 'nope' },
+      { email: 'who@demo.local', password: 'demo1234' },
+    ]) {
       const res = await t.json('POST', '/v1/auth/login', body)
       expect(res.status).toBe(401)
       expect(((await res.json()) as any).error.message).toBe('Wrong e-mail or password.')
@@ -25,13 +28,27 @@ describe('sign-in', () => {
   it('returns the user and memberships from /v1/me', async () => {
     const me = (await (await t.json('GET', '/v1/me', undefined, agent)).json()) as any
     expect(me.user.email).toBe('agent@demo.local')
-    expect(me.memberships).toEqual([{ tenant_id: TENANT, role: 'agent', tenant: { id: TENANT, name: 'Ma Boutique', slug: 'ma-boutique' } }])
+    expect(me.memberships).toEqual([
+      { tenant_id: TENANT, role: 'agent', tenant: { id: TENANT, name: 'Ma Boutique', slug: 'ma-boutique' } },
+    ])
   })
 
   it.each([
     ['no header', {}],
     ['garbage token', { authorization: 'Bearer abc.def.ghi' }],
-    ['alg none', { authorization: 'Bearer ' + Buffer.from('{"alg":"none"}').toString('base64url') + '.' + Buffer.from(`{"sub":"00000000-0000-4000-8000-000000000002","role":"authenticated","aud":"authenticated"}`).toString('base64url') + '.' }],
+    [
+      'alg none',
+      {
+        authorization:
+          'Bearer ' +
+          Buffer.from('{"alg":"none"}').toString('base64url') +
+          '.' +
+          Buffer.from(
+            `{"sub":"00000000-0000-4000-8000-000000000002","role":"authenticated","aud":"authenticated"}`,
+          ).toString('base64url') +
+          '.',
+      },
+    ],
   ])('refuses %s with 401', async (_n, headers) => {
     expect((await t.json('GET', '/v1/me', undefined, headers as any)).status).toBe(401)
   })
@@ -41,18 +58,32 @@ describe('inbox', () => {
   it('lists sessions, shows one, and an agent reply reaches the visitor live', async () => {
     const v = await t.visitor()
     await v.send('Comment retourner un article ?')
-    const list = (await (await t.json('GET', `/v1/tenants/${TENANT}/sessions`, undefined, agent)).json()) as any
+    const list = (await (
+      await t.json('GET', `/v1/tenants/${TENANT}/sessions`, undefined, agent)
+    ).json()) as any
     const row = list.sessions.find((s: any) => s.id === v.id)
     expect(row.last_message.message_type).toBe('ai')
     expect(row.message_count).toBe(2)
 
     const stream = await t.json('GET', `/v1/sessions/${v.id}/events`, undefined, v.auth)
     expect(stream.status).toBe(200)
-    const reading = readEvents(stream, (e) => e.some((x) => x.event === 'message' && x.data.message_type === 'agent'))
+    const reading = readEvents(stream, (e) =>
+      e.some((x) => x.event === 'message' && x.data.message_type === 'agent'),
+    )
     await new Promise((r) => setTimeout(r, 100))
-    const note = await t.json('POST', `/v1/tenants/${TENANT}/sessions/${v.id}/messages`, { content: 'secret note', private: true }, agent)
+    const note = await t.json(
+      'POST',
+      `/v1/tenants/${TENANT}/sessions/${v.id}/messages`,
+      { content: 'secret note', private: true },
+      agent,
+    )
     expect(note.status).toBe(201)
-    const reply = await t.json('POST', `/v1/tenants/${TENANT}/sessions/${v.id}/messages`, { content: 'Bonjour, je suis Alex.' }, agent)
+    const reply = await t.json(
+      'POST',
+      `/v1/tenants/${TENANT}/sessions/${v.id}/messages`,
+      { content: 'Bonjour, je suis Alex.' },
+      agent,
+    )
     expect(reply.status).toBe(201)
     const events = await reading
     const agentMsg = events.find((e) => e.event === 'message' && e.data.message_type === 'agent')!
@@ -61,7 +92,9 @@ describe('inbox', () => {
     expect(events.some((e) => JSON.stringify(e.data).includes('secret note'))).toBe(false)
     expect((await v.messages()).some((m: any) => m.content === 'secret note')).toBe(false)
 
-    const detail = (await (await t.json('GET', `/v1/tenants/${TENANT}/sessions/${v.id}`, undefined, agent)).json()) as any
+    const detail = (await (
+      await t.json('GET', `/v1/tenants/${TENANT}/sessions/${v.id}`, undefined, agent)
+    ).json()) as any
     expect(detail.session.status).toBe('escalated')
     expect(detail.session.assignee.name).toBe('Alex')
     expect(detail.messages.find((m: any) => m.private).content).toBe('secret note')
@@ -69,7 +102,12 @@ describe('inbox', () => {
 
   it('the bot is silent once an agent has replied, until the session is resolved', async () => {
     const v = await t.visitor()
-    await t.json('POST', `/v1/tenants/${TENANT}/sessions/${v.id}/messages`, { content: 'Je prends la main.' }, agent)
+    await t.json(
+      'POST',
+      `/v1/tenants/${TENANT}/sessions/${v.id}/messages`,
+      { content: 'Je prends la main.' },
+      agent,
+    )
     expect(((await (await v.send('Combien coûte la livraison ?')).json()) as any).reply).toBeNull()
     const resolved = await t.json('POST', `/v1/tenants/${TENANT}/sessions/${v.id}/resolve`, undefined, agent)
     expect(((await resolved.json()) as any).session.status).toBe('resolved')
@@ -83,14 +121,19 @@ describe('inbox', () => {
     const v = await t.visitor()
     await v.send('Quels sont vos horaires ?')
     await v.send('Puis-je suivre ma commande ?')
-    const res = await t.json('GET', `/v1/sessions/${v.id}/events`, undefined, { ...v.auth, 'last-event-id': '1' })
+    const res = await t.json('GET', `/v1/sessions/${v.id}/events`, undefined, {
+      ...v.auth,
+      'last-event-id': '1',
+    })
     const events = await readEvents(res, (e) => e.filter((x) => x.event === 'message').length >= 3)
     expect(events.filter((e) => e.event === 'message').map((e) => e.id)).toEqual(['2', '3', '4'])
   })
 
   it('streams tenant events to the console', async () => {
     const stream = await t.json('GET', `/v1/tenants/${TENANT}/events`, undefined, agent)
-    const reading = readEvents(stream, (e) => e.some((x) => x.event === 'session' && x.data.reason === 'message'))
+    const reading = readEvents(stream, (e) =>
+      e.some((x) => x.event === 'session' && x.data.reason === 'message'),
+    )
     await new Promise((r) => setTimeout(r, 100))
     const v = await t.visitor()
     await v.send('Bonjour')
@@ -103,20 +146,45 @@ describe('inbox', () => {
 
 describe('settings', () => {
   it('creates, updates and deletes a FAQ that the bot then uses', async () => {
-    const created = await t.json('POST', `/v1/tenants/${TENANT}/knowledge/faqs`, { question: 'Avez-vous une carte cadeau ?', answer: 'Oui, la carte cadeau existe de 20 à 200 euros.', language: 'fr' }, owner)
+    const created = await t.json(
+      'POST',
+      `/v1/tenants/${TENANT}/knowledge/faqs`,
+      {
+        question: 'Avez-vous une carte cadeau ?',
+        answer: 'Oui, la carte cadeau existe de 20 à 200 euros.',
+        language: 'fr',
+      },
+      owner,
+    )
     expect(created.status).toBe(201)
     const { faq } = (await created.json()) as any
     const v = await t.visitor()
-    expect(((await (await v.send('Vous faites des cartes cadeaux ?')).json()) as any).reply.content).toContain('20 à 200')
-    const patched = await t.json('PATCH', `/v1/tenants/${TENANT}/knowledge/faqs/${faq.id}`, { answer: 'Oui, de 10 à 500 euros.' }, owner)
+    expect(
+      ((await (await v.send('Vous faites des cartes cadeaux ?')).json()) as any).reply.content,
+    ).toContain('20 à 200')
+    const patched = await t.json(
+      'PATCH',
+      `/v1/tenants/${TENANT}/knowledge/faqs/${faq.id}`,
+      { answer: 'Oui, de 10 à 500 euros.' },
+      owner,
+    )
     expect(((await patched.json()) as any).faq.answer).toBe('Oui, de 10 à 500 euros.')
     expect(((await (await v.send('carte cadeau ?')).json()) as any).reply.content).toContain('10 à 500')
-    expect((await t.json('DELETE', `/v1/tenants/${TENANT}/knowledge/faqs/${faq.id}`, undefined, owner)).status).toBe(204)
-    expect((await t.json('GET', `/v1/tenants/${TENANT}/knowledge/faqs/${faq.id}`, undefined, owner)).status).toBe(404)
+    expect(
+      (await t.json('DELETE', `/v1/tenants/${TENANT}/knowledge/faqs/${faq.id}`, undefined, owner)).status,
+    ).toBe(204)
+    expect(
+      (await t.json('GET', `/v1/tenants/${TENANT}/knowledge/faqs/${faq.id}`, undefined, owner)).status,
+    ).toBe(404)
   })
 
   it('lets agents read but not change the knowledge base', async () => {
-    const res = await t.json('POST', `/v1/tenants/${TENANT}/knowledge/faqs`, { question: 'Q', answer: 'A' }, agent)
+    const res = await t.json(
+      'POST',
+      `/v1/tenants/${TENANT}/knowledge/faqs`,
+      { question: 'Q', answer: 'A' },
+      agent,
+    )
     expect(res.status).toBe(403)
   })
 
@@ -129,13 +197,27 @@ describe('settings', () => {
   })
 
   it('creates a bot with a widget closed to every site, then opens it to one', async () => {
-    const { bot } = (await (await t.json('POST', `/v1/tenants/${TENANT}/bots`, { name: 'Support' }, owner)).json()) as any
-    const { widget } = (await (await t.json('GET', `/v1/bots/${bot.id}/widget`, undefined, owner)).json()) as any
+    const { bot } = (await (
+      await t.json('POST', `/v1/tenants/${TENANT}/bots`, { name: 'Support' }, owner)
+    ).json()) as any
+    const { widget } = (await (
+      await t.json('GET', `/v1/bots/${bot.id}/widget`, undefined, owner)
+    ).json()) as any
     expect(widget.allowed_origins).toEqual([])
-    const denied = await t.json('POST', '/v1/sessions', { key: widget.publishable_key }, { origin: 'https://site.test' })
+    const denied = await t.json(
+      'POST',
+      '/v1/sessions',
+      { key: widget.publishable_key },
+      { origin: 'https://site.test' },
+    )
     expect(denied.status).toBe(403)
     await t.json('PATCH', `/v1/bots/${bot.id}/widget`, { allowed_origins: ['https://site.test'] }, owner)
-    const allowed = await t.json('POST', '/v1/sessions', { key: widget.publishable_key }, { origin: 'https://site.test' })
+    const allowed = await t.json(
+      'POST',
+      '/v1/sessions',
+      { key: widget.publishable_key },
+      { origin: 'https://site.test' },
+    )
     expect(allowed.status).toBe(201)
   })
 })
@@ -143,10 +225,16 @@ describe('settings', () => {
 describe('tenant isolation', () => {
   it('a member of tenant A gets 404 for tenant B, by route and with the application check bypassed', async () => {
     // A second tenant, made by a second user through the API.
-    await t.deps.pool.query(`insert into auth.users (id, email, encrypted_password) select '00000000-0000-4000-8000-0000000000f1', 'b@other.test', encrypted_password from auth.users where email = 'owner@demo.local'`)
+    await t.deps.pool.query(
+      `insert into auth.users (id, email, encrypted_password) select '00000000-0000-4000-8000-0000000000f1', 'b@other.test', encrypted_password from auth.users where email = 'owner@demo.local'`,
+    )
     const b = await t.login({ email: 'b@other.test', password: 'demo1234' })
-    const tb = ((await (await t.json('POST', '/v1/tenants', { name: 'Other', slug: 'other-shop' }, b)).json()) as any).tenant
-    const { bot } = (await (await t.json('POST', `/v1/tenants/${tb.id}/bots`, { name: 'B bot' }, b)).json()) as any
+    const tb = (
+      (await (await t.json('POST', '/v1/tenants', { name: 'Other', slug: 'other-shop' }, b)).json()) as any
+    ).tenant
+    const { bot } = (await (
+      await t.json('POST', `/v1/tenants/${tb.id}/bots`, { name: 'B bot' }, b)
+    ).json()) as any
     const { widget } = (await (await t.json('GET', `/v1/bots/${bot.id}/widget`, undefined, b)).json()) as any
     const vb = await t.visitor(widget.publishable_key)
     await vb.send('secret of tenant B')
@@ -170,9 +258,11 @@ describe('tenant isolation', () => {
     const seen = await withMemberTx(t.deps.pool, { sub: agentId, role: 'authenticated' }, async (db) => ({
       role: (await db.query('select current_user as u')).rows[0].u,
       sessions: (await db.query('select id from chatbot_sessions where tenant_id = $1', [tb.id])).rows,
-      messages: (await db.query(`select id from chatbot_conversations where content = 'secret of tenant B'`)).rows,
+      messages: (await db.query(`select id from chatbot_conversations where content = 'secret of tenant B'`))
+        .rows,
       widget: (await db.query('select id from widget_configs where bot_id = $1', [bot.id])).rows,
-      updated: (await db.query(`update chatbot_sessions set status = 'resolved' where id = $1`, [vb.id])).rowCount,
+      updated: (await db.query(`update chatbot_sessions set status = 'resolved' where id = $1`, [vb.id]))
+        .rowCount,
     }))
     expect(seen).toEqual({ role: 'authenticated', sessions: [], messages: [], widget: [], updated: 0 })
 

@@ -28,7 +28,10 @@ it('applies every migration once, records them, and refuses a changed file', asy
 it('rolls a failing migration back whole', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'migrations-'))
   cpSync(migrationsDir, dir, { recursive: true })
-  appendFileSync(join(dir, '99999999999999_broken.sql'), 'create table half_done (id int);\nselect * from no_such_table;')
+  appendFileSync(
+    join(dir, '99999999999999_broken.sql'),
+    'create table half_done (id int);\nselect * from no_such_table;',
+  )
   const db = await openDatabase('memory://')
   try {
     await expect(migrate(db.pool, dir)).rejects.toThrow(/99999999999999_broken.sql failed/)

@@ -6,8 +6,16 @@ import { startFakeOpenAI } from '../helpers/fake-openai'
 it('shutdown fails readiness, ends open streams with a final event and closes cleanly', async () => {
   const deps = await createTestDeps({ SHUTDOWN_GRACE_MS: '2000' })
   const api = await startServer(testConfig({ HOST: '127.0.0.1' }), deps)
-  const created = (await (await fetch(`${api.url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"key":"pk_demo"}' })).json()) as any
-  const stream = await fetch(`${api.url}/v1/sessions/${created.session.id}/events`, { headers: { authorization: `Bearer ${created.token}` } })
+  const created = (await (
+    await fetch(`${api.url}/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"key":"pk_demo"}',
+    })
+  ).json()) as any
+  const stream = await fetch(`${api.url}/v1/sessions/${created.session.id}/events`, {
+    headers: { authorization: `Bearer ${created.token}` },
+  })
   expect(stream.status).toBe(200)
   const reading = readEvents(stream, (e) => e.some((x) => x.event === 'bye'))
   await new Promise((r) => setTimeout(r, 100))
@@ -24,10 +32,21 @@ it('during shutdown, /readyz answers 503 before the port closes and a send being
   const llm = await startFakeOpenAI()
   llm.slowMs = 800
   llm.script.push('slow-first-token')
-  const deps = await createTestDeps({ SHUTDOWN_GRACE_MS: '4000', LLM_API_KEY: 'k', LLM_BASE_URL: llm.url, LLM_FIRST_TOKEN_TIMEOUT_MS: '3000' })
+  const deps = await createTestDeps({
+    SHUTDOWN_GRACE_MS: '4000',
+    LLM_API_KEY: 'k',
+    LLM_BASE_URL: llm.url,
+    LLM_FIRST_TOKEN_TIMEOUT_MS: '3000',
+  })
   const api = await startServer(testConfig({ HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: '4000' }), deps)
   try {
-    const created = (await (await fetch(`${api.url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"key":"pk_demo"}' })).json()) as any
+    const created = (await (
+      await fetch(`${api.url}/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"key":"pk_demo"}',
+      })
+    ).json()) as any
     const sending = fetch(`${api.url}/v1/sessions/${created.session.id}/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${created.token}` },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Deps } from '../../api/src/env'
+import type { Deps } from '../../api/src/deps'
 import { createQdrantStore } from '../../api/src/knowledge/qdrant-store'
 import { createPgvectorStore, type VectorStore } from '../../api/src/knowledge/vector-store'
 import { createTestDeps, TENANT } from '../helpers/app'
@@ -18,7 +18,15 @@ const implementations: { name: string; make: (deps: Deps) => VectorStore }[] = [
   { name: 'pgvector', make: (deps) => createPgvectorStore(deps.pool) },
 ]
 if (process.env.QDRANT_URL) {
-  implementations.push({ name: 'qdrant', make: () => createQdrantStore({ url: process.env.QDRANT_URL!, apiKey: process.env.QDRANT_API_KEY, prefix: `test_${randomUUID().slice(0, 8)}` }) })
+  implementations.push({
+    name: 'qdrant',
+    make: () =>
+      createQdrantStore({
+        url: process.env.QDRANT_URL!,
+        apiKey: process.env.QDRANT_API_KEY,
+        prefix: `test_${randomUUID().slice(0, 8)}`,
+      }),
+  })
 } else {
   console.info('[vector-store contract] Qdrant: SKIPPED (QDRANT_URL is not set); pgvector: run.')
 }
@@ -31,7 +39,9 @@ describe.each(implementations)('VectorStore contract: $name', ({ make }) => {
   beforeAll(async () => {
     deps = await createTestDeps({ WORKER: '0' })
     store = make(deps)
-    await deps.pool.query(`insert into tenants (id, name, slug) values ($1, 'Other', 'other-contract')`, [OTHER])
+    await deps.pool.query(`insert into tenants (id, name, slug) values ($1, 'Other', 'other-contract')`, [
+      OTHER,
+    ])
     // Chunks: tenant A near axis 0 and 1, tenant B near axis 0, global near axis 2, A-bot-only near axis 3.
     const rows: [string, string | null, number, string | null][] = [
       ['a0', TENANT, 0, null],
@@ -41,7 +51,10 @@ describe.each(implementations)('VectorStore contract: $name', ({ make }) => {
       ['bot3', TENANT, 3, '00000000-0000-4000-8000-0000000000b1'],
     ]
     for (const [name, tenant, , bot] of rows) {
-      const src = await deps.pool.query(`insert into knowledge_sources (tenant_id, bot_id, kind, title, body) values ($1, $2, 'text', $3, 'x') returning id`, [tenant, bot, name])
+      const src = await deps.pool.query(
+        `insert into knowledge_sources (tenant_id, bot_id, kind, title, body) values ($1, $2, 'text', $3, 'x') returning id`,
+        [tenant, bot, name],
+      )
       const chunk = await deps.pool.query(
         `insert into knowledge_chunks (tenant_id, bot_id, source_id, title, content) values ($1, $2, $3, $4, 'x') returning id`,
         [tenant, bot, src.rows[0].id, name],
@@ -51,7 +64,13 @@ describe.each(implementations)('VectorStore contract: $name', ({ make }) => {
     }
     await store.upsert(
       MODEL,
-      rows.map(([name, tenant, axis, bot]) => ({ id: ids[name]!, tenant_id: tenant, bot_id: bot, source_id: ids[`src:${name}`]!, vector: unit(axis) })),
+      rows.map(([name, tenant, axis, bot]) => ({
+        id: ids[name]!,
+        tenant_id: tenant,
+        bot_id: bot,
+        source_id: ids[`src:${name}`]!,
+        vector: unit(axis),
+      })),
     )
   })
   afterAll(async () => {
@@ -92,20 +111,26 @@ describe.each(implementations)('VectorStore contract: $name', ({ make }) => {
   })
 
   it('upsert replaces a vector; deleteIds removes it from results', async () => {
-    await store.upsert(MODEL, [{ id: ids.a1!, tenant_id: TENANT, bot_id: null, source_id: ids['src:a1']!, vector: unit(4) }])
+    await store.upsert(MODEL, [
+      { id: ids.a1!, tenant_id: TENANT, bot_id: null, source_id: ids['src:a1']!, vector: unit(4) },
+    ])
     expect((await search(TENANT, 4))[0]!.id).toBe(ids.a1)
     await store.deleteIds(MODEL, [ids.a1!])
-    if (store.name === 'pgvector') await deps.pool.query('delete from knowledge_chunks where id = $1', [ids.a1])
+    if (store.name === 'pgvector')
+      await deps.pool.query('delete from knowledge_chunks where id = $1', [ids.a1])
     expect((await search(TENANT, 4)).map((h) => h.id)).not.toContain(ids.a1)
   })
 
   it('deleteSource removes every vector of a source', async () => {
     await store.deleteSource(MODEL, ids['src:a0']!)
-    if (store.name === 'pgvector') await deps.pool.query('delete from knowledge_sources where id = $1', [ids['src:a0']])
+    if (store.name === 'pgvector')
+      await deps.pool.query('delete from knowledge_sources where id = $1', [ids['src:a0']])
     expect((await search(TENANT, 0)).map((h) => h.id)).not.toContain(ids.a0)
   })
 
   it('keeps models apart: a search in another model finds nothing of this one', async () => {
-    expect(await store.search(`${MODEL}-other`, { tenant_id: TENANT, bot_id: null, vector: unit(0), k: 5 })).toEqual([])
+    expect(
+      await store.search(`${MODEL}-other`, { tenant_id: TENANT, bot_id: null, vector: unit(0), k: 5 }),
+    ).toEqual([])
   })
 })

@@ -29,7 +29,9 @@ describe('widget config and sessions', () => {
     const { session, token } = (await res.json()) as any
     expect(session).toMatchObject({ status: 'active', visitor_id: 'visitor-1' })
     expect(token).toMatch(/^[0-9a-f]{64}$/)
-    const { rows } = await t.deps.pool.query('select token_hash from chatbot_sessions where id = $1', [session.id])
+    const { rows } = await t.deps.pool.query('select token_hash from chatbot_sessions where id = $1', [
+      session.id,
+    ])
     expect(rows[0].token_hash).not.toContain(token)
     expect(rows[0].token_hash).toHaveLength(64)
   })
@@ -67,7 +69,12 @@ describe('asking questions', () => {
 
   it('streams the answer as SSE: message, deltas, done', async () => {
     const v = await t.visitor()
-    const res = await t.json('POST', `/v1/sessions/${v.id}/messages`, { content: 'Comment retourner un article ?', client_message_id: 'sse-1' }, { ...v.auth, accept: 'text/event-stream' })
+    const res = await t.json(
+      'POST',
+      `/v1/sessions/${v.id}/messages`,
+      { content: 'Comment retourner un article ?', client_message_id: 'sse-1' },
+      { ...v.auth, accept: 'text/event-stream' },
+    )
     expect(res.headers.get('content-type')).toContain('text/event-stream')
     const events = await readEvents(res, (e) => e.some((x) => x.event === 'done'))
     expect(events[0].event).toBe('message')
@@ -85,7 +92,9 @@ describe('asking questions', () => {
     const messages = await v.messages()
     expect(messages.map((m: any) => m.message_type)).toEqual(['user', 'ai', 'user', 'ai'])
     expect(messages.map((m: any) => m.seq)).toEqual([1, 2, 3, 4])
-    const after = (await (await t.json('GET', `/v1/sessions/${v.id}/messages?after=2`, undefined, v.auth)).json()) as any
+    const after = (await (
+      await t.json('GET', `/v1/sessions/${v.id}/messages?after=2`, undefined, v.auth)
+    ).json()) as any
     expect(after.messages.map((m: any) => m.seq)).toEqual([3, 4])
   })
 })
@@ -122,10 +131,28 @@ describe('bad input', () => {
   it.each([
     ['malformed JSON', '{"content": ', 'application/json', 400, 'invalid_json'],
     ['wrong content type', 'content=hi', 'application/x-www-form-urlencoded', 415, 'unsupported_media_type'],
-    ['empty message', { content: '   ', client_message_id: 'e1' }, 'application/json', 400, 'validation_failed'],
-    ['20 KB message', { content: 'a'.repeat(20_000), client_message_id: 'e2' }, 'application/json', 400, 'message_too_long'],
+    [
+      'empty message',
+      { content: '   ', client_message_id: 'e1' },
+      'application/json',
+      400,
+      'validation_failed',
+    ],
+    [
+      '20 KB message',
+      { content: 'a'.repeat(20_000), client_message_id: 'e2' },
+      'application/json',
+      400,
+      'message_too_long',
+    ],
     ['missing client_message_id', { content: 'hello' }, 'application/json', 400, 'validation_failed'],
-    ['oversized body', { content: 'a'.repeat(70_000), client_message_id: 'e3' }, 'application/json', 413, 'payload_too_large'],
+    [
+      'oversized body',
+      { content: 'a'.repeat(70_000), client_message_id: 'e3' },
+      'application/json',
+      413,
+      'payload_too_large',
+    ],
   ])('%s -> %i %s, nothing stored', async (_name, body, type, status, code) => {
     const v = await t.visitor()
     const res = await t.app.request(`/v1/sessions/${v.id}/messages`, {
@@ -150,16 +177,34 @@ describe('bad input', () => {
     const a = await t.visitor()
     const b = await t.visitor()
     expect((await t.json('GET', `/v1/sessions/${a.id}/messages`)).status).toBe(401)
-    expect((await t.json('GET', `/v1/sessions/${a.id}/messages`, undefined, { authorization: 'Bearer ' + 'f'.repeat(64) })).status).toBe(401)
+    expect(
+      (
+        await t.json('GET', `/v1/sessions/${a.id}/messages`, undefined, {
+          authorization: 'Bearer ' + 'f'.repeat(64),
+        })
+      ).status,
+    ).toBe(401)
     const foreign = await t.json('GET', `/v1/sessions/${a.id}/messages`, undefined, b.auth)
     expect(foreign.status).toBe(401)
-    expect((await t.json('POST', `/v1/sessions/${a.id}/messages`, { content: 'x', client_message_id: 'z' }, b.auth)).status).toBe(401)
+    expect(
+      (
+        await t.json(
+          'POST',
+          `/v1/sessions/${a.id}/messages`,
+          { content: 'x', client_message_id: 'z' },
+          b.auth,
+        )
+      ).status,
+    ).toBe(401)
     expect(await a.messages()).toHaveLength(0)
   })
 
   it('refuses an expired session token', async () => {
     const v = await t.visitor()
-    await t.deps.pool.query(`update chatbot_sessions set token_expires_at = now() - interval '1 minute' where id = $1`, [v.id])
+    await t.deps.pool.query(
+      `update chatbot_sessions set token_expires_at = now() - interval '1 minute' where id = $1`,
+      [v.id],
+    )
     expect((await t.json('GET', `/v1/sessions/${v.id}`, undefined, v.auth)).status).toBe(401)
   })
 
@@ -175,9 +220,15 @@ describe('bad input', () => {
 
 describe('CORS', () => {
   it('answers preflight only for an allowed origin', async () => {
-    const ok = await t.app.request('/v1/sessions', { method: 'OPTIONS', headers: { origin: DEMO_ORIGIN, 'access-control-request-method': 'POST' } })
+    const ok = await t.app.request('/v1/sessions', {
+      method: 'OPTIONS',
+      headers: { origin: DEMO_ORIGIN, 'access-control-request-method': 'POST' },
+    })
     expect(ok.headers.get('access-control-allow-origin')).toBe(DEMO_ORIGIN)
-    const no = await t.app.request('/v1/sessions', { method: 'OPTIONS', headers: { origin: 'https://evil.test', 'access-control-request-method': 'POST' } })
+    const no = await t.app.request('/v1/sessions', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.test', 'access-control-request-method': 'POST' },
+    })
     expect(no.headers.get('access-control-allow-origin')).toBeNull()
   })
 
@@ -194,7 +245,12 @@ describe('CORS', () => {
     // app.request serves http://localhost/...: that is this API's own origin here.
     const own = await t.json('POST', '/v1/sessions', { key: 'pk_demo' }, { origin: 'http://localhost' })
     expect(own.status).toBe(201)
-    for (const origin of ['http://localhost:8080', 'https://localhost', 'http://localhost.evil.test', 'null']) {
+    for (const origin of [
+      'http://localhost:8080',
+      'https://localhost',
+      'http://localhost.evil.test',
+      'null',
+    ]) {
       const res = await t.json('POST', '/v1/sessions', { key: 'pk_demo' }, { origin })
       expect(res.status, origin).toBe(403)
     }
@@ -209,16 +265,29 @@ describe('escalation and rating', () => {
     const { reply } = (await (await v.send('Quels sont les délais de livraison ?')).json()) as any
     expect(reply).toBeNull()
     expect((await v.messages()).map((m: any) => m.message_type)).toEqual(['system', 'user'])
-    const { rows } = await t.deps.pool.query('select count(*)::int as n from escalations where session_id = $1', [v.id])
+    const { rows } = await t.deps.pool.query(
+      'select count(*)::int as n from escalations where session_id = $1',
+      [v.id],
+    )
     expect(rows[0].n).toBe(1)
   })
 
   it('records thumbs on bot answers only', async () => {
     const v = await t.visitor()
     const { message, reply } = (await (await v.send('Comment choisir ma taille ?')).json()) as any
-    const up = await t.json('POST', `/v1/sessions/${v.id}/messages/${reply.id}/feedback`, { rating: 'up' }, v.auth)
+    const up = await t.json(
+      'POST',
+      `/v1/sessions/${v.id}/messages/${reply.id}/feedback`,
+      { rating: 'up' },
+      v.auth,
+    )
     expect(up.status).toBe(201)
-    const bad = await t.json('POST', `/v1/sessions/${v.id}/messages/${message.id}/feedback`, { rating: 'up' }, v.auth)
+    const bad = await t.json(
+      'POST',
+      `/v1/sessions/${v.id}/messages/${message.id}/feedback`,
+      { rating: 'up' },
+      v.auth,
+    )
     expect(bad.status).toBe(400)
   })
 })

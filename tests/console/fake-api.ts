@@ -118,7 +118,11 @@ export const escalation = {
       keywords: { matched: ['remboursement'] },
       conditions: {
         any: [
-          { type: 'human_requested', passed: true, detail: 'message asks for a human ("parler à un humain")' },
+          {
+            type: 'human_requested',
+            passed: true,
+            detail: 'message asks for a human ("parler à un humain")',
+          },
           { type: 'visitor_message_count', passed: false, detail: 'visitor messages 1 not >= 3' },
         ],
         passed: true,
@@ -142,7 +146,17 @@ export const members = [
 ]
 
 export const cannedReplies = [
-  { id: 'c1', shortcut: 'hello', title: 'Greeting', content: 'Bonjour, je suis Alice. Je regarde votre demande.' },
-  { id: 'c2', shortcut: 'refund', title: 'Refund delay', content: 'Le remboursement arrive sous 5 jours ouvrés.' },
+  {
+    id: 'c1',
+    shortcut: 'hello',
+    title: 'Greeting',
+    content: 'Bonjour, je suis Alice. Je regarde votre demande.',
+  },
+  {
+    id: 'c2',
+    shortcut: 'refund',
+    title: 'Refund delay',
+    content: 'Le remboursement arrive sous 5 jours ouvrés.',
+  },
   { id: 'c3', shortcut: 'return', title: 'Return label', content: 'Voici votre étiquette de retour.' },
 ]

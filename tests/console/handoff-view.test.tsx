@@ -35,7 +35,13 @@ function renderView(props: Partial<Parameters<typeof SessionView>[0]> = {}) {
 }
 
 /** Answers the detail route with the escalated session and its escalation, and records the rest. */
-function api(extra: (req: { path: string; method: string; body: unknown }) => { status?: number; body?: unknown } | undefined = () => undefined) {
+function api(
+  extra: (req: {
+    path: string
+    method: string
+    body: unknown
+  }) => { status?: number; body?: unknown } | undefined = () => undefined,
+) {
   return fakeFetch((req) => {
     if (req.path === '/v1/tenants/t1/sessions/s1' && req.method === 'GET')
       return {
@@ -44,7 +50,13 @@ function api(extra: (req: { path: string; method: string; body: unknown }) => { 
           escalation,
           messages: [
             message({ seq: 1, content: "je veux parler à un humain, c'est pour un remboursement" }),
-            message({ seq: 2, message_type: 'agent', content: 'Client fidèle.', private: true, agent: { id: 'u2', name: 'Bruno' } }),
+            message({
+              seq: 2,
+              message_type: 'agent',
+              content: 'Client fidèle.',
+              private: true,
+              agent: { id: 'u2', name: 'Bruno' },
+            }),
           ],
         },
       }
@@ -70,9 +82,11 @@ describe('console escalated session', () => {
     expect(panel.textContent).toContain('Waiting for an agent')
     expect(panel.textContent).toContain(escalation.ai_summary)
     expect(panel.textContent).toContain('jeanne@example.fr')
-    expect(within(panel).getByRole('link', { name: /commande\/123/ }).getAttribute('href')).toBe(
-      'https://ma-boutique.example/commande/123',
-    )
+    expect(
+      within(panel)
+        .getByRole('link', { name: /commande\/123/ })
+        .getAttribute('href'),
+    ).toBe('https://ma-boutique.example/commande/123')
     expect(panel.textContent).toContain('plan')
     // The header flags the priority.
     expect(screen.getAllByText('Priority 4 of 5 (high)').length).toBeGreaterThan(0)
@@ -91,11 +105,15 @@ describe('console escalated session', () => {
     // Keywords and each condition carry a mark (✓ ✗ ?) with a spoken verdict, and their detail.
     expect(refund.textContent).toContain('matched "remboursement"')
     const leaf = (root: Element, text: string) =>
-      [...root.querySelectorAll('li.cond')].find((li) => li.textContent!.includes(text) && !li.querySelector('li'))!
+      [...root.querySelectorAll('li.cond')].find(
+        (li) => li.textContent!.includes(text) && !li.querySelector('li'),
+      )!
     const human = leaf(refund, 'parler à un humain')
     expect(human.querySelector('.verdict')!.textContent).toBe('✓passed:')
     expect(human.textContent).toContain('human requested')
-    expect(leaf(refund, 'visitor messages 1 not >= 3').querySelector('.verdict')!.textContent).toBe('✗failed:')
+    expect(leaf(refund, 'visitor messages 1 not >= 3').querySelector('.verdict')!.textContent).toBe(
+      '✗failed:',
+    )
     expect(leaf(vip, 'sentiment unknown: no triage').querySelector('.verdict')!.textContent).toBe('?unknown:')
     // Groups are nested lists named by their operator.
     expect(within(refund as HTMLElement).getByRole('list', { name: 'Any of' })).toBeTruthy()
@@ -128,9 +146,14 @@ describe('console escalated session', () => {
     // Me (Alice) and the away member (Chloé) are not offered.
     expect(options).toEqual(['Choose an online agent…', 'Bruno'])
     fireEvent.change(select, { target: { value: 'u2' } })
-    fireEvent.click(within(document.getElementById('transfer-panel')!).getByRole('button', { name: 'Transfer' }))
+    fireEvent.click(
+      within(document.getElementById('transfer-panel')!).getByRole('button', { name: 'Transfer' }),
+    )
     await waitFor(() => expect(screen.getByText('Assigned to Bruno')).toBeTruthy())
-    expect(calls.find((c) => c.path.endsWith('/assign'))).toMatchObject({ method: 'POST', body: { assignee_id: 'u2' } })
+    expect(calls.find((c) => c.path.endsWith('/assign'))).toMatchObject({
+      method: 'POST',
+      body: { assignee_id: 'u2' },
+    })
     expect(changed).toBe(1)
     expect(document.getElementById('transfer-panel')).toBeNull()
   })
@@ -145,7 +168,11 @@ describe('console escalated session', () => {
     const list = screen.getByRole('listbox', { name: 'Canned replies' })
     const options = within(list).getAllByRole('option')
     // Shortcuts starting with "re" first (refund, return), then titles containing it (Greeting).
-    expect(options.map((o) => o.querySelector('.suggest-key')!.textContent)).toEqual(['/refund', '/return', '/hello'])
+    expect(options.map((o) => o.querySelector('.suggest-key')!.textContent)).toEqual([
+      '/refund',
+      '/return',
+      '/hello',
+    ])
     expect(options[0].getAttribute('aria-selected')).toBe('true')
     expect(box.getAttribute('aria-activedescendant')).toBe(options[0].id)
     fireEvent.keyDown(box, { key: 'ArrowDown' })
@@ -169,7 +196,9 @@ describe('console escalated session', () => {
 
     fireEvent.click(screen.getByRole('button', { name: 'Canned replies' }))
     const dialog = screen.getByRole('dialog', { name: 'Canned replies' })
-    const items = within(dialog).getAllByRole('button').filter((b) => b.classList.contains('canned-item'))
+    const items = within(dialog)
+      .getAllByRole('button')
+      .filter((b) => b.classList.contains('canned-item'))
     expect(items).toHaveLength(3)
     await waitFor(() => expect(document.activeElement).toBe(items[0]))
     fireEvent.click(items[0])
@@ -181,12 +210,16 @@ describe('console escalated session', () => {
     vi.useFakeTimers({ shouldAdvanceTime: true })
     const calls = api(({ path }) =>
       path.endsWith('/messages')
-        ? { status: 201, body: { message: message({ id: 'm9', seq: 3, message_type: 'agent', content: 'ok' }) } }
+        ? {
+            status: 201,
+            body: { message: message({ id: 'm9', seq: 3, message_type: 'agent', content: 'ok' }) },
+          }
         : undefined,
     )
     renderView()
     const box = (await screen.findByRole('textbox', { name: 'Reply' })) as HTMLTextAreaElement
-    const typing = () => calls.filter((c) => c.path.endsWith('/typing')).map((c) => (c.body as { typing: boolean }).typing)
+    const typing = () =>
+      calls.filter((c) => c.path.endsWith('/typing')).map((c) => (c.body as { typing: boolean }).typing)
 
     fireEvent.input(box, { target: { value: 'B' } })
     fireEvent.input(box, { target: { value: 'Bo' } })
@@ -217,7 +250,15 @@ describe('console escalated session', () => {
     const status = await screen.findByRole('status')
     expect(status.textContent).toBe('')
     view.rerender(
-      <SessionView tenantId="t1" sessionId="s1" userId="u1" reloadKey={0} onChanged={noop} onBack={noop} visitorTyping />,
+      <SessionView
+        tenantId="t1"
+        sessionId="s1"
+        userId="u1"
+        reloadKey={0}
+        onChanged={noop}
+        onBack={noop}
+        visitorTyping
+      />,
     )
     expect(screen.getByRole('status').textContent).toContain('Visitor is typing…')
   })

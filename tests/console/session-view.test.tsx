@@ -152,7 +152,8 @@ describe('console session view', () => {
     const box = await screen.findByRole('textbox', { name: 'Reply' })
     fireEvent.input(box, { target: { value: 'ligne 1' } })
     fireEvent.keyDown(box, { key: 'Enter', shiftKey: true })
-    const actions = () => calls.filter((c) => c.method === 'POST' && !c.path.endsWith('/typing')).map((c) => c.path)
+    const actions = () =>
+      calls.filter((c) => c.method === 'POST' && !c.path.endsWith('/typing')).map((c) => c.path)
     expect(actions()).toEqual([])
 
     fireEvent.click(screen.getByRole('button', { name: 'Claim' }))

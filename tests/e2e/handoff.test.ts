@@ -88,7 +88,9 @@ it('a visitor asks for a human; the agent sees it live with its reason, claims, 
   // The visitor types back: the console says so.
   await box.pressSequentially('Merci', { delay: 30 })
   await expect
-    .poll(() => con.getByRole('status').filter({ hasText: 'Visitor is typing…' }).count(), { timeout: 10_000 })
+    .poll(() => con.getByRole('status').filter({ hasText: 'Visitor is typing…' }).count(), {
+      timeout: 10_000,
+    })
     .toBe(1)
   await con.screenshot({ path: `${shots}/handoff-console-session.png` })
 
@@ -107,7 +109,10 @@ it('a visitor asks for a human; the agent sees it live with its reason, claims, 
 
   // The rating is on the session in the console.
   await con.reload()
-  await con.getByRole('complementary', { name: 'Session details' }).getByText('5/5').waitFor({ timeout: 10_000 })
+  await con
+    .getByRole('complementary', { name: 'Session details' })
+    .getByText('5/5')
+    .waitFor({ timeout: 10_000 })
 
   expect(errors.filter((e) => !/favicon/.test(e))).toEqual([])
 })
@@ -121,7 +126,9 @@ it('the owner copies the snippet and tries the real widget in the console previe
   const base = stack.consoleBase
   await signInToConsole(con, stack, 'owner@demo.local')
   await con.getByRole('button', { name: 'Widget' }).click()
-  await expect.poll(() => con.getByLabel('Widget snippet').textContent()).toBe(`<script src="${base}/widget.js" data-key="pk_demo" async></script>`)
+  await expect
+    .poll(() => con.getByLabel('Widget snippet').textContent())
+    .toBe(`<script src="${base}/widget.js" data-key="pk_demo" async></script>`)
 
   // The preview runs on the console's own origin, which the demo widget does not list: the API accepts it.
   const frame = con.locator('iframe[title="Widget preview"]')
@@ -135,8 +142,13 @@ it('the owner copies the snippet and tries the real widget in the console previe
   await con.screenshot({ path: `${shots}/console-widget-preview.png` })
 
   await con.getByRole('button', { name: 'Inbox' }).click()
-  await con.getByRole('button', { name: /livraison standard/ }).first().click()
-  await expect.poll(() => con.locator('.details').textContent(), { timeout: 10_000 }).toContain('Widget preview (console)')
+  await con
+    .getByRole('button', { name: /livraison standard/ })
+    .first()
+    .click()
+  await expect
+    .poll(() => con.locator('.details').textContent(), { timeout: 10_000 })
+    .toContain('Widget preview (console)')
   expect(errors).toEqual([])
   await ctx.close()
 })

@@ -29,7 +29,9 @@ it('visitor asks in French on the shop, gets a cited answer; an agent replies li
   const dialog = shop.getByRole('dialog')
   await expect.poll(() => dialog.textContent(), { timeout: 15_000 }).toContain('2 à 4 jours ouvrés')
   // The cited FAQ is a link to its source.
-  await expect.poll(() => dialog.locator('a[href^="https://ma-boutique.example/faq"]').count()).toBeGreaterThan(0)
+  await expect
+    .poll(() => dialog.locator('a[href^="https://ma-boutique.example/faq"]').count())
+    .toBeGreaterThan(0)
   await shop.screenshot({ path: `${shots}/visitor-answer.png` })
 
   // The agent, in the console on the API's origin.
@@ -39,7 +41,9 @@ it('visitor asks in French on the shop, gets a cited answer; an agent replies li
   const row = consolePage.getByRole('button', { name: /délais de livraison|2 à 4 jours/i }).first()
   await row.waitFor({ timeout: 15_000 })
   await row.click()
-  await consolePage.getByRole('textbox', { name: 'Reply' }).fill('Bonjour, je suis Alex. Votre colis part aujourd’hui.')
+  await consolePage
+    .getByRole('textbox', { name: 'Reply' })
+    .fill('Bonjour, je suis Alex. Votre colis part aujourd’hui.')
   await consolePage.getByRole('button', { name: 'Send' }).click()
   await consolePage.screenshot({ path: `${shots}/console-reply.png` })
 
@@ -50,7 +54,9 @@ it('visitor asks in French on the shop, gets a cited answer; an agent replies li
   // A reload keeps the conversation.
   await shop.reload()
   await shop.getByRole('button', { name: /ouvrir le chat|open chat/i }).click()
-  await expect.poll(() => shop.getByRole('dialog').textContent(), { timeout: 15_000 }).toContain('Votre colis part aujourd’hui')
+  await expect
+    .poll(() => shop.getByRole('dialog').textContent(), { timeout: 15_000 })
+    .toContain('Votre colis part aujourd’hui')
   expect(await shop.getByRole('dialog').textContent()).toContain('2 à 4 jours ouvrés')
   expect(warnings.filter((w) => !/favicon/.test(w))).toEqual([])
 })

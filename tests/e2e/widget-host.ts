@@ -44,7 +44,8 @@ export async function startHostSite(): Promise<HostSite> {
           'Cross-Origin-Resource-Policy': 'cross-origin',
         })
         .end('')
-    if (u.pathname === '/hostile.css') return void res.writeHead(200, { 'Content-Type': 'text/css' }).end(fixture('hostile.css'))
+    if (u.pathname === '/hostile.css')
+      return void res.writeHead(200, { 'Content-Type': 'text/css' }).end(fixture('hostile.css'))
     const nonce = randomBytes(12).toString('base64')
     let html = fixture('hostile.html').replaceAll('{{API}}', apiUrl).replaceAll('{{NONCE}}', nonce)
     if (u.pathname === '/blank') html = html.replace(/<script src=.*<\/script>/, '')
@@ -60,7 +61,10 @@ export async function startHostSite(): Promise<HostSite> {
             : `<script src="${apiUrl}/widget.js" data-key="pk_demo" async></script>`) +
         `</body></html>`
     } else if (u.pathname !== '/') return void res.writeHead(404).end()
-    const headers: Record<string, string> = { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }
+    const headers: Record<string, string> = {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+    }
     if (u.pathname === '/' && u.searchParams.get('csp') !== '0')
       headers['Content-Security-Policy'] =
         `default-src 'none'; script-src 'nonce-${nonce}' 'strict-dynamic'; style-src 'self' 'nonce-${nonce}'; ` +
@@ -94,7 +98,11 @@ export async function axeWidget(page: Page) {
     const axe = (window as any).axe
     const r = await axe.run({ include: [['#parley-widget']] })
     return {
-      violations: r.violations.map((v: any) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n: any) => n.target) })),
+      violations: r.violations.map((v: any) => ({
+        id: v.id,
+        help: v.help,
+        nodes: v.nodes.map((n: any) => n.target),
+      })),
       checked: r.passes.reduce((n: number, p: any) => n + p.nodes.length, 0) as number,
     }
   })

@@ -32,16 +32,38 @@ async function measure(page: Page) {
       const el = root.querySelector(sel) as HTMLElement
       const r = el.getBoundingClientRect()
       const cs = getComputedStyle(el)
-      return [Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height), cs.fontSize, cs.fontFamily, cs.color, cs.letterSpacing, cs.textTransform].join(' ')
+      return [
+        Math.round(r.x),
+        Math.round(r.y),
+        Math.round(r.width),
+        Math.round(r.height),
+        cs.fontSize,
+        cs.fontFamily,
+        cs.color,
+        cs.letterSpacing,
+        cs.textTransform,
+      ].join(' ')
     }
-    return { launcher: box('.l'), panel: box('.panel'), bubble: box('.bubble'), textarea: box('textarea'), header: box('.name') }
+    return {
+      launcher: box('.l'),
+      panel: box('.panel'),
+      bubble: box('.bubble'),
+      textarea: box('textarea'),
+      header: box('.name'),
+    }
   })
 }
 
 async function openAndAsk(ctx: BrowserContext, path: string) {
   const page = await ctx.newPage()
   const problems: string[] = []
-  page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && !/favicon|404/.test(m.text()) && problems.push(m.text()))
+  page.on(
+    'console',
+    (m) =>
+      (m.type() === 'error' || m.type() === 'warning') &&
+      !/favicon|404/.test(m.text()) &&
+      problems.push(m.text()),
+  )
   page.on('pageerror', (e) => problems.push(e.message))
   await page.goto(site.url + path)
   const launcher = page.getByRole('button', { name: 'Open chat' })
@@ -66,17 +88,31 @@ it('looks and works the same on the hostile page with a strict CSP as on a plain
 
   // It works: keyboard only, an answer with a cited source arrives.
   const box = hostile.page.getByRole('textbox', { name: 'Write a message…' })
-  await expect.poll(() => hostile.page.evaluate(() => document.querySelector('parley-widget')!.shadowRoot!.activeElement?.tagName)).toBe('TEXTAREA')
+  await expect
+    .poll(() =>
+      hostile.page.evaluate(
+        () => document.querySelector('parley-widget')!.shadowRoot!.activeElement?.tagName,
+      ),
+    )
+    .toBe('TEXTAREA')
   await box.fill('How do I return an item?')
   await box.press('Enter')
   await expect.poll(() => hostile.dialog.textContent(), { timeout: 15_000 }).toContain('30 days')
-  await expect.poll(() => hostile.dialog.getByRole('button', { name: 'Helpful', exact: true }).count()).toBe(1)
+  await expect
+    .poll(() => hostile.dialog.getByRole('button', { name: 'Helpful', exact: true }).count())
+    .toBe(1)
   await hostile.page.waitForTimeout(200)
   await hostile.page.screenshot({ path: `${shots}/widget-hostile-1280x800.png` })
   // Esc closes and gives focus back to the launcher.
   await hostile.page.keyboard.press('Escape')
   await expect.poll(() => hostile.dialog.isHidden()).toBe(true)
-  await expect.poll(() => hostile.page.evaluate(() => document.querySelector('parley-widget')!.shadowRoot!.activeElement?.getAttribute('aria-expanded'))).toBe('false')
+  await expect
+    .poll(() =>
+      hostile.page.evaluate(() =>
+        document.querySelector('parley-widget')!.shadowRoot!.activeElement?.getAttribute('aria-expanded'),
+      ),
+    )
+    .toBe('false')
   expect(hostile.problems).toEqual([])
   expect(plain.problems).toEqual([])
   // No cookies, no global CSS: the page's own styles are untouched and no stylesheet was added to it.
@@ -86,9 +122,18 @@ it('looks and works the same on the hostile page with a strict CSP as on a plain
 })
 
 for (const scheme of ['light', 'dark'] as const) {
-  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 390, height: 844 },
+  ]) {
     it(`axe finds no violations and the screenshot is taken: ${scheme}, ${viewport.width}x${viewport.height}`, async () => {
-      const ctx = await browser.newContext({ viewport, locale: 'en-US', colorScheme: scheme, isMobile: viewport.width < 500, hasTouch: viewport.width < 500 })
+      const ctx = await browser.newContext({
+        viewport,
+        locale: 'en-US',
+        colorScheme: scheme,
+        isMobile: viewport.width < 500,
+        hasTouch: viewport.width < 500,
+      })
       const { page, dialog } = await openAndAsk(ctx, '/?csp=0')
       const box = page.getByRole('textbox', { name: 'Write a message…' })
       await box.fill('How much does shipping cost?')
@@ -96,7 +141,13 @@ for (const scheme of ['light', 'dark'] as const) {
       await expect.poll(() => dialog.textContent(), { timeout: 15_000 }).toContain('4.90')
       await expect.poll(() => dialog.getByRole('button', { name: 'Helpful', exact: true }).count()).toBe(1)
       if (viewport.width < 500) {
-        const r = await page.evaluate(() => document.querySelector('parley-widget')!.shadowRoot!.querySelector('.panel')!.getBoundingClientRect().toJSON())
+        const r = await page.evaluate(() =>
+          document
+            .querySelector('parley-widget')!
+            .shadowRoot!.querySelector('.panel')!
+            .getBoundingClientRect()
+            .toJSON(),
+        )
         expect([r.x, r.y, r.width, r.height]).toEqual([0, 0, 390, 844]) // full screen on phones
       }
       await page.waitForTimeout(200)

@@ -49,8 +49,12 @@ it('visitor, agent and streamed model text with script, onerror, javascript: and
   // 1. The visitor's own text.
   await box.fill(payload('visitor'))
   await box.press('Enter')
-  await expect.poll(() => dialog.textContent(), { timeout: 15_000 }).toContain("visitor: <script>window.__pwned='visitor-script'</script>")
-  await expect.poll(() => dialog.getByRole('button', { name: 'Helpful', exact: true }).count(), { timeout: 15_000 }).toBe(1)
+  await expect
+    .poll(() => dialog.textContent(), { timeout: 15_000 })
+    .toContain("visitor: <script>window.__pwned='visitor-script'</script>")
+  await expect
+    .poll(() => dialog.getByRole('button', { name: 'Helpful', exact: true }).count(), { timeout: 15_000 })
+    .toBe(1)
 
   // 2. Streamed model text (the answer endpoint is replaced by one that streams the payload).
   await page.route(
@@ -59,12 +63,30 @@ it('visitor, agent and streamed model text with script, onerror, javascript: and
       if (route.request().method() !== 'POST') return route.fallback()
       const body = JSON.parse(route.request().postData() || '{}')
       const sid = new URL(route.request().url()).pathname.split('/')[3]
-      const base = { session_id: sid, agent: null, status: 'complete', confidence: 0.9, created_at: new Date().toISOString(), private: false }
+      const base = {
+        session_id: sid,
+        agent: null,
+        status: 'complete',
+        confidence: 0.9,
+        created_at: new Date().toISOString(),
+        private: false,
+      }
       const text = payload('model') + '\nSee [1] and [2].'
       const ev = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
       const sse =
-        ev('message', { ...base, id: '00000000-0000-4000-8000-00000000aa01', seq: 1000, message_type: 'user', content: body.content, client_message_id: body.client_message_id, sources: [] }) +
-        text.match(/[\s\S]{1,7}/g)!.map((t) => ev('delta', { text: t })).join('') +
+        ev('message', {
+          ...base,
+          id: '00000000-0000-4000-8000-00000000aa01',
+          seq: 1000,
+          message_type: 'user',
+          content: body.content,
+          client_message_id: body.client_message_id,
+          sources: [],
+        }) +
+        text
+          .match(/[\s\S]{1,7}/g)!
+          .map((t) => ev('delta', { text: t }))
+          .join('') +
         ev('done', {
           ...base,
           id: '00000000-0000-4000-8000-00000000aa02',
@@ -73,21 +95,34 @@ it('visitor, agent and streamed model text with script, onerror, javascript: and
           content: text,
           client_message_id: null,
           sources: [
-            { id: 's1', title: 'evil source', url: "javascript:window.__pwned='model-source'", snippet: '<img src=x onerror=alert(1)>' },
+            {
+              id: 's1',
+              title: 'evil source',
+              url: "javascript:window.__pwned='model-source'",
+              snippet: '<img src=x onerror=alert(1)>',
+            },
             { id: 's2', title: 'data source', url: 'data:text/html,<script>alert(1)</script>' },
           ],
         })
-      await route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream', 'access-control-allow-origin': site.url }, body: sse })
+      await route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'text/event-stream', 'access-control-allow-origin': site.url },
+        body: sse,
+      })
     },
   )
   await box.fill('Tell me something dangerous')
   await box.press('Enter')
-  await expect.poll(() => dialog.textContent(), { timeout: 15_000 }).toContain("model: <script>window.__pwned='model-script'</script>")
+  await expect
+    .poll(() => dialog.textContent(), { timeout: 15_000 })
+    .toContain("model: <script>window.__pwned='model-script'</script>")
   await expect.poll(() => dialog.getByRole('button', { name: 'Helpful', exact: true }).count()).toBe(2)
   await page.unroute((u) => u.pathname.endsWith('/messages'))
 
   // 3. An agent's reply, through the console API, arriving live on the event stream.
-  const sid = await page.evaluate(() => JSON.parse(localStorage.getItem('parley:pk_demo')!).session_id as string)
+  const sid = await page.evaluate(
+    () => JSON.parse(localStorage.getItem('parley:pk_demo')!).session_id as string,
+  )
   const login = await fetch(`${site.apiUrl}/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -102,12 +137,19 @@ it('visitor, agent and streamed model text with script, onerror, javascript: and
     body: JSON.stringify({ content: payload('agent') }),
   })
   expect(sent.status).toBe(201)
-  await expect.poll(() => dialog.textContent(), { timeout: 15_000 }).toContain("agent: <script>window.__pwned='agent-script'</script>")
+  await expect
+    .poll(() => dialog.textContent(), { timeout: 15_000 })
+    .toContain("agent: <script>window.__pwned='agent-script'</script>")
 
   // Click every link and every piece of would-be-link text the payloads produced.
   for (const text of ['click me', 'raw link', 'exfil']) {
     const n = await dialog.getByText(text, { exact: false }).count()
-    for (let i = 0; i < n; i++) await dialog.getByText(text, { exact: false }).nth(i).click({ force: true }).catch(() => {})
+    for (let i = 0; i < n; i++)
+      await dialog
+        .getByText(text, { exact: false })
+        .nth(i)
+        .click({ force: true })
+        .catch(() => {})
   }
   await page.waitForTimeout(500)
 
@@ -115,8 +157,14 @@ it('visitor, agent and streamed model text with script, onerror, javascript: and
     const root = document.querySelector('parley-widget')!.shadowRoot!
     const all = Array.from(root.querySelectorAll('*'))
     return {
-      dangerous: all.filter((e) => /^(script|img|iframe|object|embed|image|foreignobject)$/i.test(e.tagName)).map((e) => e.outerHTML),
-      handlers: all.flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName} ${a.name}`)),
+      dangerous: all
+        .filter((e) => /^(script|img|iframe|object|embed|image|foreignobject)$/i.test(e.tagName))
+        .map((e) => e.outerHTML),
+      handlers: all.flatMap((e) =>
+        Array.from(e.attributes)
+          .filter((a) => /^on/i.test(a.name))
+          .map((a) => `${e.tagName} ${a.name}`),
+      ),
       hrefs: Array.from(root.querySelectorAll('a')).map((a) => a.getAttribute('href')),
       pwned: (window as any).__pwned ?? null,
     }

@@ -3,7 +3,7 @@ import { inject } from 'vitest'
 import { createApp } from '../../api/src/app'
 import { loadConfig, type Config } from '../../api/src/config'
 import { seedDemo } from '../../api/src/demo'
-import type { Deps } from '../../api/src/env'
+import type { Deps } from '../../api/src/deps'
 import { createDeps } from '../../api/src/server'
 
 export const DEMO_ORIGIN = 'http://shop.test'
@@ -13,8 +13,21 @@ export const AGENT = { email: 'agent@demo.local', password: 'demo1234' }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   // Tests send many requests from one (socket-less) client: limits are tested on their own, with low values.
-  const roomy = { RATE_LIMIT_IP_PER_MIN: '1000000', RATE_LIMIT_SESSION_MESSAGES_PER_MIN: '1000000', RATE_LIMIT_KEY_PER_MIN: '1000000', RATE_LIMIT_TENANT_PER_MIN: '1000000', RATE_LIMIT_LOGIN_PER_15MIN: '1000000' }
-  return loadConfig({ DATABASE_URL: 'memory://', LOG_LEVEL: 'silent', PORT: '0', JWT_SECRET: 'x'.repeat(40), ...roomy, ...overrides })
+  const roomy = {
+    RATE_LIMIT_IP_PER_MIN: '1000000',
+    RATE_LIMIT_SESSION_MESSAGES_PER_MIN: '1000000',
+    RATE_LIMIT_KEY_PER_MIN: '1000000',
+    RATE_LIMIT_TENANT_PER_MIN: '1000000',
+    RATE_LIMIT_LOGIN_PER_15MIN: '1000000',
+  }
+  return loadConfig({
+    DATABASE_URL: 'memory://',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    JWT_SECRET: 'x'.repeat(40),
+    ...roomy,
+    ...overrides,
+  })
 }
 
 /** A fresh, migrated database (copied from the template) and the app over it, with the demo tenant seeded. */
@@ -59,7 +72,9 @@ export async function createTestApp(overrides: Record<string, string> = {}) {
         auth,
         send: (content: string, client_message_id: string = crypto.randomUUID()) =>
           json('POST', `/v1/sessions/${session.id}/messages`, { content, client_message_id }, auth),
-        messages: async () => ((await (await json('GET', `/v1/sessions/${session.id}/messages`, undefined, auth)).json()) as any).messages,
+        messages: async () =>
+          ((await (await json('GET', `/v1/sessions/${session.id}/messages`, undefined, auth)).json()) as any)
+            .messages,
       }
     },
     /** Signs in and returns the bearer header. */
@@ -87,7 +102,10 @@ export async function readEvents(
     while (!until(events)) {
       const left = deadline - Date.now()
       if (left <= 0) break
-      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), left))])
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<null>((r) => setTimeout(() => r(null), left)),
+      ])
       if (!chunk || chunk.done) break
       buffer += decoder.decode(chunk.value, { stream: true })
       let idx

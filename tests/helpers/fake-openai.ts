@@ -95,7 +95,12 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       res.end(JSON.stringify({ error: { message, type, code: type } }))
     }
     if (behaviour === 'error500') return error(500, 'server_error', 'The server had an error.')
-    if (behaviour === 'quota') return error(429, 'insufficient_quota', 'You exceeded your current quota, please check your plan and billing details.')
+    if (behaviour === 'quota')
+      return error(
+        429,
+        'insufficient_quota',
+        'You exceeded your current quota, please check your plan and billing details.',
+      )
     if (behaviour === 'rate429') return error(429, 'rate_limit_exceeded', 'Rate limit reached.')
     if (behaviour === 'hang') return // never answers; the client's time limit must end it
 
@@ -104,7 +109,12 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
     if (!record.stream) {
       // Non-streamed calls are the query rewrite and triage: echo the last user message, or classify.
       const last = [...(body.messages ?? [])].reverse().find((m: any) => m.role === 'user')?.content ?? ''
-      answer = typeof behaviour === 'object' ? behaviour.reply : /Classify/.test(systemText) ? '{"intent":"other","sentiment":"neutral","language":"en"}' : last
+      answer =
+        typeof behaviour === 'object'
+          ? behaviour.reply
+          : /Classify/.test(systemText)
+            ? '{"intent":"other","sentiment":"neutral","language":"en"}'
+            : last
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(
         JSON.stringify({
@@ -134,7 +144,13 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       if (res.destroyed) return
     }
     res.write(chunk({}, 'stop'))
-    res.write(chunk({}, null, { prompt_tokens: Math.ceil(JSON.stringify(body.messages).length / 4), completion_tokens: words.length, total_tokens: 0 }))
+    res.write(
+      chunk({}, null, {
+        prompt_tokens: Math.ceil(JSON.stringify(body.messages).length / 4),
+        completion_tokens: words.length,
+        total_tokens: 0,
+      }),
+    )
     res.end('data: [DONE]\n\n')
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

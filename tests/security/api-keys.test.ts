@@ -7,10 +7,20 @@ let owner: Record<string, string>
 const OTHER = '00000000-0000-4000-8000-00000000ff0a'
 
 async function key(scopes: string[]) {
-  const res = await t.json('POST', `/v1/tenants/${TENANT}/api-keys`, { name: `k-${scopes.join('-')}`, scopes }, owner)
+  const res = await t.json(
+    'POST',
+    `/v1/tenants/${TENANT}/api-keys`,
+    { name: `k-${scopes.join('-')}`, scopes },
+    owner,
+  )
   expect(res.status).toBe(201)
   const body = (await res.json()) as any
-  return { id: body.api_key.id as string, auth: { authorization: `Bearer ${body.secret}` }, secret: body.secret as string, prefix: body.api_key.prefix as string }
+  return {
+    id: body.api_key.id as string,
+    auth: { authorization: `Bearer ${body.secret}` },
+    secret: body.secret as string,
+    prefix: body.api_key.prefix as string,
+  }
 }
 
 beforeAll(async () => {
@@ -24,10 +34,13 @@ describe('API keys', () => {
   it('are stored hashed, shown once, listed by prefix', async () => {
     const k = await key(['read'])
     expect(k.secret).toMatch(/^sk_/)
-    const row = (await t.deps.pool.query('select key_hash, prefix from api_keys where id = $1', [k.id])).rows[0]
+    const row = (await t.deps.pool.query('select key_hash, prefix from api_keys where id = $1', [k.id]))
+      .rows[0]
     expect(row.key_hash).not.toContain(k.secret)
     expect(k.secret.startsWith(row.prefix)).toBe(true)
-    const list = JSON.stringify(await (await t.json('GET', `/v1/tenants/${TENANT}/api-keys`, undefined, owner)).json())
+    const list = JSON.stringify(
+      await (await t.json('GET', `/v1/tenants/${TENANT}/api-keys`, undefined, owner)).json(),
+    )
     expect(list).toContain(k.prefix)
     expect(list).not.toContain(k.secret)
   })
@@ -36,9 +49,21 @@ describe('API keys', () => {
     [['read'], 'GET', `/v1/tenants/${TENANT}/sessions`, undefined, 200],
     [['read'], 'POST', `/v1/tenants/${TENANT}/knowledge/faqs`, { question: 'Q?', answer: 'A.' }, 403],
     [['write'], 'GET', `/v1/tenants/${TENANT}/knowledge/faqs`, undefined, 200],
-    [['write'], 'POST', `/v1/tenants/${TENANT}/canned-replies`, { shortcut: 'hi', title: 'Hi', content: 'Hello!' }, 201],
+    [
+      ['write'],
+      'POST',
+      `/v1/tenants/${TENANT}/canned-replies`,
+      { shortcut: 'hi', title: 'Hi', content: 'Hello!' },
+      201,
+    ],
     [['write'], 'POST', `/v1/tenants/${TENANT}/knowledge/faqs`, { question: 'Q?', answer: 'A.' }, 403],
-    [['admin'], 'POST', `/v1/tenants/${TENANT}/knowledge/faqs`, { question: 'Gift cards?', answer: 'Valid 1 year.' }, 201],
+    [
+      ['admin'],
+      'POST',
+      `/v1/tenants/${TENANT}/knowledge/faqs`,
+      { question: 'Gift cards?', answer: 'Valid 1 year.' },
+      201,
+    ],
     [['admin'], 'GET', `/v1/tenants/${OTHER}/sessions`, undefined, 404],
     [['admin'], 'POST', `/v1/tenants/${TENANT}/api-keys`, { name: 'escalate' }, 403],
   ]
@@ -51,8 +76,13 @@ describe('API keys', () => {
   it('revoking a key cuts access at the next request; last use is recorded', async () => {
     const k = await key(['read'])
     expect((await t.json('GET', `/v1/tenants/${TENANT}/sessions`, undefined, k.auth)).status).toBe(200)
-    expect((await t.deps.pool.query('select last_used_at from api_keys where id = $1', [k.id])).rows[0].last_used_at).toBeTruthy()
-    expect((await t.json('DELETE', `/v1/tenants/${TENANT}/api-keys/${k.id}`, undefined, owner)).status).toBe(204)
+    expect(
+      (await t.deps.pool.query('select last_used_at from api_keys where id = $1', [k.id])).rows[0]
+        .last_used_at,
+    ).toBeTruthy()
+    expect((await t.json('DELETE', `/v1/tenants/${TENANT}/api-keys/${k.id}`, undefined, owner)).status).toBe(
+      204,
+    )
     expect((await t.json('GET', `/v1/tenants/${TENANT}/sessions`, undefined, k.auth)).status).toBe(401)
   })
 
@@ -60,7 +90,10 @@ describe('API keys', () => {
     const agent = await t.login(AGENT)
     expect((await t.json('POST', `/v1/tenants/${TENANT}/api-keys`, { name: 'x' }, agent)).status).toBe(403)
     for (const bad of ['sk_' + 'a'.repeat(43), 'sk_', 'sk_../../etc']) {
-      expect((await t.json('GET', `/v1/tenants/${TENANT}/sessions`, undefined, { authorization: `Bearer ${bad}` })).status).toBe(401)
+      expect(
+        (await t.json('GET', `/v1/tenants/${TENANT}/sessions`, undefined, { authorization: `Bearer ${bad}` }))
+          .status,
+      ).toBe(401)
     }
   })
 })

@@ -37,23 +37,25 @@ afterAll(async () => {
 })
 
 function raw(method: string, path: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers, timeout: 3000 }, (res) => {
-      const isStream = String(res.headers['content-type'] ?? '').includes('event-stream')
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (c) => {
-        body += c
-        if (isStream) req.destroy()
+  return new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }>(
+    (resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method, path, headers, timeout: 3000 }, (res) => {
+        const isStream = String(res.headers['content-type'] ?? '').includes('event-stream')
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (c) => {
+          body += c
+          if (isStream) req.destroy()
+        })
+        res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }))
+        res.on('close', () => resolve({ status: res.statusCode!, body, headers: res.headers }))
+        if (isStream) setTimeout(() => req.destroy(), 200)
       })
-      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }))
-      res.on('close', () => resolve({ status: res.statusCode!, body, headers: res.headers }))
-      if (isStream) setTimeout(() => req.destroy(), 200)
-    })
-    req.on('timeout', () => req.destroy(new Error(`timeout ${method} ${path}`)))
-    req.on('error', reject)
-    req.end()
-  })
+      req.on('timeout', () => req.destroy(new Error(`timeout ${method} ${path}`)))
+      req.on('error', reject)
+      req.end()
+    },
+  )
 }
 
 /** Protected paths, one per route family. */
@@ -88,7 +90,15 @@ const VARIANTS: [string, (p: string) => string][] = [
   ['%2e%2e segment', (p) => p.replace('/v1/', '/v1/zz/%2e%2e/')],
   ['%2F for the second slash', (p) => p.replace(/^(\/v1\/[^/]+)\//, '$1%2F')],
   ['%2f for every slash after /v1/', (p) => '/v1/' + p.slice(4).replaceAll('/', '%2f')],
-  ['%74 for a letter', (p) => p.replace('/v1/t', '/v1/%74').replace('/v1/b', '/v1/%62').replace('/v1/s', '/v1/%73').replace('/v1/m', '/v1/%6d')],
+  [
+    '%74 for a letter',
+    (p) =>
+      p
+        .replace('/v1/t', '/v1/%74')
+        .replace('/v1/b', '/v1/%62')
+        .replace('/v1/s', '/v1/%73')
+        .replace('/v1/m', '/v1/%6d'),
+  ],
   ['every letter of v1 encoded', (p) => p.replace('/v1/', '/%76%31/')],
   ['double-encoded slash', (p) => p.replace(/^(\/v1\/[^/]+)\//, '$1%252F')],
   ['backslashes', (p) => p.replaceAll('/', '\\')],
@@ -101,11 +111,22 @@ const VARIANTS: [string, (p: string) => string][] = [
 ]
 
 /** Demo-tenant data that an unauthenticated response must never carry. */
-const LEAKS = ['Ma Boutique', 'ma-boutique', 'livraison', 'Camille', 'Alex', 'pk_demo', 'Lina', 'owner@demo.local']
+const LEAKS = [
+  'Ma Boutique',
+  'ma-boutique',
+  'livraison',
+  'Camille',
+  'Alex',
+  'pk_demo',
+  'Lina',
+  'owner@demo.local',
+]
 
 describe('control', () => {
   it('the raw client reaches the handlers: with a token, the canonical paths answer 200', async () => {
-    for (const path of PROTECTED().filter((p) => p.startsWith('/v1/tenants') && !p.endsWith('/webhook') && !p.endsWith('/events'))) {
+    for (const path of PROTECTED().filter(
+      (p) => p.startsWith('/v1/tenants') && !p.endsWith('/webhook') && !p.endsWith('/events'),
+    )) {
       const res = await raw('GET', path, agent)
       expect(res.status, `${path}: ${res.body.slice(0, 200)}`).toBe(200)
     }
@@ -138,9 +159,15 @@ describe('an agent token on owner-only routes, any spelling', () => {
     ] as const) {
       const spelt = variant(path)
       const res = await raw(method, spelt, agent)
-      expect([400, 403, 404, 405], `${label}: ${method} ${spelt} -> ${res.status} ${res.body.slice(0, 200)}`).toContain(res.status)
+      expect(
+        [400, 403, 404, 405],
+        `${label}: ${method} ${spelt} -> ${res.status} ${res.body.slice(0, 200)}`,
+      ).toContain(res.status)
     }
-    const still = await t.deps.pool.query(`select (select count(*) from bots where id = $1)::int as bots, (select count(*) from knowledge_sources where id = '00000000-0000-4000-8000-000000001001')::int as faqs`, [bot])
+    const still = await t.deps.pool.query(
+      `select (select count(*) from bots where id = $1)::int as bots, (select count(*) from knowledge_sources where id = '00000000-0000-4000-8000-000000001001')::int as faqs`,
+      [bot],
+    )
     expect(still.rows[0]).toEqual({ bots: 1, faqs: 1 })
   })
 })

@@ -16,13 +16,17 @@ afterAll(() => t.close())
 
 describe('database boundary', () => {
   it('the API works as a role that is not superuser, cannot bypass RLS and owns nothing', async () => {
-    const [me] = await q(`select current_user as name, r.rolsuper, r.rolbypassrls from pg_roles r where r.rolname = current_user`)
+    const [me] = await q(
+      `select current_user as name, r.rolsuper, r.rolbypassrls from pg_roles r where r.rolname = current_user`,
+    )
     expect(me).toEqual({ name: 'parley_app', rolsuper: false, rolbypassrls: false })
     const owned = await q(
       `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relowner = (select oid from pg_roles where rolname = current_user)`,
     )
     expect(owned).toEqual([])
-    const fns = await q(`select p.proname from pg_proc p where p.proowner = (select oid from pg_roles where rolname = current_user)`)
+    const fns = await q(
+      `select p.proname from pg_proc p where p.proowner = (select oid from pg_roles where rolname = current_user)`,
+    )
     expect(fns).toEqual([])
   })
 
@@ -70,13 +74,17 @@ describe('database boundary', () => {
       .map((f) => f.name)
     expect(breaches).toEqual([])
     // Trigger functions run only as triggers, but they must still pin search_path.
-    expect(definers.filter((f) => f.is_trigger && !/search_path/.test(f.config)).map((f) => f.name)).toEqual([])
+    expect(definers.filter((f) => f.is_trigger && !/search_path/.test(f.config)).map((f) => f.name)).toEqual(
+      [],
+    )
   })
 
   it('request claims live for one transaction only, never on the connection', async () => {
     const agent = await t.login(AGENT)
     expect((await t.json('GET', `/v1/tenants/${TENANT}/sessions`, undefined, agent)).status).toBe(200)
-    const [after] = await q(`select coalesce(current_setting('request.jwt.claims', true), '') as claims, current_user as who`)
+    const [after] = await q(
+      `select coalesce(current_setting('request.jwt.claims', true), '') as claims, current_user as who`,
+    )
     expect(after).toEqual({ claims: '', who: 'parley_app' })
   })
 
@@ -86,7 +94,11 @@ describe('database boundary', () => {
     try {
       await client.query('begin')
       await client.query(`set local role authenticated`)
-      rows = (await client.query(`select (select count(*) from tenants)::int as tenants, (select count(*) from chatbot_conversations)::int as messages`)).rows[0]
+      rows = (
+        await client.query(
+          `select (select count(*) from tenants)::int as tenants, (select count(*) from chatbot_conversations)::int as messages`,
+        )
+      ).rows[0]
     } finally {
       await client.query('rollback')
       client.release()

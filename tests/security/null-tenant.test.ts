@@ -36,7 +36,9 @@ const member = (label: (typeof MEMBERS)[number]) => {
 }
 
 async function search(auth: Record<string, string>, tenant: string, query: string) {
-  const body = await ok(await t.json('POST', `/v1/tenants/${tenant}/knowledge/search`, { query, k: 20 }, auth))
+  const body = await ok(
+    await t.json('POST', `/v1/tenants/${tenant}/knowledge/search`, { query, k: 20 }, auth),
+  )
   return body.passages as { source: { id: string }; text: string }[]
 }
 
@@ -48,9 +50,14 @@ describe('global knowledge is read by every tenant', () => {
     const passages = await search(who().owner, who().tenant, 'axolotl shipments insured')
     expect(passages.map((p) => p.source.id)).toContain(globalFaq)
     const reply = await ok(
-      await t.json('POST', `/v1/sessions/${who().session2}/messages`, { content: 'Are axolotl shipments insured?', client_message_id: `g-${_n}` }, {
-        authorization: `Bearer ${who().session2Token}`,
-      }),
+      await t.json(
+        'POST',
+        `/v1/sessions/${who().session2}/messages`,
+        { content: 'Are axolotl shipments insured?', client_message_id: `g-${_n}` },
+        {
+          authorization: `Bearer ${who().session2Token}`,
+        },
+      ),
     )
     expect(reply.reply.content).toContain('GLOBALKB')
   })
@@ -66,7 +73,11 @@ describe('global knowledge cannot be changed or deleted by any tenant', () => {
   const BODY: Record<string, unknown> = { PATCH: { answer: 'PWNED-GLOBAL' } }
 
   it('covers every knowledge route that takes a source id', () => {
-    expect(globalRoutes().map((r) => `${r.method} ${r.path}`).sort()).toEqual(
+    expect(
+      globalRoutes()
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual(
       expect.arrayContaining([
         'DELETE /v1/tenants/:t/knowledge/faqs/:id',
         'DELETE /v1/tenants/:t/knowledge/sources/:id',
@@ -95,41 +106,77 @@ describe('global knowledge cannot be changed or deleted by any tenant', () => {
       `update knowledge_chunks set content = 'PWNED-GLOBAL' where source_id = $1`,
       `delete from knowledge_chunks where source_id = $1`,
     ]) {
-      const r = await withMemberTx(t.deps.pool, { sub, role: 'authenticated' }, async (db) => (await db.query(sql, [globalFaq])).rowCount).catch(
-        (err: { code?: string }) => err.code,
-      )
+      const r = await withMemberTx(
+        t.deps.pool,
+        { sub, role: 'authenticated' },
+        async (db) => (await db.query(sql, [globalFaq])).rowCount,
+      ).catch((err: { code?: string }) => err.code)
       expect(r === 0 || r === '42501', `${sql}: ${r}`).toBe(true)
     }
   })
 
   it('the global rows are intact afterwards, with no job queued for them', async () => {
-    const src = await t.deps.pool.query(`select tenant_id, body from knowledge_sources where id = $1`, [globalFaq])
+    const src = await t.deps.pool.query(`select tenant_id, body from knowledge_sources where id = $1`, [
+      globalFaq,
+    ])
     expect(src.rows).toEqual([{ tenant_id: null, body: GLOBAL_A }])
-    const chunks = await t.deps.pool.query(`select tenant_id, content from knowledge_chunks where source_id = $1`, [globalFaq])
+    const chunks = await t.deps.pool.query(
+      `select tenant_id, content from knowledge_chunks where source_id = $1`,
+      [globalFaq],
+    )
     expect(chunks.rows).toEqual([{ tenant_id: null, content: GLOBAL_A }])
-    expect((await t.deps.pool.query(`select 1 from knowledge_jobs where source_id = $1`, [globalFaq])).rows).toHaveLength(0)
+    expect(
+      (await t.deps.pool.query(`select 1 from knowledge_jobs where source_id = $1`, [globalFaq])).rows,
+    ).toHaveLength(0)
   })
 })
 
 describe("a tenant's knowledge never becomes global", () => {
   it('every chunk, page and job carries its source tenant (never NULL for a tenant source)', async () => {
     const q = async (sql: string) => (await t.deps.pool.query(sql)).rows
-    expect(await q(`select c.id from knowledge_chunks c join knowledge_sources s on s.id = c.source_id where c.tenant_id is distinct from s.tenant_id`)).toEqual([])
-    expect(await q(`select p.id from website_pages p join knowledge_sources s on s.id = p.source_id where p.tenant_id is distinct from s.tenant_id`)).toEqual([])
-    expect(await q(`select j.id from knowledge_jobs j join knowledge_sources s on s.id = j.source_id where j.tenant_id is distinct from s.tenant_id`)).toEqual([])
+    expect(
+      await q(
+        `select c.id from knowledge_chunks c join knowledge_sources s on s.id = c.source_id where c.tenant_id is distinct from s.tenant_id`,
+      ),
+    ).toEqual([])
+    expect(
+      await q(
+        `select p.id from website_pages p join knowledge_sources s on s.id = p.source_id where p.tenant_id is distinct from s.tenant_id`,
+      ),
+    ).toEqual([])
+    expect(
+      await q(
+        `select j.id from knowledge_jobs j join knowledge_sources s on s.id = j.source_id where j.tenant_id is distinct from s.tenant_id`,
+      ),
+    ).toEqual([])
     // The only global rows are the operator's.
-    expect((await q(`select id from knowledge_sources where tenant_id is null`)).map((r) => r.id)).toEqual([globalFaq])
+    expect((await q(`select id from knowledge_sources where tenant_id is null`)).map((r) => r.id)).toEqual([
+      globalFaq,
+    ])
   })
 
   it.each([
     ["B searching A's document and FAQ words", () => B, () => A, 'pelican handbook private question'],
-    ["A searching B's document and FAQ words", () => A, () => B, 'zebrafinch warranty quokkaphone battery manual'],
+    [
+      "A searching B's document and FAQ words",
+      () => A,
+      () => B,
+      'zebrafinch warranty quokkaphone battery manual',
+    ],
   ])('%s finds only its own and global passages', async (_n, self, other, query) => {
     // Exact text of the other's rows: both full-text and vector search would rank them first if the filter leaked.
-    const otherText = (await t.deps.pool.query(`select content from knowledge_chunks where tenant_id = $1 order by created_at desc limit 1`, [other().tenant])).rows[0].content
+    const otherText = (
+      await t.deps.pool.query(
+        `select content from knowledge_chunks where tenant_id = $1 order by created_at desc limit 1`,
+        [other().tenant],
+      )
+    ).rows[0].content
     for (const q of [query, otherText]) {
       const passages = await search(self().owner, self().tenant, q)
-      const owners = await t.deps.pool.query(`select distinct tenant_id from knowledge_chunks where id = any($1)`, [passages.map((p: any) => p.chunk_id)])
+      const owners = await t.deps.pool.query(
+        `select distinct tenant_id from knowledge_chunks where id = any($1)`,
+        [passages.map((p: any) => p.chunk_id)],
+      )
       for (const row of owners.rows) expect([self().tenant, null]).toContain(row.tenant_id)
       const text = JSON.stringify(passages)
       for (const s of other().secrets) expect(text).not.toContain(s)
@@ -137,8 +184,20 @@ describe("a tenant's knowledge never becomes global", () => {
   })
 
   it("a visitor of B asking with A's exact words gets nothing of A", async () => {
-    const aText = (await t.deps.pool.query(`select content from knowledge_chunks where tenant_id = $1 and content like 'ASECRET%' limit 1`, [A.tenant])).rows[0].content
-    const res = await ok(await t.json('POST', `/v1/sessions/${B.session2}/messages`, { content: aText, client_message_id: 'x-a' }, { authorization: `Bearer ${B.session2Token}` }))
+    const aText = (
+      await t.deps.pool.query(
+        `select content from knowledge_chunks where tenant_id = $1 and content like 'ASECRET%' limit 1`,
+        [A.tenant],
+      )
+    ).rows[0].content
+    const res = await ok(
+      await t.json(
+        'POST',
+        `/v1/sessions/${B.session2}/messages`,
+        { content: aText, client_message_id: 'x-a' },
+        { authorization: `Bearer ${B.session2Token}` },
+      ),
+    )
     // The visitor's own message carries the words they typed; the answer and its sources must not.
     const text = JSON.stringify(res.reply)
     for (const s of A.secrets) expect(text).not.toContain(s)
@@ -151,7 +210,11 @@ describe("a tenant's knowledge never becomes global", () => {
       [B.agentId, B, A],
     ] as const) {
       const rows = await withMemberTx(t.deps.pool, { sub, role: 'authenticated' }, async (db) =>
-        (await db.query(`select distinct tenant_id from knowledge_chunks union select distinct tenant_id from knowledge_sources`)).rows.map((r) => r.tenant_id),
+        (
+          await db.query(
+            `select distinct tenant_id from knowledge_chunks union select distinct tenant_id from knowledge_sources`,
+          )
+        ).rows.map((r) => r.tenant_id),
       )
       expect(rows).toContain(null)
       expect(rows).toContain(self.tenant)

@@ -3,11 +3,17 @@ import { serve, type ServerType } from '@hono/node-server'
 import { Hono } from 'hono'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { AppEnv, Deps } from '../../api/src/env'
+import type { AppEnv, Deps } from '../../api/src/deps'
 import { ApiError, errorBody } from '../../api/src/errors'
 import { clientIp, type ClientIpContext } from '../../api/src/http/client-ip'
 import { limitsConfigSchema } from '../../api/src/http/limits-config'
-import { clearExpiredRateLimits, createLimiters, limitsFromConfig, rateLimit, type Limiters } from '../../api/src/http/rate-limit'
+import {
+  clearExpiredRateLimits,
+  createLimiters,
+  limitsFromConfig,
+  rateLimit,
+  type Limiters,
+} from '../../api/src/http/rate-limit'
 import { clearOldTokenUsage, createTokenBudget, tokenBudgetExceeded } from '../../api/src/http/token-budget'
 import { createTestDeps, TENANT } from '../helpers/app'
 
@@ -32,7 +38,10 @@ async function start(limiters: Limiters, trustedProxyHops: number) {
 }
 
 const memoryLimiters = (points = 3) =>
-  createLimiters({ store: 'memory', limits: { ...limitsFromConfig(limitsConfigSchema.parse({})), ip: { points, duration: 60 } } })
+  createLimiters({
+    store: 'memory',
+    limits: { ...limitsFromConfig(limitsConfigSchema.parse({})), ip: { points, duration: 60 } },
+  })
 
 describe('per-IP rate limit over real HTTP', () => {
   const servers: { close(): Promise<void> }[] = []
@@ -99,7 +108,13 @@ describe('per-IP rate limit over real HTTP', () => {
     const app = new Hono<AppEnv>()
     app.use(rateLimit(limiters, 'ip', () => 'a'))
     // The function form, as module-level routers use it: (c) => c.var.deps.limiters.
-    app.use(rateLimit(() => limiters, 'session', (c) => c.req.header('x-session') ?? null))
+    app.use(
+      rateLimit(
+        () => limiters,
+        'session',
+        (c) => c.req.header('x-session') ?? null,
+      ),
+    )
     app.get('/', (c) => c.text('ok'))
     const withSession = await app.request('/', { headers: { 'x-session': 's1' } })
     expect(withSession.headers.get('RateLimit-Limit')).toBe('2')
@@ -113,12 +128,23 @@ describe('per-IP rate limit over real HTTP', () => {
 describe('database outage', () => {
   it('falls back to counting in this process instead of failing requests', async () => {
     // Nothing listens on port 1: every query fails fast, as in an outage.
-    const pool = new pg.Pool({ connectionString: 'postgres://parley@127.0.0.1:1/none', connectionTimeoutMillis: 500 })
-    const limiters = createLimiters({ store: 'postgres', pool, limits: { ip: { points: 2, duration: 60 } }, cleanupEveryMs: 0 })
+    const pool = new pg.Pool({
+      connectionString: 'postgres://parley@127.0.0.1:1/none',
+      connectionTimeoutMillis: 500,
+    })
+    const limiters = createLimiters({
+      store: 'postgres',
+      pool,
+      limits: { ip: { points: 2, duration: 60 } },
+      cleanupEveryMs: 0,
+    })
     try {
       expect((await limiters.consume('ip', '192.0.2.9')).remaining).toBe(1)
       expect((await limiters.consume('ip', '192.0.2.9')).remaining).toBe(0)
-      await expect(limiters.consume('ip', '192.0.2.9')).rejects.toMatchObject({ status: 429, code: 'rate_limited' })
+      await expect(limiters.consume('ip', '192.0.2.9')).rejects.toMatchObject({
+        status: 429,
+        code: 'rate_limited',
+      })
     } finally {
       await pool.end()
     }
@@ -130,7 +156,8 @@ describe('clientIp', () => {
     env: { incoming: { socket: { remoteAddress } } },
     req: { header: (name: string) => (name.toLowerCase() === 'x-forwarded-for' ? xff : undefined) },
   })
-  const ip = (remote: string | undefined, xff?: string, trustedProxyHops = 0) => clientIp(ctx(remote, xff), { trustedProxyHops })
+  const ip = (remote: string | undefined, xff?: string, trustedProxyHops = 0) =>
+    clientIp(ctx(remote, xff), { trustedProxyHops })
 
   it('puts IPv6 clients of one /64 in one bucket, and other /64s in others', () => {
     const a = ip('2001:db8:1:2::1')
@@ -199,13 +226,20 @@ describe('postgres store', () => {
   })
 
   it('stores long keys hashed and deletes expired rows', async () => {
-    const limiters = createLimiters({ store: 'postgres', pool: deps.pool, limits: { login: { points: 10, duration: 1 } }, cleanupEveryMs: 0 })
+    const limiters = createLimiters({
+      store: 'postgres',
+      pool: deps.pool,
+      limits: { login: { points: 10, duration: 1 } },
+      cleanupEveryMs: 0,
+    })
     await limiters.consume('login', `203.0.113.1|${'x'.repeat(300)}@example.com`)
     const { rows } = await deps.pool.query(`select key from app_private.rate_limits where key like 'login:%'`)
     expect(rows).toHaveLength(1)
     expect(rows[0].key).toMatch(/^login:sha256:[A-Za-z0-9_-]{43}$/)
     expect(await clearExpiredRateLimits(deps.pool, Date.now() + 5000)).toBeGreaterThanOrEqual(1)
-    const left = await deps.pool.query(`select count(*)::int as n from app_private.rate_limits where key like 'login:%'`)
+    const left = await deps.pool.query(
+      `select count(*)::int as n from app_private.rate_limits where key like 'login:%'`,
+    )
     expect(left.rows[0].n).toBe(0)
   })
 
@@ -225,7 +259,11 @@ describe('postgres store', () => {
     let clock = new Date('2026-11-23T23:59:00Z')
     const a = createTokenBudget({ store: 'postgres', pool: deps.pool, dailyTokens: 1000, now: () => clock })
     const b = createTokenBudget({ store: 'postgres', pool: deps.pool, dailyTokens: 1000, now: () => clock })
-    expect(await a.check(TENANT)).toEqual({ allowed: true, remaining: 1000, resets_at: '2026-11-24T00:00:00.000Z' })
+    expect(await a.check(TENANT)).toEqual({
+      allowed: true,
+      remaining: 1000,
+      resets_at: '2026-11-24T00:00:00.000Z',
+    })
     await a.spend(TENANT, 600)
     expect((await b.check(TENANT)).remaining).toBe(400)
     const spent = await b.spend(TENANT, 450)
@@ -236,12 +274,18 @@ describe('postgres store', () => {
     expect(err.headers['Retry-After']).toBe('60')
 
     clock = new Date('2026-11-24T00:00:01Z')
-    expect(await a.check(TENANT)).toEqual({ allowed: true, remaining: 1000, resets_at: '2026-11-25T00:00:00.000Z' })
+    expect(await a.check(TENANT)).toEqual({
+      allowed: true,
+      remaining: 1000,
+      resets_at: '2026-11-25T00:00:00.000Z',
+    })
     // Negative or broken usage reports never lower the total.
     expect((await a.spend(TENANT, -50)).remaining).toBe(1000)
     expect((await a.spend(TENANT, Number.NaN)).remaining).toBe(1000)
 
-    const { rows } = await deps.pool.query(`select day::text, tokens from app_private.llm_token_usage order by day`)
+    const { rows } = await deps.pool.query(
+      `select day::text, tokens from app_private.llm_token_usage order by day`,
+    )
     expect(rows).toEqual([
       { day: '2026-11-23', tokens: 1050 },
       { day: '2026-11-24', tokens: 0 },
@@ -255,7 +299,11 @@ describe('token budget in memory', () => {
     let clock = new Date('2026-03-01T12:00:00Z')
     const budget = createTokenBudget({ store: 'memory', dailyTokens: 100, now: () => clock })
     expect((await budget.spend('t1', 99)).allowed).toBe(true)
-    expect(await budget.spend('t1', 1)).toEqual({ allowed: false, remaining: 0, resets_at: '2026-03-02T00:00:00.000Z' })
+    expect(await budget.spend('t1', 1)).toEqual({
+      allowed: false,
+      remaining: 0,
+      resets_at: '2026-03-02T00:00:00.000Z',
+    })
     expect((await budget.check('t2')).remaining).toBe(100)
     clock = new Date('2026-03-02T00:00:00Z')
     expect((await budget.check('t1')).allowed).toBe(true)

@@ -69,11 +69,18 @@ const BODIES: Record<string, Body> = {
   'POST /v1/tenants/:t/knowledge/sources/:id/refresh': none,
   'POST /v1/tenants/:t/knowledge/documents': { multipart: true },
   'POST /v1/tenants/:t/knowledge/websites': json(() => ({ url: 'https://intruder.example/' })),
-  'POST /v1/tenants/:t/knowledge/search': json(() => ({ query: 'zebrafinch warranty quokkaphone battery pelican handbook', k: 20 })),
+  'POST /v1/tenants/:t/knowledge/search': json(() => ({
+    query: 'zebrafinch warranty quokkaphone battery pelican handbook',
+    k: 20,
+  })),
   'POST /v1/tenants/:t/escalation-rules': json(() => ({ name: 'INTRUDER-RULE', trigger_keywords: ['x'] })),
   'PATCH /v1/tenants/:t/escalation-rules/:id': json(() => ({ name: 'INTRUDER-RULE' })),
   'POST /v1/tenants/:t/escalation-rules/test': json(() => ({ message: 'kumquatrefund pelicanrefund' })),
-  'POST /v1/tenants/:t/canned-replies': json(() => ({ shortcut: 'intruder', title: 'INTRUDER', content: 'INTRUDER' })),
+  'POST /v1/tenants/:t/canned-replies': json(() => ({
+    shortcut: 'intruder',
+    title: 'INTRUDER',
+    content: 'INTRUDER',
+  })),
   'PATCH /v1/tenants/:t/canned-replies/:id': json(() => ({ title: 'INTRUDER', content: 'INTRUDER' })),
   'PUT /v1/tenants/:t/webhook': json(() => ({ url: 'https://intruder.example/hook' })),
   'PATCH /v1/tenants/:t': json(() => ({ name: 'INTRUDER-TENANT' })),
@@ -85,7 +92,10 @@ const BODIES: Record<string, Body> = {
 }
 
 /** Routes that take no id, only read, and may be called on one's own tenant: they must not list the other's rows. */
-const READ_ONLY_WRITES = new Set(['POST /v1/tenants/:t/knowledge/search', 'POST /v1/tenants/:t/escalation-rules/test'])
+const READ_ONLY_WRITES = new Set([
+  'POST /v1/tenants/:t/knowledge/search',
+  'POST /v1/tenants/:t/escalation-rules/test',
+])
 
 const isConsole = (r: Route) => !r.path.startsWith('/v1/sessions') && params(r.path).length > 0
 
@@ -95,7 +105,8 @@ function fill(r: Route, tenant: TenantFixture, ids: TenantFixture): string {
     if (name === 'b') return ids.bot
     if (name === 'id') {
       const kind = ID_KIND.find(([re]) => re.test(r.path))
-      if (!kind) throw new Error(`tenant-isolation: say which id fills :id in ${r.method} ${r.path} (ID_KIND)`)
+      if (!kind)
+        throw new Error(`tenant-isolation: say which id fills :id in ${r.method} ${r.path} (ID_KIND)`)
       return ids[kind[1]] as string
     }
     throw new Error(`tenant-isolation: unknown parameter :${name} in ${r.method} ${r.path}`)
@@ -120,9 +131,15 @@ describe('the route table', () => {
     const console = appRoutes().filter(isConsole)
     expect(console.length).toBeGreaterThan(30)
     for (const r of console) {
-      for (const p of params(r.path)) expect(['t', 'b', 'id'], `${r.method} ${r.path}: unknown :${p}`).toContain(p)
-      if (params(r.path).includes('id')) expect(ID_KIND.some(([re]) => re.test(r.path)), `${r.method} ${r.path}: no ID_KIND`).toBe(true)
-      if (!['GET', 'DELETE'].includes(r.method)) expect(BODIES[`${r.method} ${r.path}`], `${r.method} ${r.path}: no BODIES entry`).toBeDefined()
+      for (const p of params(r.path))
+        expect(['t', 'b', 'id'], `${r.method} ${r.path}: unknown :${p}`).toContain(p)
+      if (params(r.path).includes('id'))
+        expect(
+          ID_KIND.some(([re]) => re.test(r.path)),
+          `${r.method} ${r.path}: no ID_KIND`,
+        ).toBe(true)
+      if (!['GET', 'DELETE'].includes(r.method))
+        expect(BODIES[`${r.method} ${r.path}`], `${r.method} ${r.path}: no BODIES entry`).toBeDefined()
     }
   })
 })
@@ -133,11 +150,15 @@ describe('control: the same ids work for their own tenant', () => {
     ['B owner', () => B.owner, () => B],
     ['A owner', () => A.owner, () => A],
   ])('%s reads every GET route of its own tenant with 200', async (_who, auth, self) => {
-    for (const r of appRoutes().filter((r) => isConsole(r) && r.method === 'GET' && !r.path.endsWith('/events'))) {
+    for (const r of appRoutes().filter(
+      (r) => isConsole(r) && r.method === 'GET' && !r.path.endsWith('/events'),
+    )) {
       const res = await call(r, fill(r, self(), self()), auth(), self())
       expect(res.status, `${r.method} ${r.path}: ${await res.clone().text()}`).toBe(200)
     }
-    const detail = await ok(await t.json('GET', `/v1/tenants/${self().tenant}/sessions/${self().session}`, undefined, auth()))
+    const detail = await ok(
+      await t.json('GET', `/v1/tenants/${self().tenant}/sessions/${self().session}`, undefined, auth()),
+    )
     expect(detail.messages.length).toBeGreaterThan(2)
   })
 })
@@ -152,43 +173,61 @@ describe('console: a member of one tenant against the other tenant', () => {
     ['B secret key (admin scope)', () => B.apiKeyAuth, () => B, () => A],
   ] as const
 
-  it.each(cases)('%s: the other tenant path with its ids, and with own ids, is 404/403 and leaks nothing', async (who, auth, self, other) => {
-    if (!auth().authorization) return // no key (see the fixture check above)
-    const checked: string[] = []
-    for (const r of appRoutes().filter(isConsole)) {
-      for (const [label, tenant, ids] of [
-        ['other tenant, other ids', other(), other()],
-        ['other tenant, own ids', other(), self()],
-      ] as const) {
-        if (!params(r.path).includes('t') && label === 'other tenant, own ids') continue
-        const path = fill(r, tenant, ids)
-        await expectRefused(await call(r, path, auth(), ids), other().secrets, [403, 404], `${who} ${r.method} ${path} (${label})`)
-        checked.push(`${r.method} ${r.path}`)
+  it.each(cases)(
+    '%s: the other tenant path with its ids, and with own ids, is 404/403 and leaks nothing',
+    async (who, auth, self, other) => {
+      if (!auth().authorization) return // no key (see the fixture check above)
+      const checked: string[] = []
+      for (const r of appRoutes().filter(isConsole)) {
+        for (const [label, tenant, ids] of [
+          ['other tenant, other ids', other(), other()],
+          ['other tenant, own ids', other(), self()],
+        ] as const) {
+          if (!params(r.path).includes('t') && label === 'other tenant, own ids') continue
+          const path = fill(r, tenant, ids)
+          await expectRefused(
+            await call(r, path, auth(), ids),
+            other().secrets,
+            [403, 404],
+            `${who} ${r.method} ${path} (${label})`,
+          )
+          checked.push(`${r.method} ${r.path}`)
+        }
       }
-    }
-    expect(checked.length).toBeGreaterThan(40)
-  })
+      expect(checked.length).toBeGreaterThan(40)
+    },
+  )
 
-  it.each(cases)("%s: own tenant path with the other tenant's ids is 404 and leaks nothing", async (who, auth, self, other) => {
-    if (!auth().authorization) return // no key (see the fixture check above)
-    for (const r of appRoutes().filter(isConsole)) {
-      const hasId = params(r.path).some((p) => p === 'id' || p === 'b')
-      const key = `${r.method} ${r.path}`
-      if (hasId) {
-        const path = fill(r, self(), other())
-        await expectRefused(await call(r, path, auth(), other()), other().secrets, [403, 404], `${who} ${r.method} ${path}`)
-      } else if (r.method === 'GET' || READ_ONLY_WRITES.has(key)) {
-        // Lists and searches of one's own tenant: whatever the status, never the other tenant's rows.
-        const path = fill(r, self(), self())
-        const res = await call(r, path, auth(), self())
-        const body = (res.headers.get('content-type') ?? '').includes('event-stream') ? (await res.body?.cancel(), '') : await res.text()
-        expect(res.status, `${who} ${key}: ${body.slice(0, 200)}`).toBeLessThan(500)
-        for (const s of other().secrets) expect(body, `${who} ${key} leaked ${s}`).not.toContain(s)
+  it.each(cases)(
+    "%s: own tenant path with the other tenant's ids is 404 and leaks nothing",
+    async (who, auth, self, other) => {
+      if (!auth().authorization) return // no key (see the fixture check above)
+      for (const r of appRoutes().filter(isConsole)) {
+        const hasId = params(r.path).some((p) => p === 'id' || p === 'b')
+        const key = `${r.method} ${r.path}`
+        if (hasId) {
+          const path = fill(r, self(), other())
+          await expectRefused(
+            await call(r, path, auth(), other()),
+            other().secrets,
+            [403, 404],
+            `${who} ${r.method} ${path}`,
+          )
+        } else if (r.method === 'GET' || READ_ONLY_WRITES.has(key)) {
+          // Lists and searches of one's own tenant: whatever the status, never the other tenant's rows.
+          const path = fill(r, self(), self())
+          const res = await call(r, path, auth(), self())
+          const body = (res.headers.get('content-type') ?? '').includes('event-stream')
+            ? (await res.body?.cancel(), '')
+            : await res.text()
+          expect(res.status, `${who} ${key}: ${body.slice(0, 200)}`).toBeLessThan(500)
+          for (const s of other().secrets) expect(body, `${who} ${key} leaked ${s}`).not.toContain(s)
+        }
       }
-    }
-  })
+    },
+  )
 
-  it('GET /v1/tenants and /v1/me list only the caller\'s own tenants', async () => {
+  it("GET /v1/tenants and /v1/me list only the caller's own tenants", async () => {
     for (const [auth, self, other] of [
       [A.owner, A, B],
       [A.agent, A, B],
@@ -206,28 +245,48 @@ describe('console: a member of one tenant against the other tenant', () => {
   it("nothing of either tenant was changed by the other's calls", async () => {
     const q = async (sql: string, args: unknown[]) => (await t.deps.pool.query(sql, args)).rows
     for (const x of [A, B]) {
-      expect(await q(`select 1 from knowledge_sources where id = any($1)`, [[x.faq, x.source]])).toHaveLength(2)
-      expect(await q(`select body from knowledge_sources where id = $1 and body like '%INTRUDER%'`, [x.faq])).toHaveLength(0)
-      expect(await q(`select 1 from escalation_rules where id = $1 and rule_name not like 'INTRUDER%'`, [x.rule])).toHaveLength(1)
+      expect(await q(`select 1 from knowledge_sources where id = any($1)`, [[x.faq, x.source]])).toHaveLength(
+        2,
+      )
+      expect(
+        await q(`select body from knowledge_sources where id = $1 and body like '%INTRUDER%'`, [x.faq]),
+      ).toHaveLength(0)
+      expect(
+        await q(`select 1 from escalation_rules where id = $1 and rule_name not like 'INTRUDER%'`, [x.rule]),
+      ).toHaveLength(1)
       expect(await q(`select 1 from canned_replies where id = $1`, [x.canned])).toHaveLength(1)
-      expect(await q(`select name from bots where id = $1 and name not like 'INTRUDER%'`, [x.bot])).toHaveLength(1)
-      const w = (await q(`select allowed_origins, identity_secret from widget_configs where bot_id = $1`, [x.bot]))[0]
+      expect(
+        await q(`select name from bots where id = $1 and name not like 'INTRUDER%'`, [x.bot]),
+      ).toHaveLength(1)
+      const w = (
+        await q(`select allowed_origins, identity_secret from widget_configs where bot_id = $1`, [x.bot])
+      )[0]
       expect(w.allowed_origins).not.toContain('https://intruder.example')
       expect(w.identity_secret).toBeNull()
-      expect(await q(`select 1 from tenants where id = $1 and name = 'INTRUDER-TENANT'`, [x.tenant])).toHaveLength(0)
+      expect(
+        await q(`select 1 from tenants where id = $1 and name = 'INTRUDER-TENANT'`, [x.tenant]),
+      ).toHaveLength(0)
       const s = (await q(`select status, assignee_id from chatbot_sessions where id = $1`, [x.session]))[0]
       expect(s).toEqual({ status: 'escalated', assignee_id: x.agentId })
-      expect(await q(`select 1 from tenant_members where tenant_id = $1 and availability = 'away'`, [x.tenant])).toHaveLength(0)
+      expect(
+        await q(`select 1 from tenant_members where tenant_id = $1 and availability = 'away'`, [x.tenant]),
+      ).toHaveLength(0)
       expect(await q(`select 1 from tenant_webhooks where tenant_id = $1`, [x.tenant])).toHaveLength(0)
-      expect(await q(`select revoked_at from api_keys where id = $1`, [x.apiKey])).toEqual([{ revoked_at: null }])
+      expect(await q(`select revoked_at from api_keys where id = $1`, [x.apiKey])).toEqual([
+        { revoked_at: null },
+      ])
     }
     expect(await q(`select 1 from chatbot_conversations where content like 'INTRUDER%'`, [])).toHaveLength(0)
-    expect(await q(`select 1 from knowledge_sources where title like 'INTRUDER%' or url like '%intruder%'`, [])).toHaveLength(0)
+    expect(
+      await q(`select 1 from knowledge_sources where title like 'INTRUDER%' or url like '%intruder%'`, []),
+    ).toHaveLength(0)
     expect(await q(`select 1 from bots where name like 'INTRUDER%'`, [])).toHaveLength(0)
     expect(await q(`select 1 from canned_replies where shortcut = 'intruder'`, [])).toHaveLength(0)
     expect(await q(`select 1 from api_keys where name = 'INTRUDER-KEY'`, [])).toHaveLength(0)
     // One job each (the upload's): a refresh by the other tenant would have queued a second.
-    expect(await q(`select source_id from knowledge_jobs where source_id = any($1)`, [[A.source, B.source]])).toHaveLength(2)
+    expect(
+      await q(`select source_id from knowledge_jobs where source_id = any($1)`, [[A.source, B.source]]),
+    ).toHaveLength(2)
   })
 })
 
@@ -239,31 +298,77 @@ describe('console: ids of another tenant inside a body', () => {
   // tenant". Fix: check `select 1 from bots where id = $bot and tenant_id = $t` (as search already
   // does) in createFaq / websites / documents, or a composite FK (bot_id, tenant_id) -> bots(id, tenant_id).
   it.each([
-    ['faq', () => t.json('POST', `/v1/tenants/${A.tenant}/knowledge/faqs`, { question: 'x-bot q', answer: 'x-bot a', bot_id: B.bot }, A.owner)],
-    ['website', () => t.json('POST', `/v1/tenants/${A.tenant}/knowledge/websites`, { url: 'https://x-bot.example/', bot_id: B.bot }, A.owner)],
+    [
+      'faq',
+      () =>
+        t.json(
+          'POST',
+          `/v1/tenants/${A.tenant}/knowledge/faqs`,
+          { question: 'x-bot q', answer: 'x-bot a', bot_id: B.bot },
+          A.owner,
+        ),
+    ],
+    [
+      'website',
+      () =>
+        t.json(
+          'POST',
+          `/v1/tenants/${A.tenant}/knowledge/websites`,
+          { url: 'https://x-bot.example/', bot_id: B.bot },
+          A.owner,
+        ),
+    ],
     [
       'document',
       () => {
         const form = new FormData()
         form.set('file', new Blob(['x-bot document text']), 'x.txt')
         form.set('bot_id', B.bot)
-        return t.app.request(`/v1/tenants/${A.tenant}/knowledge/documents`, { method: 'POST', body: form, headers: A.owner })
+        return t.app.request(`/v1/tenants/${A.tenant}/knowledge/documents`, {
+          method: 'POST',
+          body: form,
+          headers: A.owner,
+        })
       },
     ],
   ])("a %s naming the other tenant's bot_id is refused and not stored", async (_kind, send) => {
     const res = await send()
     expect([400, 404], await res.text()).toContain(res.status)
-    expect((await t.deps.pool.query(`select 1 from knowledge_sources where bot_id = $1 and tenant_id <> $2`, [B.bot, B.tenant])).rows).toHaveLength(0)
+    expect(
+      (
+        await t.deps.pool.query(`select 1 from knowledge_sources where bot_id = $1 and tenant_id <> $2`, [
+          B.bot,
+          B.tenant,
+        ])
+      ).rows,
+    ).toHaveLength(0)
   })
 
   it("search with the other tenant's bot_id is 404", async () => {
-    await expectRefused(await t.json('POST', `/v1/tenants/${A.tenant}/knowledge/search`, { query: 'zebrafinch', bot_id: B.bot }, A.owner), B.secrets, [404])
+    await expectRefused(
+      await t.json(
+        'POST',
+        `/v1/tenants/${A.tenant}/knowledge/search`,
+        { query: 'zebrafinch', bot_id: B.bot },
+        A.owner,
+      ),
+      B.secrets,
+      [404],
+    )
   })
 
   it("assigning a session to the other tenant's agent is refused", async () => {
-    const res = await t.json('POST', `/v1/tenants/${A.tenant}/sessions/${A.session2}/assign`, { assignee_id: B.agentId }, A.owner)
+    const res = await t.json(
+      'POST',
+      `/v1/tenants/${A.tenant}/sessions/${A.session2}/assign`,
+      { assignee_id: B.agentId },
+      A.owner,
+    )
     expect(res.status).toBe(400)
-    expect((await t.deps.pool.query(`select assignee_id from chatbot_sessions where id = $1`, [A.session2])).rows[0].assignee_id).toBeNull()
+    expect(
+      (await t.deps.pool.query(`select assignee_id from chatbot_sessions where id = $1`, [A.session2]))
+        .rows[0].assignee_id,
+    ).toBeNull()
   })
 
   it("a rule naming the other tenant's agent (strategy specific) never hands a session to them", async () => {
@@ -271,17 +376,33 @@ describe('console: ids of another tenant inside a body', () => {
       await t.json(
         'POST',
         `/v1/tenants/${A.tenant}/escalation-rules`,
-        { name: 'x-agent', trigger_keywords: ['platypusrefund'], agent_assignment_logic: { strategy: 'specific', agent_ids: [B.agentId] } },
+        {
+          name: 'x-agent',
+          trigger_keywords: ['platypusrefund'],
+          agent_assignment_logic: { strategy: 'specific', agent_ids: [B.agentId] },
+        },
         A.owner,
       ),
       201,
     )
     const v = await t.visitor()
     await ok(await v.send('platypusrefund now please'))
-    const s = (await t.deps.pool.query(`select status, assignee_id from chatbot_sessions where id = $1`, [v.id])).rows[0]
+    const s = (
+      await t.deps.pool.query(`select status, assignee_id from chatbot_sessions where id = $1`, [v.id])
+    ).rows[0]
     expect(s.assignee_id).not.toBe(B.agentId)
-    expect((await t.deps.pool.query(`select 1 from escalations where assignee_id = $1 and tenant_id <> $2`, [B.agentId, B.tenant])).rows).toHaveLength(0)
-    await ok(await t.json('DELETE', `/v1/tenants/${A.tenant}/escalation-rules/${rule.rule.id}`, undefined, A.owner), 204)
+    expect(
+      (
+        await t.deps.pool.query(`select 1 from escalations where assignee_id = $1 and tenant_id <> $2`, [
+          B.agentId,
+          B.tenant,
+        ])
+      ).rows,
+    ).toHaveLength(0)
+    await ok(
+      await t.json('DELETE', `/v1/tenants/${A.tenant}/escalation-rules/${rule.rule.id}`, undefined, A.owner),
+      204,
+    )
   })
 })
 
@@ -303,32 +424,63 @@ describe('widget side: a visitor token against another session', () => {
     expect(widgetRoutes().length).toBeGreaterThanOrEqual(8)
     for (const r of widgetRoutes()) {
       for (const p of params(r.path)) expect(['id', 'messageId'], `${r.method} ${r.path}`).toContain(p)
-      if (r.method === 'POST') expect(VISITOR_BODIES, `${r.method} ${r.path}: add a body`).toHaveProperty([`${r.method} ${r.path}`])
+      if (r.method === 'POST')
+        expect(VISITOR_BODIES, `${r.method} ${r.path}: add a body`).toHaveProperty([`${r.method} ${r.path}`])
     }
   })
 
   const pairs = [
-    ['A visitor 1 -> A visitor 2 (same widget)', () => A.sessionToken, () => A.session2, () => A.aiMessage, () => A.origin],
-    ['A visitor 2 -> A visitor 1 (same widget)', () => A.session2Token, () => A.session, () => A.aiMessage, () => A.origin],
+    [
+      'A visitor 1 -> A visitor 2 (same widget)',
+      () => A.sessionToken,
+      () => A.session2,
+      () => A.aiMessage,
+      () => A.origin,
+    ],
+    [
+      'A visitor 2 -> A visitor 1 (same widget)',
+      () => A.session2Token,
+      () => A.session,
+      () => A.aiMessage,
+      () => A.origin,
+    ],
     ["A visitor -> B's session", () => A.sessionToken, () => B.session, () => B.aiMessage, () => A.origin],
-    ["A visitor -> B's session, from B's origin", () => A.sessionToken, () => B.session, () => B.aiMessage, () => B.origin],
+    [
+      "A visitor -> B's session, from B's origin",
+      () => A.sessionToken,
+      () => B.session,
+      () => B.aiMessage,
+      () => B.origin,
+    ],
     ["B visitor -> A's session", () => B.sessionToken, () => A.session, () => A.aiMessage, () => B.origin],
-    ['console JWT as a visitor token', () => A.owner.authorization!.slice(7), () => A.session, () => A.aiMessage, () => A.origin],
+    [
+      'console JWT as a visitor token',
+      () => A.owner.authorization!.slice(7),
+      () => A.session,
+      () => A.aiMessage,
+      () => A.origin,
+    ],
   ] as const
 
-  it.each(pairs)('%s: 401 on every /v1/sessions/:id route, nothing leaked or written', async (label, token, session, message, origin) => {
-    const secrets = [...A.secrets, ...B.secrets].filter((s) => s !== token())
-    for (const r of widgetRoutes()) {
-      const path = r.path.replace(':id', session()).replace(':messageId', message())
-      const res = await t.json(r.method, path, VISITOR_BODIES[`${r.method} ${r.path}`], { authorization: `Bearer ${token()}`, origin: origin() })
-      await expectRefused(res, secrets, [401, 404], `${label}: ${r.method} ${path}`)
-    }
-    const written = await t.deps.pool.query(
-      `select 1 from chatbot_conversations where content like 'INTRUDER%' union all select 1 from message_feedback where comment = 'INTRUDER'
+  it.each(pairs)(
+    '%s: 401 on every /v1/sessions/:id route, nothing leaked or written',
+    async (label, token, session, message, origin) => {
+      const secrets = [...A.secrets, ...B.secrets].filter((s) => s !== token())
+      for (const r of widgetRoutes()) {
+        const path = r.path.replace(':id', session()).replace(':messageId', message())
+        const res = await t.json(r.method, path, VISITOR_BODIES[`${r.method} ${r.path}`], {
+          authorization: `Bearer ${token()}`,
+          origin: origin(),
+        })
+        await expectRefused(res, secrets, [401, 404], `${label}: ${r.method} ${path}`)
+      }
+      const written = await t.deps.pool.query(
+        `select 1 from chatbot_conversations where content like 'INTRUDER%' union all select 1 from message_feedback where comment = 'INTRUDER'
        union all select 1 from chatbot_sessions where customer_context ? 'email' or csat_score is not null`,
-    )
-    expect(written.rows).toHaveLength(0)
-  })
+      )
+      expect(written.rows).toHaveLength(0)
+    },
+  )
 
   it("feedback on another session's message, through one's own valid session, is 404", async () => {
     for (const [token, own, foreign] of [
@@ -336,16 +488,35 @@ describe('widget side: a visitor token against another session', () => {
       [A.session2Token, A.session2, A.aiMessage],
       [B.session2Token, B.session2, B.aiMessage],
     ] as const) {
-      const res = await t.json('POST', `/v1/sessions/${own}/messages/${foreign}/feedback`, { rating: 'down', comment: 'INTRUDER' }, { authorization: `Bearer ${token}` })
-      await expectRefused(res, [...A.secrets, ...B.secrets].filter((s) => s !== token), [404])
+      const res = await t.json(
+        'POST',
+        `/v1/sessions/${own}/messages/${foreign}/feedback`,
+        { rating: 'down', comment: 'INTRUDER' },
+        { authorization: `Bearer ${token}` },
+      )
+      await expectRefused(
+        res,
+        [...A.secrets, ...B.secrets].filter((s) => s !== token),
+        [404],
+      )
     }
-    expect((await t.deps.pool.query(`select 1 from message_feedback where comment = 'INTRUDER'`)).rows).toHaveLength(0)
+    expect(
+      (await t.deps.pool.query(`select 1 from message_feedback where comment = 'INTRUDER'`)).rows,
+    ).toHaveLength(0)
   })
 
   it("a visitor sees only its own session's messages, never a private note", async () => {
-    const own = await ok(await t.json('GET', `/v1/sessions/${B.session2}/messages`, undefined, { authorization: `Bearer ${B.session2Token}` }))
+    const own = await ok(
+      await t.json('GET', `/v1/sessions/${B.session2}/messages`, undefined, {
+        authorization: `Bearer ${B.session2Token}`,
+      }),
+    )
     expect(own.messages.every((m: any) => m.session_id === B.session2)).toBe(true)
-    const first = await ok(await t.json('GET', `/v1/sessions/${B.session}/messages`, undefined, { authorization: `Bearer ${B.sessionToken}` }))
+    const first = await ok(
+      await t.json('GET', `/v1/sessions/${B.session}/messages`, undefined, {
+        authorization: `Bearer ${B.sessionToken}`,
+      }),
+    )
     expect(JSON.stringify(first)).not.toMatch(/PRIVATENOTE/)
   })
 

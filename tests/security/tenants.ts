@@ -17,12 +17,10 @@ export const PASSWORD = 'correct horse battery staple'
 export async function makeUser(t: TestApp, label: string) {
   const id = randomUUID()
   const email = `${label}-${id.slice(0, 8)}@rival.test`
-  await t.deps.pool.query(`insert into auth.users (id, email, encrypted_password, raw_user_meta_data) values ($1, $2, $3, $4)`, [
-    id,
-    email,
-    await hashPassword(PASSWORD),
-    { name: label },
-  ])
+  await t.deps.pool.query(
+    `insert into auth.users (id, email, encrypted_password, raw_user_meta_data) values ($1, $2, $3, $4)`,
+    [id, email, await hashPassword(PASSWORD), { name: label }],
+  )
   return { id, email, password: PASSWORD }
 }
 
@@ -32,7 +30,13 @@ export async function ok(res: Response, status = 200): Promise<any> {
   return text ? JSON.parse(text) : null
 }
 
-export async function upload(t: TestApp, tenant: string, headers: Record<string, string>, body: string, filename: string) {
+export async function upload(
+  t: TestApp,
+  tenant: string,
+  headers: Record<string, string>,
+  body: string,
+  filename: string,
+) {
   const form = new FormData()
   form.set('file', new Blob([body]), filename)
   return t.app.request(`/v1/tenants/${tenant}/knowledge/documents`, { method: 'POST', body: form, headers })
@@ -93,42 +97,111 @@ export async function createTenantB(t: TestApp, tag = 'B'): Promise<TenantFixtur
   const ownerUser = await makeUser(t, `${tag.toLowerCase()}owner`)
   const agentUser = await makeUser(t, `${tag.toLowerCase()}agent`)
   const login = async (u: { email: string; password: string }) => {
-    const { access_token } = await ok(await t.json('POST', '/v1/auth/login', { email: u.email, password: u.password }))
+    const { access_token } = await ok(
+      await t.json('POST', '/v1/auth/login', { email: u.email, password: u.password }),
+    )
     return { authorization: `Bearer ${access_token}` }
   }
   const owner = await login(ownerUser)
   const slug = `${tag.toLowerCase()}-${randomUUID().slice(0, 8)}`
-  const { tenant } = await ok(await t.json('POST', '/v1/tenants', { name: secret.tenantName, slug }, owner), 201)
+  const { tenant } = await ok(
+    await t.json('POST', '/v1/tenants', { name: secret.tenantName, slug }, owner),
+    201,
+  )
   // There is no invitation route yet: the agent joins the way the seed adds one.
-  await t.deps.pool.query(`insert into tenant_members (tenant_id, user_id, role, display_name, availability) values ($1, $2, 'agent', $3, 'online')`, [
-    tenant.id,
-    agentUser.id,
-    `${tag} agent`,
-  ])
+  await t.deps.pool.query(
+    `insert into tenant_members (tenant_id, user_id, role, display_name, availability) values ($1, $2, 'agent', $3, 'online')`,
+    [tenant.id, agentUser.id, `${tag} agent`],
+  )
   const agent = await login(agentUser)
   const T = tenant.id as string
-  const { bot } = await ok(await t.json('POST', `/v1/tenants/${T}/bots`, { name: secret.bot, persona: 'helpful' }, owner), 201)
-  const { widget } = await ok(await t.json('PATCH', `/v1/bots/${bot.id}/widget`, { allowed_origins: [B_ORIGIN] }, owner))
-  const { faq } = await ok(await t.json('POST', `/v1/tenants/${T}/knowledge/faqs`, { question: secret.faqQ, answer: secret.faqA, language: 'en' }, owner), 201)
-  const { source } = await ok(await upload(t, T, owner, `${secret.doc}.\n\nThe quokkaphone battery lasts two days.`, 'quokka.txt'), 202)
+  const { bot } = await ok(
+    await t.json('POST', `/v1/tenants/${T}/bots`, { name: secret.bot, persona: 'helpful' }, owner),
+    201,
+  )
+  const { widget } = await ok(
+    await t.json('PATCH', `/v1/bots/${bot.id}/widget`, { allowed_origins: [B_ORIGIN] }, owner),
+  )
+  const { faq } = await ok(
+    await t.json(
+      'POST',
+      `/v1/tenants/${T}/knowledge/faqs`,
+      { question: secret.faqQ, answer: secret.faqA, language: 'en' },
+      owner,
+    ),
+    201,
+  )
+  const { source } = await ok(
+    await upload(t, T, owner, `${secret.doc}.\n\nThe quokkaphone battery lasts two days.`, 'quokka.txt'),
+    202,
+  )
   await t.deps.worker!.drain()
-  const { rule } = await ok(await t.json('POST', `/v1/tenants/${T}/escalation-rules`, { name: secret.rule, trigger_keywords: ['kumquatrefund'] }, owner), 201)
-  const { canned_reply } = await ok(await t.json('POST', `/v1/tenants/${T}/canned-replies`, { shortcut: 'bsecret', title: 'B canned', content: secret.canned }, owner), 201)
+  const { rule } = await ok(
+    await t.json(
+      'POST',
+      `/v1/tenants/${T}/escalation-rules`,
+      { name: secret.rule, trigger_keywords: ['kumquatrefund'] },
+      owner,
+    ),
+    201,
+  )
+  const { canned_reply } = await ok(
+    await t.json(
+      'POST',
+      `/v1/tenants/${T}/canned-replies`,
+      { shortcut: 'bsecret', title: 'B canned', content: secret.canned },
+      owner,
+    ),
+    201,
+  )
   const key = await secretKey(t, T, owner, `${tag} key`)
 
   const newVisitor = async () => {
-    const created = await ok(await t.json('POST', '/v1/sessions', { key: widget.publishable_key, visitor_id: `${tag}-visitor-${randomUUID().slice(0, 6)}` }, { origin: B_ORIGIN }), 201)
+    const created = await ok(
+      await t.json(
+        'POST',
+        '/v1/sessions',
+        { key: widget.publishable_key, visitor_id: `${tag}-visitor-${randomUUID().slice(0, 6)}` },
+        { origin: B_ORIGIN },
+      ),
+      201,
+    )
     return { id: created.session.id as string, token: created.token as string }
   }
   const v1 = await newVisitor()
   const v2 = await newVisitor()
   const vAuth = { authorization: `Bearer ${v1.token}`, origin: B_ORIGIN }
-  const sent = await ok(await t.json('POST', `/v1/sessions/${v1.id}/messages`, { content: secret.msg, client_message_id: 'm1' }, vAuth))
+  const sent = await ok(
+    await t.json(
+      'POST',
+      `/v1/sessions/${v1.id}/messages`,
+      { content: secret.msg, client_message_id: 'm1' },
+      vAuth,
+    ),
+  )
   expect(sent.reply?.message_type).toBe('ai')
   await ok(await t.json('POST', `/v1/sessions/${v1.id}/escalate`, { reason: 'please' }, vAuth))
-  await ok(await t.json('POST', `/v1/tenants/${T}/sessions/${v1.id}/messages`, { content: secret.reply }, agent), 201)
-  await ok(await t.json('POST', `/v1/tenants/${T}/sessions/${v1.id}/messages`, { content: secret.note, private: true }, agent), 201)
-  await ok(await t.json('POST', `/v1/sessions/${v2.id}/messages`, { content: secret.msg, client_message_id: 'm1' }, { authorization: `Bearer ${v2.token}` }))
+  await ok(
+    await t.json('POST', `/v1/tenants/${T}/sessions/${v1.id}/messages`, { content: secret.reply }, agent),
+    201,
+  )
+  await ok(
+    await t.json(
+      'POST',
+      `/v1/tenants/${T}/sessions/${v1.id}/messages`,
+      { content: secret.note, private: true },
+      agent,
+    ),
+    201,
+  )
+  await ok(
+    await t.json(
+      'POST',
+      `/v1/sessions/${v2.id}/messages`,
+      { content: secret.msg, client_message_id: 'm1' },
+      { authorization: `Bearer ${v2.token}` },
+    ),
+  )
 
   return {
     tenant: T,
@@ -150,7 +223,14 @@ export async function createTenantB(t: TestApp, tag = 'B'): Promise<TenantFixtur
     aiMessage: sent.reply.id,
     session2: v2.id,
     session2Token: v2.token,
-    secrets: [...Object.values(secret).map((s) => s.split(' ')[0]!), slug, widget.publishable_key, v1.token, v2.token, ...(key.secret ? [key.secret] : [])],
+    secrets: [
+      ...Object.values(secret).map((s) => s.split(' ')[0]!),
+      slug,
+      widget.publishable_key,
+      v1.token,
+      v2.token,
+      ...(key.secret ? [key.secret] : []),
+    ],
   }
 }
 
@@ -159,23 +239,79 @@ export async function tenantA(t: TestApp): Promise<TenantFixture> {
   const owner = await t.login(OWNER)
   const agent = await t.login(AGENT)
   const S = (what: string) => `ASECRET${what}${randomUUID().slice(0, 6)}`
-  const secret = { faqA: S('FAQA'), rule: S('RULE'), canned: S('CANNED'), msg: S('MSG'), reply: S('AGENTREPLY') }
-  const ids = (await t.deps.pool.query(`select id from auth.users where email in ('owner@demo.local', 'agent@demo.local') order by email desc`)).rows
-  const bot = (await t.deps.pool.query(`select id from bots where tenant_id = $1 limit 1`, [TENANT])).rows[0].id
-  const { faq } = await ok(await t.json('POST', `/v1/tenants/${TENANT}/knowledge/faqs`, { question: 'A private question', answer: `${secret.faqA} pelican`, language: 'en' }, owner), 201)
-  const { source } = await ok(await upload(t, TENANT, owner, `${S('DOC')} pelican handbook.`, 'pelican.txt'), 202)
+  const secret = {
+    faqA: S('FAQA'),
+    rule: S('RULE'),
+    canned: S('CANNED'),
+    msg: S('MSG'),
+    reply: S('AGENTREPLY'),
+  }
+  const ids = (
+    await t.deps.pool.query(
+      `select id from auth.users where email in ('owner@demo.local', 'agent@demo.local') order by email desc`,
+    )
+  ).rows
+  const bot = (await t.deps.pool.query(`select id from bots where tenant_id = $1 limit 1`, [TENANT])).rows[0]
+    .id
+  const { faq } = await ok(
+    await t.json(
+      'POST',
+      `/v1/tenants/${TENANT}/knowledge/faqs`,
+      { question: 'A private question', answer: `${secret.faqA} pelican`, language: 'en' },
+      owner,
+    ),
+    201,
+  )
+  const { source } = await ok(
+    await upload(t, TENANT, owner, `${S('DOC')} pelican handbook.`, 'pelican.txt'),
+    202,
+  )
   await t.deps.worker!.drain()
-  const { rule } = await ok(await t.json('POST', `/v1/tenants/${TENANT}/escalation-rules`, { name: secret.rule, trigger_keywords: ['pelicanrefund'] }, owner), 201)
-  const { canned_reply } = await ok(await t.json('POST', `/v1/tenants/${TENANT}/canned-replies`, { shortcut: `a${randomUUID().slice(0, 6)}`, title: 'A canned', content: secret.canned }, owner), 201)
+  const { rule } = await ok(
+    await t.json(
+      'POST',
+      `/v1/tenants/${TENANT}/escalation-rules`,
+      { name: secret.rule, trigger_keywords: ['pelicanrefund'] },
+      owner,
+    ),
+    201,
+  )
+  const { canned_reply } = await ok(
+    await t.json(
+      'POST',
+      `/v1/tenants/${TENANT}/canned-replies`,
+      { shortcut: `a${randomUUID().slice(0, 6)}`, title: 'A canned', content: secret.canned },
+      owner,
+    ),
+    201,
+  )
   const key = await secretKey(t, TENANT, owner, 'A key')
   const newVisitor = async () => {
-    const created = await ok(await t.json('POST', '/v1/sessions', { key: 'pk_demo' }, { origin: DEMO_ORIGIN }), 201)
+    const created = await ok(
+      await t.json('POST', '/v1/sessions', { key: 'pk_demo' }, { origin: DEMO_ORIGIN }),
+      201,
+    )
     return { id: created.session.id as string, token: created.token as string }
   }
   const v1 = await newVisitor()
   const v2 = await newVisitor()
-  const sent = await ok(await t.json('POST', `/v1/sessions/${v1.id}/messages`, { content: `${secret.msg} Combien coûte la livraison ?`, client_message_id: 'm1' }, { authorization: `Bearer ${v1.token}` }))
-  await ok(await t.json('POST', `/v1/tenants/${TENANT}/sessions/${v1.id}/messages`, { content: secret.reply }, agent), 201)
+  const sent = await ok(
+    await t.json(
+      'POST',
+      `/v1/sessions/${v1.id}/messages`,
+      { content: `${secret.msg} Combien coûte la livraison ?`, client_message_id: 'm1' },
+      { authorization: `Bearer ${v1.token}` },
+    ),
+  )
+  await ok(
+    await t.json(
+      'POST',
+      `/v1/tenants/${TENANT}/sessions/${v1.id}/messages`,
+      { content: secret.reply },
+      agent,
+    ),
+    201,
+  )
   return {
     tenant: TENANT,
     owner,
@@ -201,10 +337,17 @@ export async function tenantA(t: TestApp): Promise<TenantFixture> {
 }
 
 /** Asserts a response is a refusal and carries none of the given strings. */
-export async function expectRefused(res: Response, secrets: string[], allowed: number[] = [401, 403, 404], label = '') {
+export async function expectRefused(
+  res: Response,
+  secrets: string[],
+  allowed: number[] = [401, 403, 404],
+  label = '',
+) {
   const type = res.headers.get('content-type') ?? ''
   // A stream that opened would hang a text() read: cancel it, it is a failure anyway.
-  const body = type.includes('event-stream') ? (await res.body?.cancel(), '<event stream opened>') : await res.text()
+  const body = type.includes('event-stream')
+    ? (await res.body?.cancel(), '<event stream opened>')
+    : await res.text()
   expect(allowed, `${label} -> ${res.status} ${body.slice(0, 300)}`).toContain(res.status)
   for (const s of secrets) expect(body, `${label} leaked ${s}`).not.toContain(s)
 }

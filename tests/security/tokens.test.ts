@@ -20,7 +20,11 @@ const now = () => Math.floor(Date.now() / 1000)
 
 beforeAll(async () => {
   t = await createTestApp()
-  const users = (await t.deps.pool.query(`select id, email from auth.users where email in ('owner@demo.local', 'agent@demo.local')`)).rows
+  const users = (
+    await t.deps.pool.query(
+      `select id, email from auth.users where email in ('owner@demo.local', 'agent@demo.local')`,
+    )
+  ).rows
   ownerId = users.find((u) => u.email === 'owner@demo.local').id
   agentId = users.find((u) => u.email === 'agent@demo.local').id
   demoBot = (await t.deps.pool.query(`select id from bots where tenant_id = $1 limit 1`, [TENANT])).rows[0].id
@@ -31,10 +35,22 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-const claims = (sub: string, extra: JWTPayload = {}): JWTPayload => ({ sub, role: 'authenticated', aud: 'authenticated', iss: 'parley', email: 'agent@demo.local', ...extra })
+const claims = (sub: string, extra: JWTPayload = {}): JWTPayload => ({
+  sub,
+  role: 'authenticated',
+  aud: 'authenticated',
+  iss: 'parley',
+  email: 'agent@demo.local',
+  ...extra,
+})
 
-async function sign(payload: JWTPayload, opts: { key?: Uint8Array; alg?: string; exp?: number | null; header?: Record<string, unknown> } = {}) {
-  const jwt = new SignJWT(payload).setProtectedHeader({ alg: opts.alg ?? 'HS256', typ: 'JWT', ...opts.header }).setIssuedAt()
+async function sign(
+  payload: JWTPayload,
+  opts: { key?: Uint8Array; alg?: string; exp?: number | null; header?: Record<string, unknown> } = {},
+) {
+  const jwt = new SignJWT(payload)
+    .setProtectedHeader({ alg: opts.alg ?? 'HS256', typ: 'JWT', ...opts.header })
+    .setIssuedAt()
   if (opts.exp !== null) jwt.setExpirationTime(opts.exp ?? now() + 600)
   return jwt.sign(opts.key ?? SECRET)
 }
@@ -60,8 +76,12 @@ const LEAKS = ['Ma Boutique', 'Livraison', 'livraison', 'Camille', 'agent@demo.l
 
 async function expectAllRefused(authorization: string, label: string) {
   for (const [method, path] of PROBES()) {
-    const res = await t.json(method!, path!, method === 'POST' ? { content: 'forged reply' } : undefined, { authorization })
-    const body = (res.headers.get('content-type') ?? '').includes('event-stream') ? (await res.body?.cancel(), '<stream>') : await res.text()
+    const res = await t.json(method!, path!, method === 'POST' ? { content: 'forged reply' } : undefined, {
+      authorization,
+    })
+    const body = (res.headers.get('content-type') ?? '').includes('event-stream')
+      ? (await res.body?.cancel(), '<stream>')
+      : await res.text()
     expect(res.status, `${label}: ${method} ${path} -> ${body.slice(0, 200)}`).toBe(401)
     for (const s of LEAKS) expect(body, `${label}: ${method} ${path} leaked ${s}`).not.toContain(s)
   }
@@ -71,7 +91,9 @@ describe('a valid token (control)', () => {
   it('opens every probe, so the refusals below are the token, not the routes', async () => {
     const token = await sign(claims(agentId))
     for (const [method, path] of PROBES()) {
-      const res = await t.json(method!, path!, method === 'POST' ? { content: 'control reply' } : undefined, { authorization: `Bearer ${token}` })
+      const res = await t.json(method!, path!, method === 'POST' ? { content: 'control reply' } : undefined, {
+        authorization: `Bearer ${token}`,
+      })
       if ((res.headers.get('content-type') ?? '').includes('event-stream')) await res.body?.cancel()
       expect([200, 201], `${method} ${path}`).toContain(res.status)
     }
@@ -80,22 +102,38 @@ describe('a valid token (control)', () => {
 
 describe('forged and stale console tokens are 401 everywhere', () => {
   const TABLE: [string, () => Promise<string>][] = [
-    ['alg none', async () => new UnsecuredJWT(claims(agentId)).setIssuedAt().setExpirationTime(now() + 600).encode()],
-    ['alg none, upper case, with a real signature appended', async () => {
-      const real = (await sign(claims(agentId))).split('.')[2]
-      return `${b64({ alg: 'NONE', typ: 'JWT' })}.${b64({ ...claims(agentId), exp: now() + 600 })}.${real}`
-    }],
+    [
+      'alg none',
+      async () =>
+        new UnsecuredJWT(claims(agentId))
+          .setIssuedAt()
+          .setExpirationTime(now() + 600)
+          .encode(),
+    ],
+    [
+      'alg none, upper case, with a real signature appended',
+      async () => {
+        const real = (await sign(claims(agentId))).split('.')[2]
+        return `${b64({ alg: 'NONE', typ: 'JWT' })}.${b64({ ...claims(agentId), exp: now() + 600 })}.${real}`
+      },
+    ],
     ['HS256 signed with the wrong key', () => sign(claims(agentId), { key: WRONG })],
     ['HS512 with the right key (algorithm not pinned)', () => sign(claims(agentId), { alg: 'HS512' })],
     ['HS384 with the right key', () => sign(claims(agentId), { alg: 'HS384' })],
-    ['header says RS256, HMAC signature', async () => {
-      const [, payload, sig] = (await sign(claims(agentId))).split('.')
-      return `${b64({ alg: 'RS256', typ: 'JWT' })}.${payload}.${sig}`
-    }],
-    ['payload swapped to the owner, signature of the agent token', async () => {
-      const [header, , sig] = (await sign(claims(agentId))).split('.')
-      return `${header}.${b64({ ...claims(ownerId), exp: now() + 600 })}.${sig}`
-    }],
+    [
+      'header says RS256, HMAC signature',
+      async () => {
+        const [, payload, sig] = (await sign(claims(agentId))).split('.')
+        return `${b64({ alg: 'RS256', typ: 'JWT' })}.${payload}.${sig}`
+      },
+    ],
+    [
+      'payload swapped to the owner, signature of the agent token',
+      async () => {
+        const [header, , sig] = (await sign(claims(agentId))).split('.')
+        return `${header}.${b64({ ...claims(ownerId), exp: now() + 600 })}.${sig}`
+      },
+    ],
     ['expired', () => sign(claims(agentId), { exp: now() - 120 })],
     ['not yet valid (nbf in the future)', () => sign(claims(agentId, { nbf: now() + 3600 }))],
     ['missing sub', () => sign({ role: 'authenticated', aud: 'authenticated' })],
@@ -121,8 +159,12 @@ describe('forged and stale console tokens are 401 everywhere', () => {
   ])('%s (signed with our key): 401 or 404, never data and never a 500', async (label, make) => {
     const authorization = `Bearer ${await make()}`
     for (const [method, path] of PROBES()) {
-      const res = await t.json(method!, path!, method === 'POST' ? { content: 'forged reply' } : undefined, { authorization })
-      const body = (res.headers.get('content-type') ?? '').includes('event-stream') ? (await res.body?.cancel(), '<stream>') : await res.text()
+      const res = await t.json(method!, path!, method === 'POST' ? { content: 'forged reply' } : undefined, {
+        authorization,
+      })
+      const body = (res.headers.get('content-type') ?? '').includes('event-stream')
+        ? (await res.body?.cancel(), '<stream>')
+        : await res.text()
       if (path === '/v1/me' || path === '/v1/tenants') {
         // Nothing to show: a user with no memberships.
         expect([200, 401, 404], `${label}: ${path} ${body}`).toContain(res.status)
@@ -175,22 +217,37 @@ describe('valid signature, wrong person', () => {
 
   it('a user that does not exist in auth.users (signed by us) opens nothing', async () => {
     const token = await sign(claims(crypto.randomUUID()))
-    expect((await t.json('GET', `/v1/tenants/${TENANT}/sessions`, undefined, { authorization: `Bearer ${token}` })).status).toBe(404)
+    expect(
+      (await t.json('GET', `/v1/tenants/${TENANT}/sessions`, undefined, { authorization: `Bearer ${token}` }))
+        .status,
+    ).toBe(404)
   })
 
   it('a removed member is refused on the very next request, and a live inbox stream is revoked', async () => {
     const user = await makeUser(t, 'leaver')
-    await t.deps.pool.query(`insert into tenant_members (tenant_id, user_id, role, display_name) values ($1, $2, 'agent', 'Leaver')`, [TENANT, user.id])
-    const { access_token } = await ok(await t.json('POST', '/v1/auth/login', { email: user.email, password: user.password }))
+    await t.deps.pool.query(
+      `insert into tenant_members (tenant_id, user_id, role, display_name) values ($1, $2, 'agent', 'Leaver')`,
+      [TENANT, user.id],
+    )
+    const { access_token } = await ok(
+      await t.json('POST', '/v1/auth/login', { email: user.email, password: user.password }),
+    )
     const auth = { authorization: `Bearer ${access_token}` }
     expect((await t.json('GET', `/v1/tenants/${TENANT}/sessions`, undefined, auth)).status).toBe(200)
 
     const stream = await t.json('GET', `/v1/tenants/${TENANT}/events`, undefined, auth)
     expect(stream.status).toBe(200)
-    const reading = readEvents(stream, (e) => e.some((x) => x.event === 'revoked' || x.event === 'session'), 4000)
+    const reading = readEvents(
+      stream,
+      (e) => e.some((x) => x.event === 'revoked' || x.event === 'session'),
+      4000,
+    )
     await new Promise((r) => setTimeout(r, 50))
 
-    await t.deps.pool.query(`delete from tenant_members where tenant_id = $1 and user_id = $2`, [TENANT, user.id])
+    await t.deps.pool.query(`delete from tenant_members where tenant_id = $1 and user_id = $2`, [
+      TENANT,
+      user.id,
+    ])
     // Something happens in the tenant after the removal: a visitor writes.
     const v = await t.visitor()
     await ok(await v.send('REMOVED-MEMBER-MUST-NOT-SEE this'))
@@ -223,13 +280,28 @@ describe('tokens across the two sides', () => {
 
   it("a visitor token with one character changed, or another session's id, is 401", async () => {
     const flipped = visitorToken.slice(0, -1) + (visitorToken.endsWith('0') ? '1' : '0')
-    expect((await t.json('GET', `/v1/sessions/${visitorSession}/messages`, undefined, { authorization: `Bearer ${flipped}` })).status).toBe(401)
-    expect((await t.json('GET', `/v1/sessions/${visitorSession}/messages`, undefined, { authorization: `Bearer ${visitorToken.toUpperCase()}` })).status).toBe(200)
+    expect(
+      (
+        await t.json('GET', `/v1/sessions/${visitorSession}/messages`, undefined, {
+          authorization: `Bearer ${flipped}`,
+        })
+      ).status,
+    ).toBe(401)
+    expect(
+      (
+        await t.json('GET', `/v1/sessions/${visitorSession}/messages`, undefined, {
+          authorization: `Bearer ${visitorToken.toUpperCase()}`,
+        })
+      ).status,
+    ).toBe(200)
   })
 
   it('an expired visitor token is 401', async () => {
     const v = await t.visitor()
-    await t.deps.pool.query(`update chatbot_sessions set token_expires_at = now() - interval '1 second' where id = $1`, [v.id])
+    await t.deps.pool.query(
+      `update chatbot_sessions set token_expires_at = now() - interval '1 second' where id = $1`,
+      [v.id],
+    )
     expect((await t.json('GET', `/v1/sessions/${v.id}`, undefined, v.auth)).status).toBe(401)
   })
 })

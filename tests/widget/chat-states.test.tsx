@@ -9,7 +9,19 @@ import { ChatApp } from '../../widget/src/chat/chat-app'
 import { ChatStore, type ChatStoreOptions } from '../../widget/src/chat/chat-store'
 import { backAt } from '../../widget/src/chat/message-list'
 import { pickLang, strings } from '../../widget/src/i18n'
-import { API, SID, TOKEN, config, fakeFetch, json, memoryStorage, msg, session, sseStream, type Handler } from './fake-api'
+import {
+  API,
+  SID,
+  TOKEN,
+  config,
+  fakeFetch,
+  json,
+  memoryStorage,
+  msg,
+  session,
+  sseStream,
+  type Handler,
+} from './fake-api'
 
 const stores: ChatStore[] = []
 afterEach(() => {
@@ -23,7 +35,17 @@ const stored = (extra: object = {}) =>
 
 function setup(
   routes: Record<string, Handler>,
-  { storage = memoryStorage(), cfg = {}, opts = {}, dir }: { storage?: ReturnType<typeof memoryStorage>; cfg?: object; opts?: Partial<ChatStoreOptions>; dir?: 'rtl' } = {},
+  {
+    storage = memoryStorage(),
+    cfg = {},
+    opts = {},
+    dir,
+  }: {
+    storage?: ReturnType<typeof memoryStorage>
+    cfg?: object
+    opts?: Partial<ChatStoreOptions>
+    dir?: 'rtl'
+  } = {},
 ) {
   let events: ReturnType<typeof sseStream> | undefined
   const target = new EventTarget()
@@ -35,7 +57,15 @@ function setup(
     [`GET /v1/sessions/${SID}/events`]: (_c, signal) => (events = sseStream(signal)).response,
     ...routes,
   })
-  const store = new ChatStore({ apiBase: API, key: 'pk_demo', fetch: net.fetch, storage, backoff: [5], events: target as any, ...opts })
+  const store = new ChatStore({
+    apiBase: API,
+    key: 'pk_demo',
+    fetch: net.fetch,
+    storage,
+    backoff: [5],
+    events: target as any,
+    ...opts,
+  })
   stores.push(store)
   const view = render(<ChatApp store={store} open dir={dir} onClose={() => {}} />)
   void store.start()
@@ -89,7 +119,10 @@ describe('chat states', () => {
 
   it('asks for CSAT 1-5 only once the session is resolved, and thanks after a score', async () => {
     const net = setup(
-      { [`POST /v1/sessions/${SID}/rating`]: () => json({ session: { ...session, status: 'resolved', csat: 4 } }) },
+      {
+        [`POST /v1/sessions/${SID}/rating`]: () =>
+          json({ session: { ...session, status: 'resolved', csat: 4 } }),
+      },
       { storage: stored() },
     )
     await waitFor(() => expect(net.calls.some((c) => c.path.endsWith('/events'))).toBe(true))
@@ -111,7 +144,10 @@ describe('chat states', () => {
         { name: 'email', label: 'Email', type: 'email', required: true },
       ],
     }
-    const net = setup({ [`POST /v1/sessions/${SID}/messages`]: () => sseStream().response }, { cfg: { prechat } })
+    const net = setup(
+      { [`POST /v1/sessions/${SID}/messages`]: () => sseStream().response },
+      { cfg: { prechat } },
+    )
     const email = (await screen.findByLabelText(/Email/)) as HTMLInputElement
     expect(email.type).toBe('email')
     expect(email.required).toBe(true)
@@ -121,7 +157,10 @@ describe('chat states', () => {
     fireEvent.submit(email.closest('form')!)
     type('Hello')
     await waitFor(() => expect(posts(net.calls, '/v1/sessions')).toHaveLength(1))
-    expect((posts(net.calls, '/v1/sessions')[0] as any).body.context).toMatchObject({ name: 'Ana', email: 'ana@example.com' })
+    expect((posts(net.calls, '/v1/sessions')[0] as any).body.context).toMatchObject({
+      name: 'Ana',
+      email: 'ana@example.com',
+    })
   })
 
   it('outside business hours shows the offline notice with when the team is back, and still takes a message', async () => {
@@ -148,13 +187,16 @@ describe('chat states', () => {
     const alice = { id: 'a1', name: 'Alice', avatar_url: 'https://cdn.test/alice.png' }
     const net = setup(
       {
-        [`GET /v1/sessions/${SID}`]: () => json({ session: { ...session, status: 'escalated', assignee: alice } }),
+        [`GET /v1/sessions/${SID}`]: () =>
+          json({ session: { ...session, status: 'escalated', assignee: alice } }),
         [`POST /v1/sessions/${SID}/typing`]: () => new Response(null, { status: 204 }),
       },
       { storage: stored() },
     )
     const header = await screen.findByRole('heading', { name: 'Alice' })
-    expect(header.closest('.header')!.querySelector('img')!.getAttribute('src')).toBe('https://cdn.test/alice.png')
+    expect(header.closest('.header')!.querySelector('img')!.getAttribute('src')).toBe(
+      'https://cdn.test/alice.png',
+    )
     await net.push('typing', { from: 'agent', name: 'Alice', typing: true })
     await screen.findByRole('status', { name: 'Alice is typing…' })
     const reply = msg({ message_type: 'agent', content: 'On it', agent: { id: 'a1', name: 'Alice' } })
@@ -187,7 +229,14 @@ describe('chat states', () => {
     const net = setup({
       [`POST /v1/sessions/${SID}/messages`]: (c) => {
         if (!up) throw new TypeError('Failed to fetch')
-        return json({ message: msg({ message_type: 'user', content: 'Still there?', client_message_id: c.body.client_message_id }), reply: null })
+        return json({
+          message: msg({
+            message_type: 'user',
+            content: 'Still there?',
+            client_message_id: c.body.client_message_id,
+          }),
+          reply: null,
+        })
       },
     })
     type('Still there?')
@@ -225,7 +274,10 @@ describe('chat states', () => {
         [`GET /v1/sessions/${SID}/messages`]: () => json({ messages: [other] }),
         [`POST /v1/sessions/${SID}/messages`]: () => sseStream().response,
       },
-      { storage: stored({ user_id: 'alice' }), opts: { identity: { user_id: 'bob', user_hash: 'f00d', name: 'Bob' } } },
+      {
+        storage: stored({ user_id: 'alice' }),
+        opts: { identity: { user_id: 'bob', user_hash: 'f00d', name: 'Bob' } },
+      },
     )
     await screen.findByText('Hello! Ask me anything.')
     await new Promise((r) => setTimeout(r, 20))
@@ -233,13 +285,20 @@ describe('chat states', () => {
     expect(net.calls.some((c) => c.path === `/v1/sessions/${SID}/messages`)).toBe(false)
     type('Hi')
     await waitFor(() => expect(posts(net.calls, '/v1/sessions')).toHaveLength(1))
-    expect((posts(net.calls, '/v1/sessions')[0] as any).body.identity).toEqual({ user_id: 'bob', user_hash: 'f00d', name: 'Bob' })
+    expect((posts(net.calls, '/v1/sessions')[0] as any).body.identity).toEqual({
+      user_id: 'bob',
+      user_hash: 'f00d',
+      name: 'Bob',
+    })
     await waitFor(() => expect(JSON.parse(net.storage.map.get(KEY)!).user_id).toBe('bob'))
   })
 
   it('reset: the conversation leaves the screen and storage; the next message starts a new anonymous session', async () => {
     const mine = msg({ message_type: 'user', content: 'My address is 1 rue X' })
-    const net = setup({ [`GET /v1/sessions/${SID}/messages`]: () => json({ messages: [mine] }) }, { storage: stored({ user_id: 'alice' }) })
+    const net = setup(
+      { [`GET /v1/sessions/${SID}/messages`]: () => json({ messages: [mine] }) },
+      { storage: stored({ user_id: 'alice' }) },
+    )
     await screen.findByText('My address is 1 rue X')
     act(() => net.store.reset())
     await screen.findByText('Hello! Ask me anything.')
@@ -258,14 +317,18 @@ describe('chat states', () => {
     // the other tab wrote the session to localStorage
     const value = JSON.stringify({ session_id: SID, token: TOKEN, visitor_id: 'v1' })
     storage.setItem(KEY, value)
-    act(() => void net.target.dispatchEvent(Object.assign(new Event('storage'), { key: KEY, newValue: value })))
+    act(
+      () => void net.target.dispatchEvent(Object.assign(new Event('storage'), { key: KEY, newValue: value })),
+    )
     await waitFor(() => expect(net.calls.some((c) => c.path.endsWith('/events'))).toBe(true))
     await net.push('message', fromOtherTab, fromOtherTab.seq)
     await net.push('message', fromOtherTab, fromOtherTab.seq)
     await screen.findByText('Sent from tab A')
     expect(screen.getAllByText('Sent from tab A')).toHaveLength(1)
     // a reset in the other tab empties this one too
-    act(() => void net.target.dispatchEvent(Object.assign(new Event('storage'), { key: KEY, newValue: null })))
+    act(
+      () => void net.target.dispatchEvent(Object.assign(new Event('storage'), { key: KEY, newValue: null })),
+    )
     await waitFor(() => expect(screen.queryByText('Sent from tab A')).toBeNull())
   })
 
@@ -281,7 +344,8 @@ describe('chat states', () => {
     act(() => net.store.setLocale('es-ES'))
     await screen.findByRole('button', { name: 'Hablar con una persona' })
     expect(screen.getByPlaceholderText('Escribe un mensaje…')).toBeTruthy()
-    for (const l of ['en', 'fr', 'pt', 'es'] as const) for (const v of Object.values(strings[l])) expect(v).toBeTruthy()
+    for (const l of ['en', 'fr', 'pt', 'es'] as const)
+      for (const v of Object.values(strings[l])) expect(v).toBeTruthy()
   })
 
   it('an agent reply is safe markdown; visitor text stays plain text', async () => {
@@ -291,7 +355,11 @@ describe('chat states', () => {
           json({
             messages: [
               msg({ message_type: 'user', content: '**not bold** [x](https://a.test)' }),
-              msg({ message_type: 'agent', content: 'See **this** [guide](https://shop.test/g) <b>x</b>', agent: { id: 'a', name: 'Al' } }),
+              msg({
+                message_type: 'agent',
+                content: 'See **this** [guide](https://shop.test/g) <b>x</b>',
+                agent: { id: 'a', name: 'Al' },
+              }),
             ],
           }),
       },

@@ -50,7 +50,12 @@ describe('loader', () => {
   })
 
   it('reads window.ParleySettings, with data- attributes winning, and passes them to the chunk', async () => {
-    ;(window as any).ParleySettings = { key: 'pk_settings', locale: 'pt-BR', position: 'left', api: 'https://api.other' }
+    ;(window as any).ParleySettings = {
+      key: 'pk_settings',
+      locale: 'pt-BR',
+      position: 'left',
+      api: 'https://api.other',
+    }
     tag({ src: FIXTURE, 'data-locale': 'es' })
     await evaluateLoader()
     expect(document.getElementById('parley-widget')!.hasAttribute('data-left')).toBe(true)
@@ -67,7 +72,11 @@ describe('loader', () => {
     P.setLocale('fr')
     P.open()
     await vi.waitFor(() => expect(chunk()?.calls.length).toBe(3))
-    expect(chunk().calls).toEqual([['identify', { user_id: 'u1', user_hash: 'h' }], ['setLocale', 'fr'], ['open']])
+    expect(chunk().calls).toEqual([
+      ['identify', { user_id: 'u1', user_hash: 'h' }],
+      ['setLocale', 'fr'],
+      ['open'],
+    ])
     expect(chunk().root).toBe(shadow())
     P.toggle()
     expect(chunk().calls[3]).toEqual(['toggle']) // direct once loaded

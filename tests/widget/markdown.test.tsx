@@ -8,7 +8,9 @@ const md = (text: string, sources: any[] = []) => render(<Markdown text={text} s
 
 describe('safe markdown', () => {
   it('renders paragraphs, bold, italic, code, lists and fenced code as elements', () => {
-    const c = md('# Returns\nYou have **30 days** and *free* `label`.\n\n- one\n- two\n\n3. three\n4. four\n\n```\nx < y\n```')
+    const c = md(
+      '# Returns\nYou have **30 days** and *free* `label`.\n\n- one\n- two\n\n3. three\n4. four\n\n```\nx < y\n```',
+    )
     expect(c.querySelector('strong')!.textContent).toBe('Returns')
     expect(Array.from(c.querySelectorAll('strong')).map((e) => e.textContent)).toContain('30 days')
     expect(c.querySelector('em')!.textContent).toBe('free')

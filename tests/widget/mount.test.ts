@@ -23,7 +23,14 @@ function start(cfg: object = config, storage = memoryStorage()) {
     [`GET /v1/sessions/${SID}/events`]: (_c, signal) => (events = sseStream(signal)).response,
     [`POST /v1/sessions/${SID}/escalate`]: () => json({ session: { ...session, status: 'escalated' } }),
   })
-  chat = mount(root, { apiBase: API, key: 'pk_demo', launcher, emit, fetch: net.fetch as typeof fetch, storage })
+  chat = mount(root, {
+    apiBase: API,
+    key: 'pk_demo',
+    launcher,
+    emit,
+    fetch: net.fetch as typeof fetch,
+    storage,
+  })
   const panel = () => root.querySelector('[role=dialog]') as HTMLElement | null
   const push = async (event: string, data: unknown, id?: number) => {
     await vi.waitFor(() => expect(events).toBeTruthy())
@@ -33,11 +40,16 @@ function start(cfg: object = config, storage = memoryStorage()) {
 }
 
 const key = (el: Element, k: string, shiftKey = false) =>
-  el.dispatchEvent(new KeyboardEvent('keydown', { key: k, shiftKey, bubbles: true, composed: true, cancelable: true }))
+  el.dispatchEvent(
+    new KeyboardEvent('keydown', { key: k, shiftKey, bubbles: true, composed: true, cancelable: true }),
+  )
 
 describe('mount', () => {
   it('renders nothing until first open, then a modal dialog; Esc closes it and focus returns to the launcher', async () => {
-    const { host, root, launcher, emit, panel, chat } = start({ ...config, theme: { primary_color: 'red;x:y', position: 'left' } })
+    const { host, root, launcher, emit, panel, chat } = start({
+      ...config,
+      theme: { primary_color: 'red;x:y', position: 'left' },
+    })
     await vi.waitFor(() => expect(emit).toHaveBeenCalledWith('label', 'Open chat'))
     expect(panel()).toBeNull() // an idle preload costs no rendering
     await vi.waitFor(() => expect(host.style.getPropertyValue('--parley-primary')).toBe('#4f46e5')) // invalid colour rejected
@@ -70,7 +82,9 @@ describe('mount', () => {
   })
 
   it('counts unread replies while closed, resets on open, and reports escalation', async () => {
-    const storage = memoryStorage({ 'parley:pk_demo': JSON.stringify({ session_id: SID, token: TOKEN, visitor_id: 'v' }) })
+    const storage = memoryStorage({
+      'parley:pk_demo': JSON.stringify({ session_id: SID, token: TOKEN, visitor_id: 'v' }),
+    })
     const { emit, push, chat } = start(config, storage)
     const a = msg({ message_type: 'agent', content: 'Hello?', agent: { id: 'x', name: 'Al' } })
     const b = msg({ message_type: 'agent', content: 'Still there?', agent: { id: 'x', name: 'Al' } })

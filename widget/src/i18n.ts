@@ -85,9 +85,12 @@ export function langOf(tag: unknown): Lang | null {
  * Picks the language: an override (setLocale, data-locale) first, then the config's language unless
  * it is `auto`, then the browser's languages in order; English by default.
  */
-export function pickLang(override?: string | null, configured?: string | null, nav?: readonly string[]): Lang {
-  const browser =
-    nav ?? (typeof navigator !== 'undefined' ? navigator.languages || [navigator.language] : [])
+export function pickLang(
+  override?: string | null,
+  configured?: string | null,
+  nav?: readonly string[],
+): Lang {
+  const browser = nav ?? (typeof navigator !== 'undefined' ? navigator.languages || [navigator.language] : [])
   for (const tag of [override, configured, ...browser]) {
     const l = langOf(tag)
     if (l) return l

@@ -11,7 +11,9 @@ import { addStyles } from './styles'
 import type { ChatController, MountOptions } from './chat/index'
 
 type Listener = (data?: unknown) => void
-type Settings = Partial<Pick<MountOptions, 'key' | 'locale' | 'position' | 'nonce' | 'identity'>> & { api?: string }
+type Settings = Partial<Pick<MountOptions, 'key' | 'locale' | 'position' | 'nonce' | 'identity'>> & {
+  api?: string
+}
 type Call = [keyof ChatController, unknown[]]
 
 const CSS =
@@ -62,7 +64,8 @@ const CSS =
     Parley[m] = (...a: unknown[]) => call(m, a)
   w.Parley = Parley
 
-  if (!s.key || !chunk) return console.warn('Parley: missing data-key or script URL; the chat widget is disabled.')
+  if (!s.key || !chunk)
+    return console.warn('Parley: missing data-key or script URL; the chat widget is disabled.')
 
   // A custom tag: the page's type selectors (div {...}) never match the host.
   const host = d.createElement('parley-widget')
@@ -115,7 +118,9 @@ const CSS =
     return (loading =
       loading ||
       Promise.race([
-        import(/* @vite-ignore */ chunk) as Promise<{ mount: (r: ShadowRoot, o: MountOptions) => ChatController }>,
+        import(/* @vite-ignore */ chunk) as Promise<{
+          mount: (r: ShadowRoot, o: MountOptions) => ChatController
+        }>,
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 15000)),
       ]).then(
         (mod) => {
@@ -163,7 +168,8 @@ const CSS =
   }
   const attach = () => {
     d.body.appendChild(host)
-    const later = () => (w.requestIdleCallback ? w.requestIdleCallback(preload, { timeout: 4000 }) : setTimeout(preload, 2500))
+    const later = () =>
+      w.requestIdleCallback ? w.requestIdleCallback(preload, { timeout: 4000 }) : setTimeout(preload, 2500)
     if (d.readyState === 'complete') later()
     else w.addEventListener('load', later)
   }

@@ -28,7 +28,8 @@ export interface StreamResult {
 
 /** Why a model call failed, in the terms the fallback logic needs. */
 /** 'budget': the tenant's daily token budget is spent, so no call was made. */
-export type LlmFault = 'timeout' | 'quota' | 'rate_limited' | 'server' | 'network' | 'bad_request' | 'aborted' | 'budget'
+export type LlmFault =
+  'timeout' | 'quota' | 'rate_limited' | 'server' | 'network' | 'bad_request' | 'aborted' | 'budget'
 
 export class LlmError extends Error {
   constructor(
@@ -55,7 +56,12 @@ export interface Llm {
 export function createLlm(config: Config): Llm | null {
   if (!config.LLM_API_KEY) return null
   // Retries are ours (one, before anything streamed, never on quota), not the SDK's.
-  const client = new OpenAI({ apiKey: config.LLM_API_KEY, baseURL: config.LLM_BASE_URL, maxRetries: 0, timeout: config.LLM_TIMEOUT_MS })
+  const client = new OpenAI({
+    apiKey: config.LLM_API_KEY,
+    baseURL: config.LLM_BASE_URL,
+    maxRetries: 0,
+    timeout: config.LLM_TIMEOUT_MS,
+  })
   return {
     defaultModel: config.LLM_MODEL,
     async stream(req, onDelta, firstTokenMs) {
@@ -85,19 +91,25 @@ export function createLlm(config: Config): Llm | null {
         for await (const chunk of stream) {
           const piece = chunk.choices[0]?.delta?.content ?? ''
           if (chunk.choices[0]?.finish_reason) finish = chunk.choices[0].finish_reason
-          if (chunk.usage) usage = { prompt: chunk.usage.prompt_tokens ?? 0, completion: chunk.usage.completion_tokens ?? 0 }
+          if (chunk.usage)
+            usage = { prompt: chunk.usage.prompt_tokens ?? 0, completion: chunk.usage.completion_tokens ?? 0 }
           if (piece) {
             clearTimeout(timer)
             content += piece
             onDelta(piece)
           }
         }
-        if (req.signal?.aborted) throw new LlmError('aborted', 'The visitor left before the answer finished.', content)
+        if (req.signal?.aborted)
+          throw new LlmError('aborted', 'The visitor left before the answer finished.', content)
         return { content, usage, finish_reason: finish }
       } catch (err) {
         if (err instanceof LlmError) throw err
-        if (req.signal?.aborted) throw new LlmError('aborted', 'The visitor left before the answer finished.', content, { cause: err })
-        if (timedOut && !content) throw new LlmError('timeout', `No first token within ${firstTokenMs} ms.`, '', { cause: err })
+        if (req.signal?.aborted)
+          throw new LlmError('aborted', 'The visitor left before the answer finished.', content, {
+            cause: err,
+          })
+        if (timedOut && !content)
+          throw new LlmError('timeout', `No first token within ${firstTokenMs} ms.`, '', { cause: err })
         throw classify(err, content)
       } finally {
         clearTimeout(timer)
@@ -111,7 +123,12 @@ export function createLlm(config: Config): Llm | null {
       const signal = req.signal ? AbortSignal.any([req.signal, limit]) : limit
       try {
         const res = await client.chat.completions.create(
-          { model: req.model, messages: req.messages, temperature: req.temperature, max_tokens: req.max_tokens },
+          {
+            model: req.model,
+            messages: req.messages,
+            temperature: req.temperature,
+            max_tokens: req.max_tokens,
+          },
           { signal },
         )
         return {
@@ -127,12 +144,20 @@ export function createLlm(config: Config): Llm | null {
 
 function classify(err: unknown, partial: string): LlmError {
   if (err instanceof OpenAI.APIError && typeof err.status === 'number') {
-    const code = String((err as { code?: unknown }).code ?? (err.error as { code?: unknown } | undefined)?.code ?? '')
-    if (err.status === 429 && /quota|billing/i.test(code + ' ' + err.message)) return new LlmError('quota', 'The model provider refused: quota exhausted.', partial, { cause: err })
-    if (err.status === 429) return new LlmError('rate_limited', 'The model provider is rate limiting us.', partial, { cause: err })
-    if (err.status >= 500) return new LlmError('server', `The model provider failed (${err.status}).`, partial, { cause: err })
-    return new LlmError('bad_request', `The model provider refused the request (${err.status}).`, partial, { cause: err })
+    const code = String(
+      (err as { code?: unknown }).code ?? (err.error as { code?: unknown } | undefined)?.code ?? '',
+    )
+    if (err.status === 429 && /quota|billing/i.test(code + ' ' + err.message))
+      return new LlmError('quota', 'The model provider refused: quota exhausted.', partial, { cause: err })
+    if (err.status === 429)
+      return new LlmError('rate_limited', 'The model provider is rate limiting us.', partial, { cause: err })
+    if (err.status >= 500)
+      return new LlmError('server', `The model provider failed (${err.status}).`, partial, { cause: err })
+    return new LlmError('bad_request', `The model provider refused the request (${err.status}).`, partial, {
+      cause: err,
+    })
   }
-  if (err instanceof OpenAI.APIConnectionTimeoutError) return new LlmError('timeout', 'The model provider timed out.', partial, { cause: err })
+  if (err instanceof OpenAI.APIConnectionTimeoutError)
+    return new LlmError('timeout', 'The model provider timed out.', partial, { cause: err })
   return new LlmError('network', 'The model provider could not be reached.', partial, { cause: err })
 }

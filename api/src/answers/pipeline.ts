@@ -8,7 +8,14 @@ import type { TokenBudget } from '../http/token-budget'
 import type { Source } from '../sessions/messages'
 import { detectLanguage, type Lang } from './language'
 import { LlmError, type ChatMessage, type Llm, type LlmFault } from './llm'
-import { citedNumbers, DEFAULT_PROMPTS, historyWithin, sanitizeModelText, streamSanitizer, systemPrompt } from './prompt'
+import {
+  citedNumbers,
+  DEFAULT_PROMPTS,
+  historyWithin,
+  sanitizeModelText,
+  streamSanitizer,
+  systemPrompt,
+} from './prompt'
 
 export interface Answer {
   content: string
@@ -66,7 +73,7 @@ const OFFER_HUMAN: Record<Lang, string> = {
 }
 
 const FROM_KNOWLEDGE: Record<Lang, string> = {
-  fr: "Voici ce que dit notre base de connaissances :",
+  fr: 'Voici ce que dit notre base de connaissances :',
   en: 'Here is what our knowledge base says:',
   es: 'Esto es lo que dice nuestra base de conocimientos:',
   pt: 'Eis o que diz a nossa base de conhecimento:',
@@ -130,19 +137,32 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
     query = `${earlierVisitor.at(-1)!.content} ${question}`
   }
 
-  const passages = await retrieve({ pool: d.pool, store: d.store, embedder: d.embedder }, {
-    tenant_id: input.session.tenant_id,
-    bot_id: input.session.bot_id,
-    query,
-    k: d.config.RETRIEVAL_K,
-  })
+  const passages = await retrieve(
+    { pool: d.pool, store: d.store, embedder: d.embedder },
+    {
+      tenant_id: input.session.tenant_id,
+      bot_id: input.session.bot_id,
+      query,
+      k: d.config.RETRIEVAL_K,
+    },
+  )
   const best = Math.max(0, ...passages.map((p) => p.confidence))
   const base = { language, tokens, query, prompt_versions: promptVersions }
 
   if (best < d.config.RETRIEVAL_MIN_CONFIDENCE) {
     const content = NO_ANSWER[language]
     await emit(content)
-    return { ...base, content, sources: [], confidence: best, suggest_human: true, model: 'none', status: 'complete', fault: null, chunk_ids: [] }
+    return {
+      ...base,
+      content,
+      sources: [],
+      confidence: best,
+      suggest_human: true,
+      model: 'none',
+      status: 'complete',
+      fault: null,
+      chunk_ids: [],
+    }
   }
 
   if (!d.llm) {
@@ -157,7 +177,13 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   const messages: ChatMessage[] = [
     {
       role: 'system',
-      content: systemPrompt({ persona: bot.persona, botName: bot.name, principal: principal?.content ?? DEFAULT_PROMPTS.principal, passages, language }),
+      content: systemPrompt({
+        persona: bot.persona,
+        botName: bot.name,
+        principal: principal?.content ?? DEFAULT_PROMPTS.principal,
+        passages,
+        language,
+      }),
     },
     ...historyWithin(history, d.config.LLM_HISTORY_TOKENS),
     { role: 'user', content: question },
@@ -179,12 +205,21 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
       out.end()
       tokens.prompt += res.usage.prompt
       tokens.completion += res.usage.completion
-      return finishModelAnswer(d, passages, res.content, model, base, res.finish_reason === 'length' ? 'partial' : 'complete', null)
+      return finishModelAnswer(
+        d,
+        passages,
+        res.content,
+        model,
+        base,
+        res.finish_reason === 'length' ? 'partial' : 'complete',
+        null,
+      )
     } catch (err) {
       const fault: LlmFault = err instanceof LlmError ? err.fault : 'network'
       d.log.warn('model call failed', { fault, attempt, streamed: streamed.length, err: String(err) })
       // One retry, with jitter, only while nothing has reached the visitor and never on quota.
-      const retryable = !streamed && attempt === 1 && fault !== 'quota' && fault !== 'aborted' && fault !== 'bad_request'
+      const retryable =
+        !streamed && attempt === 1 && fault !== 'quota' && fault !== 'aborted' && fault !== 'bad_request'
       if (retryable) {
         await new Promise((r) => setTimeout(r, 150 + Math.random() * 350))
         continue
@@ -195,7 +230,11 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
         const tail = fault === 'aborted' ? '' : `\n\n${OFFER_HUMAN[language]}`
         if (tail) await input.onDelta?.(tail)
         const answer = await finishModelAnswer(d, passages, streamed, model, base, 'partial', fault)
-        return { ...answer, content: sanitizeModelText(streamed) + tail, suggest_human: answer.suggest_human || fault !== 'aborted' }
+        return {
+          ...answer,
+          content: sanitizeModelText(streamed) + tail,
+          suggest_human: answer.suggest_human || fault !== 'aborted',
+        }
       }
       const answer = extractive(passages, question, language, fault, base)
       await emit(answer.content)
@@ -216,13 +255,18 @@ async function finishModelAnswer(
 ): Promise<Answer> {
   const content = sanitizeModelText(raw)
   const cited = citedNumbers(content, passages.length).map((n) => passages[n - 1]!)
-  await countUsage(d.pool, cited.map((p) => p.chunk_id))
+  await countUsage(
+    d.pool,
+    cited.map((p) => p.chunk_id),
+  )
   // An answer that cites nothing is not grounded in the knowledge base: offer a person.
   return {
     ...base,
     content,
     sources: cited.map(toSource),
-    confidence: cited.length ? Math.max(...cited.map((p) => p.confidence)) : Math.max(0, ...passages.map((p) => p.confidence)),
+    confidence: cited.length
+      ? Math.max(...cited.map((p) => p.confidence))
+      : Math.max(0, ...passages.map((p) => p.confidence)),
     suggest_human: cited.length === 0,
     model,
     status,
@@ -243,7 +287,9 @@ function extractive(
   const top = passages.reduce((a, b) => (b.confidence > a.confidence ? b : a))
   const best = passages.find((p) => p.language === language && p.confidence >= top.confidence - 0.1) ?? top
   // Passages come from uploaded and crawled text: quoted, they get the same cleaning as model output.
-  const quote = sanitizeModelText(best.content.length <= 600 ? best.content : bestSentences(best.content, question, 3))
+  const quote = sanitizeModelText(
+    best.content.length <= 600 ? best.content : bestSentences(best.content, question, 3),
+  )
   const lead = best.source_kind === 'faq' ? '' : `${FROM_KNOWLEDGE[language]}\n\n`
   const tail = fault ? `\n\n${OFFER_HUMAN[language]}` : ''
   return {
@@ -274,7 +320,11 @@ const words = (s: string) =>
 function bestSentences(text: string, question: string, n: number): string {
   const q = words(question)
   const sentences = text.match(/[^.!?\n]+[.!?]*\s*/g) ?? [text]
-  const scored = sentences.map((s, i) => ({ s: s.trim(), i, score: [...words(s)].filter((w) => q.has(w)).length }))
+  const scored = sentences.map((s, i) => ({
+    s: s.trim(),
+    i,
+    score: [...words(s)].filter((w) => q.has(w)).length,
+  }))
   const chosen = scored
     .filter((x) => x.s)
     .sort((a, b) => b.score - a.score || a.i - b.i)
@@ -286,7 +336,9 @@ function bestSentences(text: string, question: string, n: number): string {
 
 function toSource(p: Passage): Source {
   const heading = p.heading_path.length ? p.heading_path.at(-1) : null
-  const title = [p.title ?? 'Source', heading && heading !== p.title ? heading : null].filter(Boolean).join(' — ')
+  const title = [p.title ?? 'Source', heading && heading !== p.title ? heading : null]
+    .filter(Boolean)
+    .join(' — ')
   const snippet = p.content.replace(/\s+/g, ' ')
   return {
     id: p.source_id,
@@ -299,7 +351,10 @@ function toSource(p: Passage): Source {
 }
 
 async function countUsage(pool: pg.Pool, ids: string[]) {
-  if (ids.length) await pool.query('update knowledge_chunks set usage_count = usage_count + 1 where id = any($1::uuid[])', [ids])
+  if (ids.length)
+    await pool.query('update knowledge_chunks set usage_count = usage_count + 1 where id = any($1::uuid[])', [
+      ids,
+    ])
 }
 
 interface BotRow {

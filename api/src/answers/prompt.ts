@@ -11,7 +11,7 @@ export const DEFAULT_PROMPTS = {
   ].join('\n'),
   think: [
     'Rewrite the visitor\'s last message as one standalone search query for the knowledge base, using the conversation for context (resolve "it", "that", "and for Spain?").',
-    'Keep the visitor\'s language. Reply with the query only, no quotes, no explanation.',
+    "Keep the visitor's language. Reply with the query only, no quotes, no explanation.",
   ].join('\n'),
   triagem: [
     'Classify the visitor\'s last message. Reply with JSON only: {"intent": one short snake_case label, "sentiment": "negative" | "neutral" | "positive", "language": ISO 639-1 code}.',
@@ -20,7 +20,15 @@ export const DEFAULT_PROMPTS = {
 
 export type PromptType = keyof typeof DEFAULT_PROMPTS
 
-const LANGUAGE_NAMES: Record<string, string> = { en: 'English', fr: 'French', es: 'Spanish', pt: 'Portuguese', de: 'German', it: 'Italian', nl: 'Dutch' }
+const LANGUAGE_NAMES: Record<string, string> = {
+  en: 'English',
+  fr: 'French',
+  es: 'Spanish',
+  pt: 'Portuguese',
+  de: 'German',
+  it: 'Italian',
+  nl: 'Dutch',
+}
 
 /** Rough token count (about four characters a token for European languages); budgets only. */
 export const approxTokens = (text: string) => Math.ceil(text.length / 4)
@@ -31,16 +39,25 @@ export const approxTokens = (text: string) => Math.ceil(text.length / 4)
  * crawled page cannot step out of it.
  */
 export function fencePassages(passages: Passage[]): string {
-  const clean = (s: string) => s.replace(/<\/?\s*(passage|knowledge)\b[^>]*>/gi, '[removed tag]').replace(/\u0000/g, '')
+  const clean = (s: string) =>
+    s.replace(/<\/?\s*(passage|knowledge)\b[^>]*>/gi, '[removed tag]').replace(/\u0000/g, '')
   const blocks = passages.map((p, i) => {
-    const where = [p.title, p.heading_path.join(' > '), p.page_number ? `page ${p.page_number}` : ''].filter(Boolean).join(' | ')
+    const where = [p.title, p.heading_path.join(' > '), p.page_number ? `page ${p.page_number}` : '']
+      .filter(Boolean)
+      .join(' | ')
     return `<passage id="${i + 1}" source="${clean(where).replace(/"/g, "'")}">\n${clean(p.content)}\n</passage>`
   })
   return `<knowledge>\n${blocks.join('\n')}\n</knowledge>`
 }
 
-export function systemPrompt(opts: { persona: string; botName: string; principal: string; passages: Passage[]; language: string }): string {
-  const language = LANGUAGE_NAMES[opts.language] ?? 'the visitor\'s language'
+export function systemPrompt(opts: {
+  persona: string
+  botName: string
+  principal: string
+  passages: Passage[]
+  language: string
+}): string {
+  const language = LANGUAGE_NAMES[opts.language] ?? "the visitor's language"
   return [
     `You are ${opts.botName}, a support assistant. ${opts.persona}`.trim(),
     opts.principal,
@@ -51,7 +68,10 @@ export function systemPrompt(opts: { persona: string; botName: string; principal
 }
 
 /** Earlier turns, newest kept first, within a token budget; returned oldest first. */
-export function historyWithin(turns: { message_type: string; content: string }[], budget: number): ChatMessage[] {
+export function historyWithin(
+  turns: { message_type: string; content: string }[],
+  budget: number,
+): ChatMessage[] {
   const out: ChatMessage[] = []
   let used = 0
   for (let i = turns.length - 1; i >= 0; i--) {
@@ -87,7 +107,11 @@ export function sanitizeModelText(text: string): string {
 export function streamSanitizer(emit: (text: string) => void) {
   let raw = ''
   let sent = 0
-  const strip = (t: string) => t.replace(/!\[[^\]]*\]\([^)]*\)/g, '').replace(/!\[[^\]]*\]\[[^\]]*\]/g, '').replace(/<\/?[a-zA-Z][^>]*>/g, '')
+  const strip = (t: string) =>
+    t
+      .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
+      .replace(/!\[[^\]]*\]\[[^\]]*\]/g, '')
+      .replace(/<\/?[a-zA-Z][^>]*>/g, '')
   const safeEnd = (t: string) => {
     const img = t.lastIndexOf('![')
     const tag = t.search(/<\/?[a-zA-Z][^>]*$/)

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Hono } from 'hono'
 import { z } from 'zod'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../deps'
 import { forbidden, notFound } from '../errors'
 import { text } from '../http/text'
 import { jsonBody, uuidRe } from '../http/validate'
@@ -15,18 +15,36 @@ apiKeys.use('/tenants/:t/api-keys/*', requireUser)
 
 const KEY_COLUMNS = 'id, name, prefix, scopes, last_used_at, revoked_at, created_at'
 const createSchema = z
-  .object({ name: text(100), scopes: z.array(z.enum(['read', 'write', 'admin'])).min(1).max(3).default(['read']) })
+  .object({
+    name: text(100),
+    scopes: z
+      .array(z.enum(['read', 'write', 'admin']))
+      .min(1)
+      .max(3)
+      .default(['read']),
+  })
   .strict()
 
 /** Keys are managed by people only: a key cannot mint or revoke keys. */
 function humansOnly(c: { var: AppEnv['Variables'] }) {
-  if (c.var.user.api_key) throw forbidden('API keys are managed by signed-in owners and admins, not by other keys.')
+  if (c.var.user.api_key)
+    throw forbidden('API keys are managed by signed-in owners and admins, not by other keys.')
 }
 
 apiKeys.get('/tenants/:t/api-keys', async (c) => {
   humansOnly(c)
   const t = c.req.param('t')
-  const keys = await asMember(c, t, async (db) => (await db.query(`select ${KEY_COLUMNS} from api_keys where tenant_id = $1 order by created_at desc`, [t])).rows, ADMINS)
+  const keys = await asMember(
+    c,
+    t,
+    async (db) =>
+      (
+        await db.query(`select ${KEY_COLUMNS} from api_keys where tenant_id = $1 order by created_at desc`, [
+          t,
+        ])
+      ).rows,
+    ADMINS,
+  )
   return c.json({ api_keys: keys })
 })
 
@@ -60,7 +78,10 @@ apiKeys.delete('/tenants/:t/api-keys/:id', async (c) => {
     c,
     t,
     async (db) => {
-      const { rowCount } = await db.query(`update api_keys set revoked_at = coalesce(revoked_at, now()) where id = $1 and tenant_id = $2`, [id, t])
+      const { rowCount } = await db.query(
+        `update api_keys set revoked_at = coalesce(revoked_at, now()) where id = $1 and tenant_id = $2`,
+        [id, t],
+      )
       if (!rowCount) throw notFound('API key')
     },
     ADMINS,

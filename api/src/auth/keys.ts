@@ -35,6 +35,8 @@ export async function verifyApiKey(db: Queryable, key: string) {
   )
   const row = rows[0]
   if (!row) return null
-  return { principal: { id: row.id, tenant_id: row.tenant_id, ...roleOf(row.scopes) } as ApiKeyPrincipal, created_by: row.created_by as string | null }
+  return {
+    principal: { id: row.id, tenant_id: row.tenant_id, ...roleOf(row.scopes) } as ApiKeyPrincipal,
+    created_by: row.created_by as string | null,
+  }
 }
-

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type pg from 'pg'
 import { withMemberTx } from '../db/tx'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../deps'
 import { forbidden, notFound } from '../errors'
 import { uuidRe } from '../http/validate'
 import type { ApiKeyPrincipal } from './keys'
@@ -23,11 +23,15 @@ export async function asMember<T>(
   if (key) {
     // A key belongs to one tenant: any other does not exist for it.
     if (key.tenant_id !== tenantId) throw notFound('Tenant')
-    if (!roles.includes(key.role)) throw forbidden(`This needs the ${roles.join(' or ')} role; the key's scope does not grant it.`)
+    if (!roles.includes(key.role))
+      throw forbidden(`This needs the ${roles.join(' or ')} role; the key's scope does not grant it.`)
     return withMemberTx(c.var.deps.pool, c.var.user, (db) => fn(db, key.role))
   }
   return withMemberTx(c.var.deps.pool, c.var.user, async (db) => {
-    const { rows } = await db.query('select role from tenant_members where tenant_id = $1 and user_id = auth.uid()', [tenantId])
+    const { rows } = await db.query(
+      'select role from tenant_members where tenant_id = $1 and user_id = auth.uid()',
+      [tenantId],
+    )
     if (!rows[0]) throw notFound('Tenant')
     if (!roles.includes(rows[0].role)) throw forbidden(`This needs the ${roles.join(' or ')} role.`)
     return fn(db, rows[0].role)

@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../deps'
 import { forbidden, unauthorized } from '../errors'
 import { verifyApiKey } from './keys'
 import { verifyAccessToken } from './jwt'
@@ -17,7 +17,8 @@ export const requireUser = createMiddleware<AppEnv>(async function requireUser(c
   if (token.startsWith('sk_')) {
     const key = await verifyApiKey(c.var.deps.pool, token)
     if (!key) throw unauthorized('This API key is unknown or revoked.')
-    if (key.principal.read_only && !['GET', 'HEAD'].includes(c.req.method)) throw forbidden('This API key only has the read scope.')
+    if (key.principal.read_only && !['GET', 'HEAD'].includes(c.req.method))
+      throw forbidden('This API key only has the read scope.')
     c.set('user', { sub: key.created_by ?? key.principal.id, role: 'authenticated', api_key: key.principal })
   } else {
     try {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { withMemberTx } from '../db/tx'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../deps'
 import { unauthorized } from '../errors'
 import { jsonBody } from '../http/validate'
 import { signAccessToken } from './jwt'
@@ -21,15 +21,17 @@ const loginSchema = z.object({
 const loginLimit = rateLimit(
   (c) => c.var.deps.limiters,
   'login',
-  (c) => `${clientIp(c, { trustedProxyHops: c.var.deps.config.TRUSTED_PROXY_HOPS })}|${(c.get('body') as { email: string }).email.toLowerCase()}`,
+  (c) =>
+    `${clientIp(c, { trustedProxyHops: c.var.deps.config.TRUSTED_PROXY_HOPS })}|${(c.get('body') as { email: string }).email.toLowerCase()}`,
 )
 
 auth.post('/auth/login', jsonBody(loginSchema), loginLimit, async (c) => {
   const { email, password } = c.get('body') as z.infer<typeof loginSchema>
   const { pool, jwtSecret, config } = c.var.deps
-  const { rows } = await pool.query('select id, email, encrypted_password from auth.users where lower(email) = $1', [
-    email,
-  ])
+  const { rows } = await pool.query(
+    'select id, email, encrypted_password from auth.users where lower(email) = $1',
+    [email],
+  )
   const user = rows[0]
   const ok = await verifyPassword(password, user?.encrypted_password)
   if (!user || !ok) throw unauthorized('Wrong e-mail or password.')

@@ -66,7 +66,8 @@ async function openServer(url: string, role?: string): Promise<Database> {
   let listener: pg.Client | undefined
   const handlers = new Map<string, Set<Listener>>()
   // Every new connection switches role before its first query (pg runs a client's queries in order).
-  if (role) pool.on('connect', (client) => void client.query(`set role ${pg.escapeIdentifier(role)}`).catch(() => {}))
+  if (role)
+    pool.on('connect', (client) => void client.query(`set role ${pg.escapeIdentifier(role)}`).catch(() => {}))
   return {
     pool,
     kind: 'postgres',

@@ -7,7 +7,10 @@ const config = loadConfig()
 const db = await openDatabase(config.DATABASE_URL)
 try {
   const { applied, skipped } = await migrate(db.pool)
-  console.log(applied.length ? `Applied ${applied.join(', ')}` : 'Nothing to apply.', `(${skipped} already applied)`)
+  console.log(
+    applied.length ? `Applied ${applied.join(', ')}` : 'Nothing to apply.',
+    `(${skipped} already applied)`,
+  )
 } catch (err) {
   console.error((err as Error).message)
   process.exitCode = 1

@@ -65,7 +65,12 @@ export async function migrate(pool: pg.Pool, dir = migrationsDir): Promise<Migra
   }
 }
 
-async function runInTransaction(client: pg.PoolClient, name: string, sql: string, after?: () => Promise<void>) {
+async function runInTransaction(
+  client: pg.PoolClient,
+  name: string,
+  sql: string,
+  after?: () => Promise<void>,
+) {
   await client.query('begin')
   try {
     await client.query(sql)

@@ -29,11 +29,16 @@ export interface Claims {
  * Runs fn as a console member: SET LOCAL ROLE authenticated and the member's claims, both scoped to the
  * transaction (never the connection), so row level security decides what the queries can see.
  */
-export async function withMemberTx<T>(pool: pg.Pool, claims: Claims, fn: (client: pg.PoolClient) => Promise<T>) {
+export async function withMemberTx<T>(
+  pool: pg.Pool,
+  claims: Claims,
+  fn: (client: pg.PoolClient) => Promise<T>,
+) {
   return withTx(pool, async (client) => {
-    await client.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [
-      JSON.stringify(claims),
-    ])
+    await client.query(
+      `select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`,
+      [JSON.stringify(claims)],
+    )
     return fn(client)
   })
 }

@@ -24,9 +24,18 @@ export const businessHoursSchema = z
 export type BusinessHours = z.infer<typeof businessHoursSchema>
 
 function localParts(at: Date, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at)
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at)
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? ''
-  return { day: get('weekday').toLowerCase().slice(0, 3) as (typeof DAYS)[number], minutes: Number(get('hour')) * 60 + Number(get('minute')) }
+  return {
+    day: get('weekday').toLowerCase().slice(0, 3) as (typeof DAYS)[number],
+    minutes: Number(get('hour')) * 60 + Number(get('minute')),
+  }
 }
 
 const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5))

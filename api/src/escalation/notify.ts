@@ -21,7 +21,12 @@ export class Notifier {
     private readonly d: { pool: pg.Pool; config: Config; log: Logger },
     private readonly opts: { baseDelayMs?: number; attempts?: number } = {},
   ) {
-    const guarded = createGuardedFetch({ allowLoopback: d.config.FETCH_ALLOW_LOOPBACK, timeoutMs: 10_000, maxBytes: 64 * 1024, maxRedirects: 0 })
+    const guarded = createGuardedFetch({
+      allowLoopback: d.config.FETCH_ALLOW_LOOPBACK,
+      timeoutMs: 10_000,
+      maxBytes: 64 * 1024,
+      maxRedirects: 0,
+    })
     this.fetch = async (url, init) => {
       const res = await guarded(url, { method: init.method, headers: init.headers, body: init.body })
       return { status: res.status, headers: res.headers }
@@ -57,7 +62,9 @@ export class Notifier {
   /** An escalation happened: webhooks now, and the e-mail. */
   escalated(tenantId: string, escalationId: string) {
     this.kick()
-    void this.email(tenantId, escalationId).catch((err) => this.d.log.warn('escalation e-mail failed', { err: String(err) }))
+    void this.email(tenantId, escalationId).catch((err) =>
+      this.d.log.warn('escalation e-mail failed', { err: String(err) }),
+    )
   }
 
   private async deliverDue() {
@@ -73,9 +80,17 @@ export class Notifier {
         )
         const job = rows[0]
         if (!job || this.stopped) return
-        const hook = (await this.d.pool.query(`select url, secret from tenant_webhooks where tenant_id = $1 and is_active`, [job.tenant_id])).rows[0]
+        const hook = (
+          await this.d.pool.query(
+            `select url, secret from tenant_webhooks where tenant_id = $1 and is_active`,
+            [job.tenant_id],
+          )
+        ).rows[0]
         if (!hook) {
-          await this.d.pool.query(`update webhook_deliveries set status = 'failed', last_error = 'webhook removed' where id = $1`, [job.id])
+          await this.d.pool.query(
+            `update webhook_deliveries set status = 'failed', last_error = 'webhook removed' where id = $1`,
+            [job.id],
+          )
           continue
         }
         const result = await deliverWebhook({
@@ -93,9 +108,20 @@ export class Notifier {
           `update webhook_deliveries set status = $2, last_status = $3, last_error = $4, delivered_at = case when $2 = 'delivered' then now() end,
                   attempts = attempts - 1 + $5
             where id = $1`,
-          [job.id, result.delivered ? 'delivered' : 'failed', result.status ?? null, result.error?.slice(0, 500) ?? null, result.attempts],
+          [
+            job.id,
+            result.delivered ? 'delivered' : 'failed',
+            result.status ?? null,
+            result.error?.slice(0, 500) ?? null,
+            result.attempts,
+          ],
         )
-        if (!result.delivered) this.d.log.warn('webhook not delivered', { delivery: job.id, status: result.status, err: result.error })
+        if (!result.delivered)
+          this.d.log.warn('webhook not delivered', {
+            delivery: job.id,
+            status: result.status,
+            err: result.error,
+          })
       }
     } catch (err) {
       this.d.log.error('webhook delivery loop failed', { err: String(err) })
@@ -104,7 +130,9 @@ export class Notifier {
 
   private async email(tenantId: string, escalationId: string) {
     if (!this.d.config.SMTP_URL) return
-    this.mailer ??= import('nodemailer').then((m) => m.default.createTransport(this.d.config.SMTP_URL!) as never).catch(() => null)
+    this.mailer ??= import('nodemailer')
+      .then((m) => m.default.createTransport(this.d.config.SMTP_URL!) as never)
+      .catch(() => null)
     const mailer = await this.mailer
     if (!mailer) return
     const { rows } = await this.d.pool.query(

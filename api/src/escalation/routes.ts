@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { ADMINS, asMember } from '../auth/member'
 import { requireUser } from '../auth/middleware'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../deps'
 import { ApiError, badRequest, notFound } from '../errors'
 import { text } from '../http/text'
 import { jsonBody, uuidRe } from '../http/validate'
@@ -37,8 +37,16 @@ const toApi = (row: any) => {
 
 escalation.get('/tenants/:t/escalation-rules', async (c) => {
   const t = c.req.param('t')
-  const rows = await asMember(c, t, async (db) =>
-    (await db.query(`select ${RULE_COLUMNS} from escalation_rules where tenant_id = $1 order by priority_level desc, created_at`, [t])).rows,
+  const rows = await asMember(
+    c,
+    t,
+    async (db) =>
+      (
+        await db.query(
+          `select ${RULE_COLUMNS} from escalation_rules where tenant_id = $1 order by priority_level desc, created_at`,
+          [t],
+        )
+      ).rows,
   )
   return c.json({ rules: rows.map(toApi) })
 })
@@ -62,7 +70,16 @@ escalation.post('/tenants/:t/escalation-rules', async (c) => {
         await db.query(
           `insert into escalation_rules (tenant_id, rule_name, description, trigger_keywords, trigger_conditions, agent_assignment_logic, priority_level, is_active)
            values ($1, $2, $3, $4, $5, $6, $7, $8) returning ${RULE_COLUMNS}`,
-          [t, rule.name, rule.description ?? null, rule.trigger_keywords, JSON.stringify(rule.trigger_conditions ?? {}), JSON.stringify(rule.agent_assignment_logic), rule.priority_level, rule.is_active],
+          [
+            t,
+            rule.name,
+            rule.description ?? null,
+            rule.trigger_keywords,
+            JSON.stringify(rule.trigger_conditions ?? {}),
+            JSON.stringify(rule.agent_assignment_logic),
+            rule.priority_level,
+            rule.is_active,
+          ],
         )
       ).rows[0],
     ADMINS,
@@ -75,12 +92,18 @@ escalation.patch('/tenants/:t/escalation-rules/:id', async (c) => {
   const id = c.req.param('id')
   if (!uuidRe.test(id)) throw notFound('Rule')
   const patch = await readBody(c)
-  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('validation_failed', 'body: an object is required')
+  if (!patch || typeof patch !== 'object' || Array.isArray(patch))
+    throw badRequest('validation_failed', 'body: an object is required')
   const row = await asMember(
     c,
     t,
     async (db) => {
-      const current = (await db.query(`select ${RULE_COLUMNS} from escalation_rules where id = $1 and tenant_id = $2 for update`, [id, t])).rows[0]
+      const current = (
+        await db.query(
+          `select ${RULE_COLUMNS} from escalation_rules where id = $1 and tenant_id = $2 for update`,
+          [id, t],
+        )
+      ).rows[0]
       if (!current) throw notFound('Rule')
       const { id: _id, created_at: _c, ...base } = toRule(current)
       // The merged rule is validated whole: a patch cannot leave an invalid rule behind.
@@ -90,7 +113,16 @@ escalation.patch('/tenants/:t/escalation-rules/:id', async (c) => {
           `update escalation_rules set rule_name = $2, description = $3, trigger_keywords = $4, trigger_conditions = $5,
                   agent_assignment_logic = $6, priority_level = $7, is_active = $8
             where id = $1 returning ${RULE_COLUMNS}`,
-          [id, rule.name, rule.description ?? null, rule.trigger_keywords, JSON.stringify(rule.trigger_conditions ?? {}), JSON.stringify(rule.agent_assignment_logic), rule.priority_level, rule.is_active],
+          [
+            id,
+            rule.name,
+            rule.description ?? null,
+            rule.trigger_keywords,
+            JSON.stringify(rule.trigger_conditions ?? {}),
+            JSON.stringify(rule.agent_assignment_logic),
+            rule.priority_level,
+            rule.is_active,
+          ],
         )
       ).rows[0]
     },
@@ -107,7 +139,10 @@ escalation.delete('/tenants/:t/escalation-rules/:id', async (c) => {
     c,
     t,
     async (db) => {
-      const { rowCount } = await db.query(`delete from escalation_rules where id = $1 and tenant_id = $2`, [id, t])
+      const { rowCount } = await db.query(`delete from escalation_rules where id = $1 and tenant_id = $2`, [
+        id,
+        t,
+      ])
       if (!rowCount) throw notFound('Rule')
     },
     ADMINS,
@@ -150,7 +185,11 @@ escalation.post('/tenants/:t/escalation-rules/test', jsonBody(testSchema), async
     human_requested: ctx.human_requested ?? human !== null,
     visitor_message_count: ctx.visitor_message_count ?? 1,
     recent_confidences: ctx.recent_confidences ?? [],
-    triage: { sentiment: ctx.sentiment ?? sentimentOf(body.message).sentiment, intent: ctx.intent, language: ctx.language },
+    triage: {
+      sentiment: ctx.sentiment ?? sentimentOf(body.message).sentiment,
+      intent: ctx.intent,
+      language: ctx.language,
+    },
     business_hours_open: ctx.business_hours_open ?? null,
     page_url: ctx.page_url ?? null,
     attributes: ctx.attributes ?? {},
@@ -175,7 +214,17 @@ const cannedSchema = z
 
 escalation.get('/tenants/:t/canned-replies', async (c) => {
   const t = c.req.param('t')
-  const rows = await asMember(c, t, async (db) => (await db.query(`select id, shortcut, title, content from canned_replies where tenant_id = $1 order by shortcut`, [t])).rows)
+  const rows = await asMember(
+    c,
+    t,
+    async (db) =>
+      (
+        await db.query(
+          `select id, shortcut, title, content from canned_replies where tenant_id = $1 order by shortcut`,
+          [t],
+        )
+      ).rows,
+  )
   return c.json({ canned_replies: rows })
 })
 
@@ -194,7 +243,9 @@ escalation.post('/tenants/:t/canned-replies', jsonBody(cannedSchema), async (c) 
   return c.json({ canned_reply: row }, 201)
 })
 
-const cannedPatch = cannedSchema.partial().refine((b) => Object.keys(b).length > 0, 'nothing to change: give shortcut, title or content')
+const cannedPatch = cannedSchema
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change: give shortcut, title or content')
 
 escalation.patch('/tenants/:t/canned-replies/:id', jsonBody(cannedPatch), async (c) => {
   const t = c.req.param('t')
@@ -203,7 +254,10 @@ escalation.patch('/tenants/:t/canned-replies/:id', jsonBody(cannedPatch), async 
   if (!uuidRe.test(id)) throw notFound('Canned reply')
   const row = await asMember(c, t, async (db) => {
     if (b.shortcut) {
-      const taken = await db.query(`select 1 from canned_replies where tenant_id = $1 and shortcut = $2 and id <> $3`, [t, b.shortcut, id])
+      const taken = await db.query(
+        `select 1 from canned_replies where tenant_id = $1 and shortcut = $2 and id <> $3`,
+        [t, b.shortcut, id],
+      )
       if (taken.rows[0]) throw new ApiError(409, 'conflict', `shortcut: /${b.shortcut} already exists`)
     }
     const { rows } = await db.query(
@@ -222,7 +276,10 @@ escalation.delete('/tenants/:t/canned-replies/:id', async (c) => {
   const id = c.req.param('id')
   if (!uuidRe.test(id)) throw notFound('Canned reply')
   await asMember(c, t, async (db) => {
-    const { rowCount } = await db.query(`delete from canned_replies where id = $1 and tenant_id = $2`, [id, t])
+    const { rowCount } = await db.query(`delete from canned_replies where id = $1 and tenant_id = $2`, [
+      id,
+      t,
+    ])
     if (!rowCount) throw notFound('Canned reply')
   })
   return c.body(null, 204)
@@ -231,14 +288,28 @@ escalation.delete('/tenants/:t/canned-replies/:id', async (c) => {
 const webhookSchema = z
   .object({
     url: z.string().min(1).max(2000),
-    events: z.array(z.enum(['escalation.created'])).min(1).default(['escalation.created']),
+    events: z
+      .array(z.enum(['escalation.created']))
+      .min(1)
+      .default(['escalation.created']),
     is_active: z.boolean().default(true),
   })
   .strict()
 
 escalation.get('/tenants/:t/webhook', async (c) => {
   const t = c.req.param('t')
-  const row = await asMember(c, t, async (db) => (await db.query(`select url, events, is_active, created_at, updated_at from tenant_webhooks where tenant_id = $1`, [t])).rows[0], ADMINS)
+  const row = await asMember(
+    c,
+    t,
+    async (db) =>
+      (
+        await db.query(
+          `select url, events, is_active, created_at, updated_at from tenant_webhooks where tenant_id = $1`,
+          [t],
+        )
+      ).rows[0],
+    ADMINS,
+  )
   return c.json({ webhook: row ?? null })
 })
 

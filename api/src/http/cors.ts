@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../deps'
 import { publicUrl } from '../config'
 import { ApiError } from '../errors'
 
@@ -13,7 +13,9 @@ export function invalidateOrigins() {
 
 async function knownOrigins(c: Context<AppEnv>) {
   if (cache && Date.now() - cache.at < TTL_MS) return cache
-  const { rows } = await c.var.deps.pool.query('select distinct unnest(allowed_origins) as o from widget_configs')
+  const { rows } = await c.var.deps.pool.query(
+    'select distinct unnest(allowed_origins) as o from widget_configs',
+  )
   const origins = new Set<string>(rows.map((r) => r.o))
   cache = { at: Date.now(), origins, any: origins.has('*') }
   return cache

@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto'
 import type { Context, Env, MiddlewareHandler } from 'hono'
 import type pg from 'pg'
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
-import type { AppEnv } from '../env'
+import {
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible'
+import type { AppEnv } from '../deps'
 import { ApiError } from '../errors'
 import type { LimitsConfig } from './limits-config'
 
@@ -180,12 +185,19 @@ function result(limiter: RateLimiterAbstract, res: RateLimiterRes): RateLimitRes
     limit: limiter.points,
     remaining: Math.max(0, res.remainingPoints),
     // msBeforeNext is -1 for keys that never expire; our limits always have a duration.
-    resetSeconds: Math.max(1, Math.ceil((res.msBeforeNext > 0 ? res.msBeforeNext : limiter.duration * 1000) / 1000)),
+    resetSeconds: Math.max(
+      1,
+      Math.ceil((res.msBeforeNext > 0 ? res.msBeforeNext : limiter.duration * 1000) / 1000),
+    ),
   }
 }
 
 function headers(r: RateLimitResult): Record<string, string> {
-  return { 'RateLimit-Limit': String(r.limit), 'RateLimit-Remaining': String(r.remaining), 'RateLimit-Reset': String(r.resetSeconds) }
+  return {
+    'RateLimit-Limit': String(r.limit),
+    'RateLimit-Remaining': String(r.remaining),
+    'RateLimit-Reset': String(r.resetSeconds),
+  }
 }
 
 function tooMany(limiter: RateLimiterAbstract, res: RateLimiterRes): ApiError {

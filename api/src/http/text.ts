@@ -5,4 +5,9 @@ export const text = (max: number, min = 1) =>
   z
     .string()
     .transform((s) => s.replace(/\u0000/g, '').trim())
-    .pipe(z.string().min(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`).max(max, `must be at most ${max} characters`))
+    .pipe(
+      z
+        .string()
+        .min(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
+        .max(max, `must be at most ${max} characters`),
+    )

@@ -67,10 +67,10 @@ export function createTokenBudget(options: CreateTokenBudgetOptions): TokenBudge
       const at = now()
       const day = utcDay(at)
       if (store === 'memory') return status(today(day).get(tenantId) ?? 0, at)
-      const { rows } = await pool!.query('select tokens from app_private.llm_token_usage where tenant_id = $1 and day = $2', [
-        tenantId,
-        day,
-      ])
+      const { rows } = await pool!.query(
+        'select tokens from app_private.llm_token_usage where tenant_id = $1 and day = $2',
+        [tenantId, day],
+      )
       return status(rows.length ? Number(rows[0].tokens) : 0, at)
     },
     async spend(tenantId, tokens) {
@@ -101,15 +101,22 @@ export function createTokenBudget(options: CreateTokenBudgetOptions): TokenBudge
  */
 export function tokenBudgetExceeded(status: TokenBudgetStatus, now = new Date()): ApiError {
   const seconds = Math.max(1, Math.ceil((Date.parse(status.resets_at) - now.getTime()) / 1000))
-  return new ApiError(429, 'rate_limited', "Today's AI answer budget for this workspace is used up. It resets at midnight UTC.", {
-    'Retry-After': String(seconds),
-  })
+  return new ApiError(
+    429,
+    'rate_limited',
+    "Today's AI answer budget for this workspace is used up. It resets at midnight UTC.",
+    {
+      'Retry-After': String(seconds),
+    },
+  )
 }
 
 /** Deletes usage rows older than `keepDays` UTC days; returns how many. */
 export async function clearOldTokenUsage(pool: pg.Pool, keepDays = 90, now = new Date()): Promise<number> {
   const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - keepDays))
-  const { rowCount } = await pool.query('delete from app_private.llm_token_usage where day < $1', [utcDay(cutoff)])
+  const { rowCount } = await pool.query('delete from app_private.llm_token_usage where day < $1', [
+    utcDay(cutoff),
+  ])
   return rowCount ?? 0
 }
 

@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory'
 import type { z } from 'zod'
 import { ApiError, badRequest } from '../errors'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../deps'
 
 /** Names the first problem of a zod error as a sentence a client developer can act on. */
 export function describeIssue(error: z.ZodError): string {

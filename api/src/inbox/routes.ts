@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { asMember } from '../auth/member'
 import { requireUser } from '../auth/middleware'
 import { withMemberTx, type Queryable } from '../db/tx'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../deps'
 import { badRequest, notFound } from '../errors'
 import { text } from '../http/text'
 import { jsonBody, query, uuidRe } from '../http/validate'
@@ -24,7 +24,12 @@ const SUMMARY = `${SESSION_COLUMNS},
                             'created_at', e.created_at, 'first_response_at', e.first_response_at)
      from escalations e where e.session_id = s.id order by e.created_at desc limit 1) as escalation`
 
-const toSummary = (row: any) => ({ ...toInboxSession(row), last_message: row.last_message, message_count: row.message_count, escalation: row.escalation })
+const toSummary = (row: any) => ({
+  ...toInboxSession(row),
+  last_message: row.last_message,
+  message_count: row.message_count,
+  escalation: row.escalation,
+})
 
 /** The session's latest escalation in full: reason, rule, trace and summary. */
 async function escalationDetail(db: Queryable, sessionId: string) {
@@ -42,7 +47,10 @@ async function escalationDetail(db: Queryable, sessionId: string) {
 const BURST_MS = 15
 
 async function sessionSummaries(db: Queryable, tenantId: string, ids: string[]) {
-  const { rows } = await db.query(`select ${SUMMARY} from chatbot_sessions s where s.id = any($1::uuid[]) and s.tenant_id = $2`, [ids, tenantId])
+  const { rows } = await db.query(
+    `select ${SUMMARY} from chatbot_sessions s where s.id = any($1::uuid[]) and s.tenant_id = $2`,
+    [ids, tenantId],
+  )
   return new Map(rows.map((row) => [row.id as string, toSummary(row)]))
 }
 
@@ -54,7 +62,9 @@ async function sessionSummary(db: Queryable, tenantId: string, sessionId: string
 
 const listSchema = z.object({
   status: z.enum(['active', 'escalated', 'resolved']).optional(),
-  assignee: z.union([z.literal('me'), z.literal('none'), z.string().regex(uuidRe, 'must be me, none or a user id')]).optional(),
+  assignee: z
+    .union([z.literal('me'), z.literal('none'), z.string().regex(uuidRe, 'must be me, none or a user id')])
+    .optional(),
   priority: z.coerce.number().int().min(1).max(5).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(100),
 })
@@ -89,7 +99,11 @@ inbox.get('/tenants/:t/sessions/:id', async (c) => {
   const t = c.req.param('t')
   const result = await asMember(c, t, async (db) => {
     const s = await tenantSession(db, t, c.req.param('id'))
-    return { session: await sessionSummary(db, t, s.id), messages: await listMessages(db, s.id, 0, true, 5000), escalation: await escalationDetail(db, s.id) }
+    return {
+      session: await sessionSummary(db, t, s.id),
+      messages: await listMessages(db, s.id, 0, true, 5000),
+      escalation: await escalationDetail(db, s.id),
+    }
   })
   return c.json(result)
 })
@@ -113,7 +127,10 @@ inbox.post('/tenants/:t/sessions/:id/messages', jsonBody(replySchema), async (c)
     // A person answering takes the conversation over: the bot goes silent until it is resolved.
     if (!body.private) {
       if (s.status !== 'escalated' || !s.assignee_id) {
-        await db.query(`update chatbot_sessions set status = 'escalated', assignee_id = coalesce(assignee_id, $2) where id = $1`, [s.id, me])
+        await db.query(
+          `update chatbot_sessions set status = 'escalated', assignee_id = coalesce(assignee_id, $2) where id = $1`,
+          [s.id, me],
+        )
         await publish(db, { tenant_id: t, session_id: s.id, kind: 'status' })
       }
       // The first public reply is the escalation's first response (the figure agent analytics averages).
@@ -124,13 +141,21 @@ inbox.post('/tenants/:t/sessions/:id/messages', jsonBody(replySchema), async (c)
         [s.id, me],
       )
     }
-    await publish(db, { tenant_id: t, session_id: s.id, kind: 'message', seq: message.seq, private: body.private })
+    await publish(db, {
+      tenant_id: t,
+      session_id: s.id,
+      kind: 'message',
+      seq: message.seq,
+      private: body.private,
+    })
     return message
   })
   return c.json({ message }, 201)
 })
 
-const assignSchema = z.object({ assignee_id: z.string().regex(uuidRe, 'must be a user id').nullable().optional() })
+const assignSchema = z.object({
+  assignee_id: z.string().regex(uuidRe, 'must be a user id').nullable().optional(),
+})
 
 inbox.post('/tenants/:t/sessions/:id/assign', jsonBody(assignSchema), async (c) => {
   const body = c.get('body') as z.infer<typeof assignSchema>
@@ -139,11 +164,17 @@ inbox.post('/tenants/:t/sessions/:id/assign', jsonBody(assignSchema), async (c) 
     const s = await tenantSession(db, t, c.req.param('id'))
     const assignee = body.assignee_id === undefined ? c.var.user.sub : body.assignee_id
     if (assignee) {
-      const m = await db.query('select 1 from tenant_members where tenant_id = $1 and user_id = $2', [t, assignee])
+      const m = await db.query('select 1 from tenant_members where tenant_id = $1 and user_id = $2', [
+        t,
+        assignee,
+      ])
       if (!m.rows[0]) throw badRequest('validation_failed', 'assignee_id: not a member of this tenant')
     }
     await db.query('update chatbot_sessions set assignee_id = $2 where id = $1', [s.id, assignee])
-    await db.query(`update escalations set assignee_id = $2 where session_id = $1 and status <> 'resolved'`, [s.id, assignee])
+    await db.query(`update escalations set assignee_id = $2 where session_id = $1 and status <> 'resolved'`, [
+      s.id,
+      assignee,
+    ])
     await publish(db, { tenant_id: t, session_id: s.id, kind: 'status' })
     return sessionSummary(db, t, s.id)
   })
@@ -154,7 +185,12 @@ inbox.post('/tenants/:t/sessions/:id/assign', jsonBody(assignSchema), async (c) 
  * Daily agent figures (seed 003 agent_analytics): conversations handled and running averages of first
  * response and resolution times, for the agent who had the escalation (or who resolved it).
  */
-async function recordResolution(db: Queryable, tenantId: string, e: { assignee_id: string | null; first_response_s: number | null; resolution_min: number } | undefined, resolver: string) {
+async function recordResolution(
+  db: Queryable,
+  tenantId: string,
+  e: { assignee_id: string | null; first_response_s: number | null; resolution_min: number } | undefined,
+  resolver: string,
+) {
   if (!e) return
   await db.query(
     `insert into agent_analytics (tenant_id, agent_id, date, conversations_handled, avg_first_response_seconds, avg_resolution_minutes, ai_escalations_received)
@@ -165,7 +201,12 @@ async function recordResolution(db: Queryable, tenantId: string, e: { assignee_i
          else (agent_analytics.avg_first_response_seconds * agent_analytics.conversations_handled + $3::real) / (agent_analytics.conversations_handled + 1) end,
        avg_resolution_minutes = (agent_analytics.avg_resolution_minutes * agent_analytics.conversations_handled + $4::real) / (agent_analytics.conversations_handled + 1),
        ai_escalations_received = agent_analytics.ai_escalations_received + 1`,
-    [tenantId, e.assignee_id ?? resolver, e.first_response_s === null ? null : Number(e.first_response_s), Number(e.resolution_min)],
+    [
+      tenantId,
+      e.assignee_id ?? resolver,
+      e.first_response_s === null ? null : Number(e.first_response_s),
+      Number(e.resolution_min),
+    ],
   )
 }
 
@@ -180,7 +221,13 @@ async function announceStatus(
   ai_metadata?: Record<string, unknown>,
 ) {
   const lang = (s.ai_context?.language as string) ?? 'en'
-  const msg = await insertMessage(db, { tenant_id: s.tenant_id, session_id: s.id, message_type: 'system', content: texts[lang] ?? texts.en!, ai_metadata })
+  const msg = await insertMessage(db, {
+    tenant_id: s.tenant_id,
+    session_id: s.id,
+    message_type: 'system',
+    content: texts[lang] ?? texts.en!,
+    ai_metadata,
+  })
   await publish(db, { tenant_id: s.tenant_id, session_id: s.id, kind: 'status' })
   await publish(db, { tenant_id: s.tenant_id, session_id: s.id, kind: 'message', seq: msg.seq })
 }
@@ -194,11 +241,14 @@ const RESOLVED_TEXT: Record<string, string> = {
 
 inbox.post('/tenants/:t/sessions/:id/resolve', async (c) => {
   const t = c.req.param('t')
-  let closed: { assignee_id: string | null; first_response_s: number | null; resolution_min: number } | undefined
+  let closed:
+    { assignee_id: string | null; first_response_s: number | null; resolution_min: number } | undefined
   const session = await asMember(c, t, async (db) => {
     const s = await tenantSession(db, t, c.req.param('id'))
     if (s.status !== 'resolved') {
-      await db.query(`update chatbot_sessions set status = 'resolved', resolved_at = now() where id = $1`, [s.id])
+      await db.query(`update chatbot_sessions set status = 'resolved', resolved_at = now() where id = $1`, [
+        s.id,
+      ])
       closed = (
         await db.query(
           `update escalations set status = 'resolved', outcome = 'resolved', resolved_at = now() where session_id = $1 and status <> 'resolved'
@@ -222,18 +272,42 @@ inbox.post('/tenants/:t/sessions/:id/claim', async (c) => {
   const me = c.var.user.sub
   const session = await asMember(c, t, async (db) => {
     const s = await tenantSession(db, t, c.req.param('id'))
-    await db.query(`update chatbot_sessions set status = 'escalated', assignee_id = $2, resolved_at = null where id = $1`, [s.id, me])
-    const open = await db.query(`update escalations set assignee_id = $2, status = 'in_progress', assigned_at = coalesce(assigned_at, now())
-                                  where session_id = $1 and status <> 'resolved' returning id`, [s.id, me])
+    await db.query(
+      `update chatbot_sessions set status = 'escalated', assignee_id = $2, resolved_at = null where id = $1`,
+      [s.id, me],
+    )
+    const open = await db.query(
+      `update escalations set assignee_id = $2, status = 'in_progress', assigned_at = coalesce(assigned_at, now())
+                                  where session_id = $1 and status <> 'resolved' returning id`,
+      [s.id, me],
+    )
     if (!open.rows[0]) {
       // Claiming a session the bot was handling opens an escalation for the record (first response time included).
       await db.query(
         `insert into escalations (tenant_id, session_id, reason, trace, priority, assignee_id, status, assigned_at)
          values ($1, $2, 'Taken over by an agent', $3, $4, $5, 'in_progress', now())`,
-        [t, s.id, JSON.stringify([{ rule_id: null, name: 'Agent takeover', fired: true, detail: 'fired: an agent claimed the session', keywords: null, conditions: null }]), s.priority, me],
+        [
+          t,
+          s.id,
+          JSON.stringify([
+            {
+              rule_id: null,
+              name: 'Agent takeover',
+              fired: true,
+              detail: 'fired: an agent claimed the session',
+              keywords: null,
+              conditions: null,
+            },
+          ]),
+          s.priority,
+          me,
+        ],
       )
     }
-    await db.query(`update tenant_members set last_assigned_at = now() where tenant_id = $1 and user_id = $2`, [t, me])
+    await db.query(
+      `update tenant_members set last_assigned_at = now() where tenant_id = $1 and user_id = $2`,
+      [t, me],
+    )
     await publish(db, { tenant_id: t, session_id: s.id, kind: 'status' })
     return sessionSummary(db, t, s.id)
   })
@@ -253,8 +327,13 @@ inbox.post('/tenants/:t/sessions/:id/handback', async (c) => {
   const session = await asMember(c, t, async (db) => {
     const s = await tenantSession(db, t, c.req.param('id'))
     if (s.status === 'escalated') {
-      await db.query(`update chatbot_sessions set status = 'active', assignee_id = null where id = $1`, [s.id])
-      await db.query(`update escalations set status = 'resolved', outcome = 'handed_back', resolved_at = now() where session_id = $1 and status <> 'resolved'`, [s.id])
+      await db.query(`update chatbot_sessions set status = 'active', assignee_id = null where id = $1`, [
+        s.id,
+      ])
+      await db.query(
+        `update escalations set status = 'resolved', outcome = 'handed_back', resolved_at = now() where session_id = $1 and status <> 'resolved'`,
+        [s.id],
+      )
       await announceStatus(db, s, HANDBACK_TEXT)
     }
     return sessionSummary(db, t, s.id)
@@ -263,18 +342,32 @@ inbox.post('/tenants/:t/sessions/:id/handback', async (c) => {
 })
 
 /** The agent is typing: the visitor's widget shows it (nothing is stored). */
-inbox.post('/tenants/:t/sessions/:id/typing', jsonBody(z.object({ typing: z.boolean() }).strict()), async (c) => {
-  const t = c.req.param('t')
-  const { typing } = c.get('body') as { typing: boolean }
-  const name = await asMember(c, t, async (db) => {
-    const s = await tenantSession(db, t, c.req.param('id'))
-    const me = await db.query(`select coalesce(display_name, 'Agent') as name from tenant_members where tenant_id = $1 and user_id = auth.uid()`, [t])
-    await publish(db, { tenant_id: t, session_id: s.id, kind: 'typing', from: 'agent', name: me.rows[0]?.name ?? 'Agent', typing })
-    return me.rows[0]?.name
-  })
-  void name
-  return c.body(null, 204)
-})
+inbox.post(
+  '/tenants/:t/sessions/:id/typing',
+  jsonBody(z.object({ typing: z.boolean() }).strict()),
+  async (c) => {
+    const t = c.req.param('t')
+    const { typing } = c.get('body') as { typing: boolean }
+    const name = await asMember(c, t, async (db) => {
+      const s = await tenantSession(db, t, c.req.param('id'))
+      const me = await db.query(
+        `select coalesce(display_name, 'Agent') as name from tenant_members where tenant_id = $1 and user_id = auth.uid()`,
+        [t],
+      )
+      await publish(db, {
+        tenant_id: t,
+        session_id: s.id,
+        kind: 'typing',
+        from: 'agent',
+        name: me.rows[0]?.name ?? 'Agent',
+        typing,
+      })
+      return me.rows[0]?.name
+    })
+    void name
+    return c.body(null, 204)
+  },
+)
 
 const availabilitySchema = z.object({ availability: z.enum(['online', 'away', 'offline']) }).strict()
 
@@ -313,7 +406,11 @@ inbox.get('/tenants/:t/events', async (c) => {
       const read = await withMemberTx(pool, user, async (db) => {
         const member = await db.query('select public.is_tenant_member($1) as ok', [t])
         if (!member.rows[0]?.ok) return null
-        return sessionSummaries(db, t, batch.map(([id]) => id))
+        return sessionSummaries(
+          db,
+          t,
+          batch.map(([id]) => id),
+        )
       }).catch(() => null)
       if (!read) {
         revoked = true
@@ -327,7 +424,10 @@ inbox.get('/tenants/:t/events', async (c) => {
     const unsubscribe = bus.subscribe((e) => {
       if (e.tenant_id !== t || revoked) return
       if (e.kind === 'typing') {
-        if (e.from === 'visitor') void live.send('typing', { session_id: e.session_id, from: 'visitor', typing: e.typing === true }).catch(() => {})
+        if (e.from === 'visitor')
+          void live
+            .send('typing', { session_id: e.session_id, from: 'visitor', typing: e.typing === true })
+            .catch(() => {})
         return
       }
       pending.set(e.session_id, pending.get(e.session_id) === 'message' ? 'message' : e.kind)

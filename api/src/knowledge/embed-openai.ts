@@ -8,8 +8,14 @@ import { createLocalEmbedder } from './embed-local'
  * names one and a key is set, otherwise the local deterministic one (no download, no network).
  */
 export function createEmbedder(config: Config): Embedder {
-  if (config.EMBEDDING_MODEL === 'local' || !config.LLM_API_KEY) return createLocalEmbedder(config.EMBEDDING_DIMENSIONS)
-  const client = new OpenAI({ apiKey: config.LLM_API_KEY, baseURL: config.LLM_BASE_URL, maxRetries: 2, timeout: config.LLM_TIMEOUT_MS })
+  if (config.EMBEDDING_MODEL === 'local' || !config.LLM_API_KEY)
+    return createLocalEmbedder(config.EMBEDDING_DIMENSIONS)
+  const client = new OpenAI({
+    apiKey: config.LLM_API_KEY,
+    baseURL: config.LLM_BASE_URL,
+    maxRetries: 2,
+    timeout: config.LLM_TIMEOUT_MS,
+  })
   const model = config.EMBEDDING_MODEL
   const batch = config.EMBEDDING_BATCH
   let dimension = config.EMBEDDING_DIMENSIONS ?? 0

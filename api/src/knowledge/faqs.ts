@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { ADMINS, asMember } from '../auth/member'
 import { requireUser } from '../auth/middleware'
 import type { Queryable } from '../db/tx'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../deps'
 import { notFound } from '../errors'
 import { text } from '../http/text'
 import { jsonBody, uuidRe } from '../http/validate'
@@ -35,22 +35,42 @@ export async function createFaq(db: Queryable, tenantId: string | null, f: z.inf
   await db.query(
     `insert into knowledge_chunks (tenant_id, bot_id, source_id, title, content, language, url, token_count)
      values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [tenantId, f.bot_id ?? null, rows[0].id, f.question, f.answer, f.language, f.url ?? null, Math.ceil((f.question.length + f.answer.length) / 4)],
+    [
+      tenantId,
+      f.bot_id ?? null,
+      rows[0].id,
+      f.question,
+      f.answer,
+      f.language,
+      f.url ?? null,
+      Math.ceil((f.question.length + f.answer.length) / 4),
+    ],
   )
   return rows[0].id as string
 }
 
 async function getFaq(db: Queryable, tenantId: string, id: string) {
   if (!uuidRe.test(id)) throw notFound('FAQ')
-  const { rows } = await db.query(`select ${FAQ} from knowledge_sources s where s.id = $1 and s.tenant_id = $2 and s.kind = 'faq'`, [id, tenantId])
+  const { rows } = await db.query(
+    `select ${FAQ} from knowledge_sources s where s.id = $1 and s.tenant_id = $2 and s.kind = 'faq'`,
+    [id, tenantId],
+  )
   if (!rows[0]) throw notFound('FAQ')
   return rows[0]
 }
 
 faqs.get('/tenants/:t/knowledge/faqs', async (c) => {
   const t = c.req.param('t')
-  const list = await asMember(c, t, async (db) =>
-    (await db.query(`select ${FAQ} from knowledge_sources s where s.tenant_id = $1 and s.kind = 'faq' order by s.created_at`, [t])).rows,
+  const list = await asMember(
+    c,
+    t,
+    async (db) =>
+      (
+        await db.query(
+          `select ${FAQ} from knowledge_sources s where s.tenant_id = $1 and s.kind = 'faq' order by s.created_at`,
+          [t],
+        )
+      ).rows,
   )
   return c.json({ faqs: list })
 })
@@ -71,32 +91,45 @@ faqs.get('/tenants/:t/knowledge/faqs/:id', async (c) => {
 faqs.patch('/tenants/:t/knowledge/faqs/:id', jsonBody(faqPatch), async (c) => {
   const body = c.get('body') as z.infer<typeof faqPatch>
   const t = c.req.param('t')
-  const faq = await asMember(c, t, async (db) => {
-    const current = await getFaq(db, t, c.req.param('id'))
-    const next = {
-      question: body.question ?? current.question,
-      answer: body.answer ?? current.answer,
-      language: body.language ?? current.language,
-      url: body.url === undefined ? current.url : body.url,
-    }
-    await db.query(`update knowledge_sources set title = $2, body = $3, language = $4, url = $5 where id = $1`, [current.id, next.question, next.answer, next.language, next.url])
-    // The text changed, so the vector is stale: the worker embeds the chunk again.
-    await db.query(
-      `update knowledge_chunks set title = $2, content = $3, language = $4, url = $5, embedding = null, embedding_model = null where source_id = $1`,
-      [current.id, next.question, next.answer, next.language, next.url],
-    )
-    return getFaq(db, t, current.id)
-  }, ADMINS)
+  const faq = await asMember(
+    c,
+    t,
+    async (db) => {
+      const current = await getFaq(db, t, c.req.param('id'))
+      const next = {
+        question: body.question ?? current.question,
+        answer: body.answer ?? current.answer,
+        language: body.language ?? current.language,
+        url: body.url === undefined ? current.url : body.url,
+      }
+      await db.query(
+        `update knowledge_sources set title = $2, body = $3, language = $4, url = $5 where id = $1`,
+        [current.id, next.question, next.answer, next.language, next.url],
+      )
+      // The text changed, so the vector is stale: the worker embeds the chunk again.
+      await db.query(
+        `update knowledge_chunks set title = $2, content = $3, language = $4, url = $5, embedding = null, embedding_model = null where source_id = $1`,
+        [current.id, next.question, next.answer, next.language, next.url],
+      )
+      return getFaq(db, t, current.id)
+    },
+    ADMINS,
+  )
   c.var.deps.kick()
   return c.json({ faq })
 })
 
 faqs.delete('/tenants/:t/knowledge/faqs/:id', async (c) => {
   const t = c.req.param('t')
-  await asMember(c, t, async (db) => {
-    const current = await getFaq(db, t, c.req.param('id'))
-    await db.query('delete from knowledge_sources where id = $1', [current.id])
-  }, ADMINS)
+  await asMember(
+    c,
+    t,
+    async (db) => {
+      const current = await getFaq(db, t, c.req.param('id'))
+      await db.query('delete from knowledge_sources where id = $1', [current.id])
+    },
+    ADMINS,
+  )
   const { store, embedder } = c.var.deps
   await store.deleteSource(embedder.model, c.req.param('id')).catch(() => {})
   return c.body(null, 204)

@@ -685,7 +685,7 @@ export function parseText(text: string): Block[] {
       blocks.push({
         kind: 'list',
         text: lines
-          .map((l) => l.replace(bullet, (m, b: string) => (/\d/.test(b) ? `${b.replace(')', '.')} ` : '- ')))
+          .map((l) => l.replace(bullet, (_m, b: string) => (/\d/.test(b) ? `${b.replace(')', '.')} ` : '- ')))
           .join('\n'),
       })
     } else {

@@ -27,8 +27,16 @@ export function createQdrantStore(opts: { url: string; apiKey?: string; prefix?:
         const { exists } = await client.collectionExists(name)
         if (!exists) {
           await client.createCollection(name, { vectors: { size: dim, distance: 'Cosine' } })
-          await client.createPayloadIndex(name, { field_name: 'tenant_id', field_schema: { type: 'keyword', is_tenant: true } as never, wait: true })
-          await client.createPayloadIndex(name, { field_name: 'source_id', field_schema: 'keyword', wait: true })
+          await client.createPayloadIndex(name, {
+            field_name: 'tenant_id',
+            field_schema: { type: 'keyword', is_tenant: true } as never,
+            wait: true,
+          })
+          await client.createPayloadIndex(name, {
+            field_name: 'source_id',
+            field_schema: 'keyword',
+            wait: true,
+          })
           await client.createPayloadIndex(name, { field_name: 'bot_id', field_schema: 'keyword', wait: true })
         }
       })()
@@ -54,7 +62,10 @@ export function createQdrantStore(opts: { url: string; apiKey?: string; prefix?:
     },
     async deleteSource(model, sourceId) {
       for (const name of await collectionsOf(model)) {
-        await client.delete(name, { wait: true, filter: { must: [{ key: 'source_id', match: { value: sourceId } }] } })
+        await client.delete(name, {
+          wait: true,
+          filter: { must: [{ key: 'source_id', match: { value: sourceId } }] },
+        })
       }
     },
     async deleteIds(model, ids) {
@@ -65,7 +76,12 @@ export function createQdrantStore(opts: { url: string; apiKey?: string; prefix?:
       const name = await ensure(model, q.vector.length)
       const must: unknown[] = [{ key: 'tenant_id', match: { any: [q.tenant_id, 'global'] } }]
       if (q.bot_id) must.push({ key: 'bot_id', match: { any: [q.bot_id, 'all'] } })
-      const res = await client.query(name, { query: q.vector, limit: q.k, filter: { must } as never, with_payload: false })
+      const res = await client.query(name, {
+        query: q.vector,
+        limit: q.k,
+        filter: { must } as never,
+        with_payload: false,
+      })
       return res.points.map((r) => ({ id: String(r.id), similarity: r.score }))
     },
   }

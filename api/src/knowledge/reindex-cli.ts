@@ -16,10 +16,12 @@ try {
     `select count(*)::int as total, count(*) filter (where embedding_model is distinct from $1)::int as stale from knowledge_chunks`,
     [deps.embedder.model],
   )
-  console.log(`Model ${deps.embedder.model} (${deps.store.name}): ${rows[0].stale} of ${rows[0].total} chunks to embed.`)
+  console.log(
+    `Model ${deps.embedder.model} (${deps.store.name}): ${rows[0].stale} of ${rows[0].total} chunks to embed.`,
+  )
   const started = Date.now()
   let done = 0
-  for (let n; (n = await worker.backfill(256)) > 0; ) {
+  for (let n; (n = await worker.backfill(256)) > 0;) {
     done += n
     process.stdout.write(`\r  ${done} embedded`)
   }

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { ADMINS, asMember } from '../auth/member'
 import { requireUser } from '../auth/middleware'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../deps'
 import { ApiError, badRequest, notFound } from '../errors'
 import { text } from '../http/text'
 import { jsonBody, query, uuidRe } from '../http/validate'
@@ -28,7 +28,12 @@ const FILE_ERROR_STATUS: Record<KnowledgeFileErrorCode, 413 | 415 | 422> = {
 
 function toSource(row: any) {
   const { metadata, ...rest } = row
-  return { ...rest, filename: metadata?.filename ?? null, pages: metadata?.pages ?? null, skipped: metadata?.skipped ?? [] }
+  return {
+    ...rest,
+    filename: metadata?.filename ?? null,
+    pages: metadata?.pages ?? null,
+    skipped: metadata?.skipped ?? [],
+  }
 }
 
 const listQuery = z.object({
@@ -39,15 +44,18 @@ const listQuery = z.object({
 knowledge.get('/tenants/:t/knowledge/sources', async (c) => {
   const t = c.req.param('t')
   const q = query(listQuery, c.req.query())
-  const rows = await asMember(c, t, async (db) =>
-    (
-      await db.query(
-        `select ${SOURCE} from knowledge_sources s
+  const rows = await asMember(
+    c,
+    t,
+    async (db) =>
+      (
+        await db.query(
+          `select ${SOURCE} from knowledge_sources s
           where s.tenant_id = $1 and ($2::text is null or s.kind = $2) and ($3::text is null or s.status = $3)
           order by s.created_at desc limit 1000`,
-        [t, q.kind ?? null, q.status ?? null],
-      )
-    ).rows,
+          [t, q.kind ?? null, q.status ?? null],
+        )
+      ).rows,
   )
   return c.json({ sources: rows.map(toSource) })
 })
@@ -57,7 +65,10 @@ knowledge.get('/tenants/:t/knowledge/sources/:id', async (c) => {
   const id = c.req.param('id')
   if (!uuidRe.test(id)) throw notFound('Source')
   const result = await asMember(c, t, async (db) => {
-    const { rows } = await db.query(`select ${SOURCE} from knowledge_sources s where s.id = $1 and s.tenant_id = $2`, [id, t])
+    const { rows } = await db.query(
+      `select ${SOURCE} from knowledge_sources s where s.id = $1 and s.tenant_id = $2`,
+      [id, t],
+    )
     if (!rows[0]) throw notFound('Source')
     const pages = await db.query(
       `select id, url, title, status, error, last_crawled_at from website_pages where source_id = $1 order by url limit 5000`,
@@ -82,7 +93,10 @@ knowledge.delete('/tenants/:t/knowledge/sources/:id', async (c) => {
     c,
     t,
     async (db) => {
-      const { rows } = await db.query(`delete from knowledge_sources where id = $1 and tenant_id = $2 returning storage_key`, [id, t])
+      const { rows } = await db.query(
+        `delete from knowledge_sources where id = $1 and tenant_id = $2 returning storage_key`,
+        [id, t],
+      )
       if (!rows[0]) throw notFound('Source')
       return rows[0].storage_key as string | null
     },
@@ -90,8 +104,12 @@ knowledge.delete('/tenants/:t/knowledge/sources/:id', async (c) => {
   )
   // The rows are gone (chunks by cascade); the file and external vectors are cleaned up best-effort.
   await Promise.all([
-    key ? storage.delete(key).catch((err) => log.warn('stored file not deleted', { key, err: String(err) })) : null,
-    store.deleteSource(embedder.model, id).catch((err) => log.warn('vectors not deleted', { source: id, err: String(err) })),
+    key
+      ? storage.delete(key).catch((err) => log.warn('stored file not deleted', { key, err: String(err) }))
+      : null,
+    store
+      .deleteSource(embedder.model, id)
+      .catch((err) => log.warn('vectors not deleted', { source: id, err: String(err) })),
   ])
   return c.body(null, 204)
 })
@@ -104,9 +122,16 @@ knowledge.post('/tenants/:t/knowledge/sources/:id/refresh', async (c) => {
     c,
     t,
     async (db) => {
-      const { rows } = await db.query(`select id, kind from knowledge_sources where id = $1 and tenant_id = $2`, [id, t])
+      const { rows } = await db.query(
+        `select id, kind from knowledge_sources where id = $1 and tenant_id = $2`,
+        [id, t],
+      )
       if (!rows[0]) throw notFound('Source')
-      await enqueueJob(db, { tenant_id: t, source_id: id, kind: rows[0].kind === 'website' ? 'crawl' : 'process' })
+      await enqueueJob(db, {
+        tenant_id: t,
+        source_id: id,
+        kind: rows[0].kind === 'website' ? 'crawl' : 'process',
+      })
       return (await db.query(`select ${SOURCE} from knowledge_sources s where s.id = $1`, [id])).rows[0]
     },
     ADMINS,
@@ -123,7 +148,11 @@ knowledge.post('/tenants/:t/knowledge/documents', async (c) => {
   const t = c.req.param('t')
   const { config, storage } = c.var.deps
   if (!(c.req.header('content-type') ?? '').startsWith('multipart/form-data')) {
-    throw new ApiError(415, 'unsupported_media_type', 'Send the file as multipart/form-data with a "file" field.')
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      'Send the file as multipart/form-data with a "file" field.',
+    )
   }
   // Membership first: an outsider learns nothing and uploads nothing.
   await asMember(c, t, async () => {}, ADMINS)
@@ -137,18 +166,24 @@ knowledge.post('/tenants/:t/knowledge/documents', async (c) => {
   if (!(file instanceof File)) throw badRequest('validation_failed', 'file: a file is required')
   const fields = z
     .object({ title: text(500).optional(), bot_id: uuid.optional(), language: languages.default('auto') })
-    .safeParse({ title: form.title || undefined, bot_id: form.bot_id || undefined, language: form.language || undefined })
+    .safeParse({
+      title: form.title || undefined,
+      bot_id: form.bot_id || undefined,
+      language: form.language || undefined,
+    })
   if (!fields.success) {
     const issue = fields.error.issues[0]!
     throw badRequest('validation_failed', `${issue.path.join('.')}: ${issue.message}`)
   }
-  if (file.size > config.UPLOAD_MAX_BYTES) throw new ApiError(413, 'file_too_large', `The file is larger than ${config.UPLOAD_MAX_BYTES} bytes.`)
+  if (file.size > config.UPLOAD_MAX_BYTES)
+    throw new ApiError(413, 'file_too_large', `The file is larger than ${config.UPLOAD_MAX_BYTES} bytes.`)
   const bytes = new Uint8Array(await file.arrayBuffer())
   let type: string
   try {
     type = await detectType(bytes, file.name, { maxBytes: config.UPLOAD_MAX_BYTES })
   } catch (err) {
-    if (err instanceof KnowledgeFileError) throw new ApiError(FILE_ERROR_STATUS[err.code], err.code, err.message)
+    if (err instanceof KnowledgeFileError)
+      throw new ApiError(FILE_ERROR_STATUS[err.code], err.code, err.message)
     throw err
   }
   const filename = file.name.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255) || 'document'
@@ -160,11 +195,20 @@ knowledge.post('/tenants/:t/knowledge/documents', async (c) => {
       const { rows } = await db.query(
         `insert into knowledge_sources (tenant_id, bot_id, kind, title, language, storage_key, mime_type, byte_size, status, metadata, created_by)
          values ($1, $2, 'document', $3, $4, $5, $6, $7, 'pending', $8, auth.uid()) returning id`,
-        [t, fields.data.bot_id ?? null, fields.data.title ?? filename, fields.data.language, key, type, bytes.length,
-          { filename, title_from_file: !fields.data.title }],
+        [
+          t,
+          fields.data.bot_id ?? null,
+          fields.data.title ?? filename,
+          fields.data.language,
+          key,
+          type,
+          bytes.length,
+          { filename, title_from_file: !fields.data.title },
+        ],
       )
       await enqueueJob(db, { tenant_id: t, source_id: rows[0].id, kind: 'process' })
-      return (await db.query(`select ${SOURCE} from knowledge_sources s where s.id = $1`, [rows[0].id])).rows[0]
+      return (await db.query(`select ${SOURCE} from knowledge_sources s where s.id = $1`, [rows[0].id]))
+        .rows[0]
     },
     ADMINS,
   ).catch(async (err) => {
@@ -205,10 +249,19 @@ knowledge.post('/tenants/:t/knowledge/websites', jsonBody(websiteCreate), async 
       const { rows } = await db.query(
         `insert into knowledge_sources (tenant_id, bot_id, kind, title, url, language, crawl_frequency, max_pages, status, created_by)
          values ($1, $2, 'website', $3, $4, $5, $6, $7, 'pending', auth.uid()) returning id`,
-        [t, body.bot_id ?? null, body.title ?? url.host, url.href, body.language, body.crawl_frequency, maxPages],
+        [
+          t,
+          body.bot_id ?? null,
+          body.title ?? url.host,
+          url.href,
+          body.language,
+          body.crawl_frequency,
+          maxPages,
+        ],
       )
       await enqueueJob(db, { tenant_id: t, source_id: rows[0].id, kind: 'crawl' })
-      return (await db.query(`select ${SOURCE} from knowledge_sources s where s.id = $1`, [rows[0].id])).rows[0]
+      return (await db.query(`select ${SOURCE} from knowledge_sources s where s.id = $1`, [rows[0].id]))
+        .rows[0]
     },
     ADMINS,
   )
@@ -231,11 +284,18 @@ knowledge.post('/tenants/:t/knowledge/search', jsonBody(searchBody), async (c) =
   const body = c.get('body') as z.infer<typeof searchBody>
   const { pool, store, embedder } = c.var.deps
   await asMember(c, t, async (db) => {
-    if (body.bot_id && !(await db.query(`select 1 from bots where id = $1 and tenant_id = $2`, [body.bot_id, t])).rows[0]) throw notFound('Bot')
+    if (
+      body.bot_id &&
+      !(await db.query(`select 1 from bots where id = $1 and tenant_id = $2`, [body.bot_id, t])).rows[0]
+    )
+      throw notFound('Bot')
   })
   const started = performance.now()
   // Outside the member transaction: embedded Postgres has one connection, and retrieval filters by tenant itself.
-  const passages = await retrieve({ pool, store, embedder }, { tenant_id: t, bot_id: body.bot_id ?? null, query: body.query, k: body.k, fusion: body.fusion })
+  const passages = await retrieve(
+    { pool, store, embedder },
+    { tenant_id: t, bot_id: body.bot_id ?? null, query: body.query, k: body.k, fusion: body.fusion },
+  )
   return c.json({
     query: body.query,
     embedding_model: embedder.model,
@@ -244,7 +304,14 @@ knowledge.post('/tenants/:t/knowledge/search', jsonBody(searchBody), async (c) =
     passages: passages.map((p, i) => ({
       rank: i + 1,
       chunk_id: p.chunk_id,
-      source: { id: p.source_id, kind: p.source_kind, title: p.title, url: p.url, page: p.page_number, heading_path: p.heading_path },
+      source: {
+        id: p.source_id,
+        kind: p.source_kind,
+        title: p.title,
+        url: p.url,
+        page: p.page_number,
+        heading_path: p.heading_path,
+      },
       text: p.content,
       language: p.language,
       scores: p.scores,

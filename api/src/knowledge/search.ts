@@ -65,15 +65,25 @@ export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passag
   const [vectorHits, textHits] = await Promise.all([
     r.embedder
       .embed([o.query])
-      .then(([v]) => r.store.search(r.embedder.model, { tenant_id: o.tenant_id, bot_id: o.bot_id, vector: v!, k: wide }))
+      .then(([v]) =>
+        r.store.search(r.embedder.model, { tenant_id: o.tenant_id, bot_id: o.bot_id, vector: v!, k: wide }),
+      )
       // The embeddings server being down must not stop answers: full-text search still works.
       .catch(() => []),
     r.pool
-      .query(`select chunk_id, rank, coverage from search_chunks_text($1, $2, $3, $4)`, [o.tenant_id, o.bot_id, o.query, wide])
+      .query(`select chunk_id, rank, coverage from search_chunks_text($1, $2, $3, $4)`, [
+        o.tenant_id,
+        o.bot_id,
+        o.query,
+        wide,
+      ])
       .then((res) => res.rows as { chunk_id: string; rank: number; coverage: number }[]),
   ])
 
-  const byId = new Map<string, { similarity: number | null; rank: number | null; coverage: number | null; fused: number }>()
+  const byId = new Map<
+    string,
+    { similarity: number | null; rank: number | null; coverage: number | null; fused: number }
+  >()
   const entry = (id: string) => {
     let e = byId.get(id)
     if (!e) byId.set(id, (e = { similarity: null, rank: null, coverage: null, fused: 0 }))
@@ -85,7 +95,8 @@ export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passag
   vectorHits.forEach((h, i) => {
     const e = entry(h.id)
     e.similarity = h.similarity
-    e.fused += fusion === 'rrf' ? 1 / (RRF_K + i + 1) : wVec * similarityEvidence(r.embedder.model, h.similarity)
+    e.fused +=
+      fusion === 'rrf' ? 1 / (RRF_K + i + 1) : wVec * similarityEvidence(r.embedder.model, h.similarity)
   })
   textHits.forEach((h, i) => {
     const e = entry(h.chunk_id)
@@ -96,7 +107,12 @@ export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passag
   // Ties are common under RRF (rank 1 in one list and 2 in the other, and the reverse): the passage
   // covering more of the question, then the closer vector, goes first.
   const top = [...byId.entries()]
-    .sort((a, b) => b[1].fused - a[1].fused || (b[1].coverage ?? 0) - (a[1].coverage ?? 0) || (b[1].similarity ?? 0) - (a[1].similarity ?? 0))
+    .sort(
+      (a, b) =>
+        b[1].fused - a[1].fused ||
+        (b[1].coverage ?? 0) - (a[1].coverage ?? 0) ||
+        (b[1].similarity ?? 0) - (a[1].similarity ?? 0),
+    )
     .slice(0, o.k)
   if (!top.length) return []
 
@@ -125,7 +141,12 @@ export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passag
         url: row.url,
         page_number: row.page_number,
         language: row.language,
-        scores: { text_rank: e.rank, coverage: e.coverage, similarity: e.similarity, fused: Number(e.fused.toFixed(5)) },
+        scores: {
+          text_rank: e.rank,
+          coverage: e.coverage,
+          similarity: e.similarity,
+          fused: Number(e.fused.toFixed(5)),
+        },
         confidence: Number(confidence.toFixed(3)),
       },
     ]

@@ -48,7 +48,11 @@ export function createLocalStorage(dir: string): Storage {
 }
 
 /** Supabase Storage (a private bucket), used when a Supabase project is configured. */
-export async function createSupabaseStorage(url: string, serviceKey: string, bucket: string): Promise<Storage> {
+export async function createSupabaseStorage(
+  url: string,
+  serviceKey: string,
+  bucket: string,
+): Promise<Storage> {
   const { createClient } = await import('@supabase/supabase-js')
   const client = createClient(url, serviceKey, { auth: { persistSession: false, autoRefreshToken: false } })
   return {
@@ -73,9 +77,16 @@ export async function createSupabaseStorage(url: string, serviceKey: string, buc
 /** Supabase Storage when SUPABASE_URL and a service key are set; the local folder otherwise. */
 export async function createStorage(config: Config): Promise<Storage> {
   if (config.SUPABASE_URL && config.SUPABASE_SERVICE_ROLE_KEY) {
-    return createSupabaseStorage(config.SUPABASE_URL, config.SUPABASE_SERVICE_ROLE_KEY, config.SUPABASE_STORAGE_BUCKET)
+    return createSupabaseStorage(
+      config.SUPABASE_URL,
+      config.SUPABASE_SERVICE_ROLE_KEY,
+      config.SUPABASE_STORAGE_BUCKET,
+    )
   }
   // A throw-away database gets throw-away storage.
-  const dir = config.DATABASE_URL === 'memory://' ? join(tmpdir(), `parley-uploads-${process.pid}-${randomUUID().slice(0, 8)}`) : config.STORAGE_DIR
+  const dir =
+    config.DATABASE_URL === 'memory://'
+      ? join(tmpdir(), `parley-uploads-${process.pid}-${randomUUID().slice(0, 8)}`)
+      : config.STORAGE_DIR
   return createLocalStorage(dir)
 }

@@ -60,7 +60,10 @@ export function createPgvectorStore(pool: pg.Pool, opts: { efSearch?: number } =
     if (!done) {
       const name = `knowledge_chunks_hnsw_${createHash('sha256').update(key).digest('hex').slice(0, 12)}`
       done = (async () => {
-        const exists = await pool.query(`select 1 from pg_indexes where schemaname = 'public' and indexname = $1`, [name])
+        const exists = await pool.query(
+          `select 1 from pg_indexes where schemaname = 'public' and indexname = $1`,
+          [name],
+        )
         if (exists.rows[0]) return
         try {
           await pool.query(
@@ -100,7 +103,10 @@ export function createPgvectorStore(pool: pg.Pool, opts: { efSearch?: number } =
       const dim = q.vector.length
       await ensure(model, dim)
       return withTx(pool, async (db) => {
-        await db.query(`select set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`, [String(Math.max(efSearch, q.k))])
+        await db.query(
+          `select set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
+          [String(Math.max(efSearch, q.k))],
+        )
         const { rows } = await db.query(
           `select id, 1 - dist as similarity from (
              select c.id, (c.embedding::vector(${dim})) <=> $1::vector(${dim}) as dist

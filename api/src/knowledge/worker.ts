@@ -29,13 +29,19 @@ const LEASE = '10 minutes'
 export class PermanentJobError extends Error {}
 
 /** Queues the processing of a source (once: a job already waiting is reused) and marks it pending. */
-export async function enqueueJob(db: Queryable, job: { tenant_id: string | null; source_id: string; kind: 'process' | 'crawl' }) {
+export async function enqueueJob(
+  db: Queryable,
+  job: { tenant_id: string | null; source_id: string; kind: 'process' | 'crawl' },
+) {
   await db.query(
     `insert into knowledge_jobs (tenant_id, source_id, kind) values ($1, $2, $3)
      on conflict (source_id) where status in ('pending', 'processing') do nothing`,
     [job.tenant_id, job.source_id, job.kind],
   )
-  await db.query(`update knowledge_sources set status = 'pending', error = null where id = $1 and status <> 'processing'`, [job.source_id])
+  await db.query(
+    `update knowledge_sources set status = 'pending', error = null where id = $1 and status <> 'processing'`,
+    [job.source_id],
+  )
 }
 
 /** The text a chunk is embedded from: where it sits matters as much as what it says. */
@@ -141,13 +147,23 @@ export class KnowledgeWorker {
     const job = rows[0]
     if (!job) return false
     const log = this.d.log
-    await this.d.pool.query(`update knowledge_sources set status = 'processing', error = null where id = $1`, [job.source_id])
+    await this.d.pool.query(
+      `update knowledge_sources set status = 'processing', error = null where id = $1`,
+      [job.source_id],
+    )
     try {
-      const result = job.kind === 'crawl' ? await this.crawl(job.source_id) : await this.process(job.source_id)
-      await this.d.pool.query(`update knowledge_jobs set status = 'done', locked_at = null, result = $2, last_error = null where id = $1`, [job.id, result])
+      const result =
+        job.kind === 'crawl' ? await this.crawl(job.source_id) : await this.process(job.source_id)
+      await this.d.pool.query(
+        `update knowledge_jobs set status = 'done', locked_at = null, result = $2, last_error = null where id = $1`,
+        [job.id, result],
+      )
       log.info('knowledge job done', { job: job.id, kind: job.kind, ...result })
     } catch (err) {
-      const permanent = err instanceof PermanentJobError || (err as { code?: string }).code === 'unsupported_file' || ['file_too_large', 'archive_bomb', 'fetch_blocked'].includes((err as { code?: string }).code ?? '')
+      const permanent =
+        err instanceof PermanentJobError ||
+        (err as { code?: string }).code === 'unsupported_file' ||
+        ['file_too_large', 'archive_bomb', 'fetch_blocked'].includes((err as { code?: string }).code ?? '')
       const message = readable(err)
       const final = permanent || job.attempts >= job.max_attempts
       // 5 s, 20 s, 80 s, ... with jitter so a batch of failures does not retry in lockstep.
@@ -174,20 +190,43 @@ export class KnowledgeWorker {
     if (src.kind === 'document') {
       if (!src.storage_key) throw new PermanentJobError('The file is missing from storage.')
       const bytes = await this.d.storage.get(src.storage_key)
-      const doc = await parseDocument(bytes, src.metadata?.filename, { maxBytes: this.d.config.UPLOAD_MAX_BYTES })
+      const doc = await parseDocument(bytes, src.metadata?.filename, {
+        maxBytes: this.d.config.UPLOAD_MAX_BYTES,
+      })
       if (doc.title && src.metadata?.title_from_file) title = doc.title
       chunks = chunkBlocks(doc.blocks)
-      if (!chunks.length) throw new PermanentJobError('The file has no readable text (a scanned PDF needs OCR first).')
-      await this.d.pool.query(`update knowledge_sources set mime_type = $2, title = $3 where id = $1`, [sourceId, doc.type, title])
+      if (!chunks.length)
+        throw new PermanentJobError('The file has no readable text (a scanned PDF needs OCR first).')
+      await this.d.pool.query(`update knowledge_sources set mime_type = $2, title = $3 where id = $1`, [
+        sourceId,
+        doc.type,
+        title,
+      ])
     } else if (src.kind === 'faq') {
-      chunks = [{ index: 0, title: src.title, heading_path: [], content: src.body ?? '', tokens: Math.ceil((src.body ?? '').length / 4) }]
+      chunks = [
+        {
+          index: 0,
+          title: src.title,
+          heading_path: [],
+          content: src.body ?? '',
+          tokens: Math.ceil((src.body ?? '').length / 4),
+        },
+      ]
     } else if (src.kind === 'text') {
       chunks = chunkPlainText(src.body ?? '')
     } else {
       return this.crawl(sourceId)
     }
-    const vectors = await this.d.embedder.embed(chunks.map((c) => embedText({ ...c, title: c.title ?? title })))
-    const written = await this.replaceChunks(src, null, chunks.map((c) => ({ ...c, title: c.title ?? title })), src.url, vectors)
+    const vectors = await this.d.embedder.embed(
+      chunks.map((c) => embedText({ ...c, title: c.title ?? title })),
+    )
+    const written = await this.replaceChunks(
+      src,
+      null,
+      chunks.map((c) => ({ ...c, title: c.title ?? title })),
+      src.url,
+      vectors,
+    )
     await this.d.pool.query(
       `update knowledge_sources set status = 'ready', error = null, chunk_count = $2, last_processed_at = now() where id = $1`,
       [sourceId, written],
@@ -200,7 +239,12 @@ export class KnowledgeWorker {
     const src = await this.source(sourceId)
     if (!src.url) throw new PermanentJobError('The website source has no URL.')
     const known = new Map<string, { id: string; content_hash: string | null; status: string }>()
-    for (const row of (await this.d.pool.query(`select id, url, content_hash, status from website_pages where source_id = $1`, [sourceId])).rows) {
+    for (const row of (
+      await this.d.pool.query(
+        `select id, url, content_hash, status from website_pages where source_id = $1`,
+        [sourceId],
+      )
+    ).rows) {
       known.set(row.url, row)
     }
     const { pages, skipped, truncated } = await crawlSite(src.url, {
@@ -240,18 +284,37 @@ export class KnowledgeWorker {
     }
     // Pages the site no longer has: their passages must stop answering. A page the crawl merely did
     // not reach (page cap) or could not fetch this time (transient error) keeps what was stored.
-    const gone = new Set(skipped.filter((s) => ['gone', 'robots', 'noindex', 'duplicate', 'redirect', 'not_html', 'off_site'].includes(s.kind)).map((s) => s.url))
+    const gone = new Set(
+      skipped
+        .filter((s) =>
+          ['gone', 'robots', 'noindex', 'duplicate', 'redirect', 'not_html', 'off_site'].includes(s.kind),
+        )
+        .map((s) => s.url),
+    )
     const transient = new Set(skipped.filter((s) => s.kind === 'error').map((s) => s.url))
     const removed = [...known.entries()]
       .filter(([url, p]) => p.status !== 'removed' && (gone.has(url) || (!truncated && !transient.has(url))))
       .map(([, p]) => p)
     for (const page of removed) {
-      const old = await this.d.pool.query(`delete from knowledge_chunks where page_id = $1 returning id`, [page.id])
-      await this.d.store.deleteIds(this.d.embedder.model, old.rows.map((r) => r.id))
-      await this.d.pool.query(`update website_pages set status = 'removed', last_crawled_at = now() where id = $1`, [page.id])
+      const old = await this.d.pool.query(`delete from knowledge_chunks where page_id = $1 returning id`, [
+        page.id,
+      ])
+      await this.d.store.deleteIds(
+        this.d.embedder.model,
+        old.rows.map((r) => r.id),
+      )
+      await this.d.pool.query(
+        `update website_pages set status = 'removed', last_crawled_at = now() where id = $1`,
+        [page.id],
+      )
     }
-    const every = src.crawl_frequency === 'daily' ? '1 day' : src.crawl_frequency === 'weekly' ? '7 days' : null
-    const count = (await this.d.pool.query(`select count(*)::int as n from knowledge_chunks where source_id = $1`, [sourceId])).rows[0].n
+    const every =
+      src.crawl_frequency === 'daily' ? '1 day' : src.crawl_frequency === 'weekly' ? '7 days' : null
+    const count = (
+      await this.d.pool.query(`select count(*)::int as n from knowledge_chunks where source_id = $1`, [
+        sourceId,
+      ])
+    ).rows[0].n
     await this.d.pool.query(
       `update knowledge_sources set status = 'ready', error = null, chunk_count = $2, last_processed_at = now(),
               next_crawl_at = case when $3::text is null then null else now() + $3::interval end,
@@ -259,7 +322,14 @@ export class KnowledgeWorker {
         where id = $1`,
       [sourceId, count, every, pages.length, JSON.stringify(skipped.slice(0, 50))],
     )
-    return { pages: pages.length, changed, unchanged, removed: removed.length, skipped: skipped.length, chunks: count }
+    return {
+      pages: pages.length,
+      changed,
+      unchanged,
+      removed: removed.length,
+      skipped: skipped.length,
+      chunks: count,
+    }
   }
 
   /** Embeds chunks that have no vector for the current model yet (seeded FAQs, or a reindex). */
@@ -274,10 +344,19 @@ export class KnowledgeWorker {
     const vectors = await this.d.embedder.embed(rows.map(embedText))
     await this.d.store.upsert(
       model,
-      rows.map((r, i) => ({ id: r.id, tenant_id: r.tenant_id, bot_id: r.bot_id, source_id: r.source_id, vector: vectors[i]! })),
+      rows.map((r, i) => ({
+        id: r.id,
+        tenant_id: r.tenant_id,
+        bot_id: r.bot_id,
+        source_id: r.source_id,
+        vector: vectors[i]!,
+      })),
     )
     if (this.d.store.name !== 'pgvector') {
-      await this.d.pool.query(`update knowledge_chunks set embedding_model = $2 where id = any($1::uuid[])`, [rows.map((r) => r.id), model])
+      await this.d.pool.query(`update knowledge_chunks set embedding_model = $2 where id = any($1::uuid[])`, [
+        rows.map((r) => r.id),
+        model,
+      ])
     }
     return rows.length
   }
@@ -336,10 +415,19 @@ export class KnowledgeWorker {
     })
     await this.d.store.upsert(
       model,
-      ids.map((id, i) => ({ id, tenant_id: src.tenant_id, bot_id: src.bot_id, source_id: src.id, vector: vectors[i]! })),
+      ids.map((id, i) => ({
+        id,
+        tenant_id: src.tenant_id,
+        bot_id: src.bot_id,
+        source_id: src.id,
+        vector: vectors[i]!,
+      })),
     )
     if (this.d.store.name !== 'pgvector' && ids.length) {
-      await this.d.pool.query(`update knowledge_chunks set embedding_model = $2 where id = any($1::uuid[])`, [ids, model])
+      await this.d.pool.query(`update knowledge_chunks set embedding_model = $2 where id = any($1::uuid[])`, [
+        ids,
+        model,
+      ])
     }
     await this.d.store.deleteIds(model, old)
     return ids.length
@@ -349,7 +437,14 @@ export class KnowledgeWorker {
 /** The source's declared language, or the one its text is written in when it declared 'auto'. */
 function detectChunkLanguage(language: string, chunks: Chunk[]) {
   if (language && language !== 'auto') return language
-  return detectLanguage(chunks.slice(0, 5).map((c) => c.content).join(' ').slice(0, 4000), 'en')
+  return detectLanguage(
+    chunks
+      .slice(0, 5)
+      .map((c) => c.content)
+      .join(' ')
+      .slice(0, 4000),
+    'en',
+  )
 }
 
 function readable(err: unknown): string {

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../deps'
 
 export interface LiveStream {
   send(event: string, data: unknown, id?: string | number): Promise<void>
@@ -34,7 +34,11 @@ export function liveSSE(c: Context<AppEnv>, run: (live: LiveStream) => Promise<(
     const live: LiveStream = {
       async send(event, data, id) {
         if (done) return
-        await stream.writeSSE({ event, data: JSON.stringify(data), id: id === undefined ? undefined : String(id) })
+        await stream.writeSSE({
+          event,
+          data: JSON.stringify(data),
+          id: id === undefined ? undefined : String(id),
+        })
       },
       closed,
       isClosed: () => done,

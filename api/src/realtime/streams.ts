@@ -32,7 +32,10 @@ export class StreamRegistry {
   /** Resolves when no marked request is running, or after graceMs; returns how many were still running. */
   async idle(graceMs: number): Promise<number> {
     if (this.busy > 0) {
-      await Promise.race([new Promise<void>((r) => this.idleWaiters.push(r)), new Promise((r) => setTimeout(r, graceMs).unref())])
+      await Promise.race([
+        new Promise<void>((r) => this.idleWaiters.push(r)),
+        new Promise((r) => setTimeout(r, graceMs).unref()),
+      ])
     }
     return this.busy
   }

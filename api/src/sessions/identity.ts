@@ -8,12 +8,17 @@ export const identitySchema = z
   .object({
     user_id: z.string().min(1).max(200),
     /** hex HMAC-SHA256 of user_id with the widget's identity secret, computed on the site's server. */
-    user_hash: z.string().regex(/^[0-9a-f]{64}$/i, '64 hex characters (HMAC-SHA256 of user_id)').optional(),
+    user_hash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/i, '64 hex characters (HMAC-SHA256 of user_id)')
+      .optional(),
     /** Or a short-lived HS256 JWT signed with the identity secret: sub = user_id, exp required. */
     user_jwt: z.string().max(4000).optional(),
     name: z.string().max(200).optional(),
     email: z.email().max(320).optional(),
-    attributes: z.record(z.string().max(64), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()])).optional(),
+    attributes: z
+      .record(z.string().max(64), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]))
+      .optional(),
   })
   .strict()
 
@@ -41,11 +46,21 @@ export async function verifyIdentity(
 ): Promise<Verified | null> {
   const mode = widget.identity_mode
   if (mode === 'off' || !widget.identity_secret) {
-    if (mode === 'required') throw new ApiError(500, 'identity_misconfigured', 'Identity verification is required but the widget has no secret.')
+    if (mode === 'required')
+      throw new ApiError(
+        500,
+        'identity_misconfigured',
+        'Identity verification is required but the widget has no secret.',
+      )
     return null
   }
   if (!identity || (!identity.user_hash && !identity.user_jwt)) {
-    if (mode === 'required') throw new ApiError(401, 'identity_required', 'This site requires a verified identity (user_hash or user_jwt) to chat.')
+    if (mode === 'required')
+      throw new ApiError(
+        401,
+        'identity_required',
+        'This site requires a verified identity (user_hash or user_jwt) to chat.',
+      )
     return null
   }
   const secret = widget.identity_secret
@@ -65,7 +80,17 @@ export async function verifyIdentity(
       throw invalid()
     }
   }
-  return { user_id: identity.user_id, name: identity.name, email: identity.email, attributes: identity.attributes }
+  return {
+    user_id: identity.user_id,
+    name: identity.name,
+    email: identity.email,
+    attributes: identity.attributes,
+  }
 }
 
-const invalid = () => new ApiError(401, 'identity_invalid', 'The identity could not be verified (user_hash or user_jwt does not match user_id).')
+const invalid = () =>
+  new ApiError(
+    401,
+    'identity_invalid',
+    'The identity could not be verified (user_hash or user_jwt does not match user_id).',
+  )

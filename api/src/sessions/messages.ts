@@ -55,7 +55,13 @@ export function toMessage(row: MessageRow) {
 export type Message = ReturnType<typeof toMessage>
 
 /** Messages of a session after a seq, in order; private notes only when asked for (console). */
-export async function listMessages(db: Queryable, sessionId: string, after = 0, includePrivate = false, limit = 500) {
+export async function listMessages(
+  db: Queryable,
+  sessionId: string,
+  after = 0,
+  includePrivate = false,
+  limit = 500,
+) {
   const { rows } = await db.query(
     `select ${MESSAGE_COLUMNS} from chatbot_conversations m
       where m.session_id = $1 and m.seq > $2 and ($3 or not m.private)
@@ -66,13 +72,18 @@ export async function listMessages(db: Queryable, sessionId: string, after = 0, 
 }
 
 export async function getMessage(db: Queryable, id: string) {
-  const { rows } = await db.query(`select ${MESSAGE_COLUMNS} from chatbot_conversations m where m.id = $1`, [id])
+  const { rows } = await db.query(`select ${MESSAGE_COLUMNS} from chatbot_conversations m where m.id = $1`, [
+    id,
+  ])
   return rows[0] ? toMessage(rows[0]) : null
 }
 
 /** The bot's answer to a visitor message, if one was stored. */
 export async function findReply(db: Queryable, messageId: string) {
-  const { rows } = await db.query(`select ${MESSAGE_COLUMNS} from chatbot_conversations m where m.reply_to = $1`, [messageId])
+  const { rows } = await db.query(
+    `select ${MESSAGE_COLUMNS} from chatbot_conversations m where m.reply_to = $1`,
+    [messageId],
+  )
   return rows[0] ? toMessage(rows[0]) : null
 }
 

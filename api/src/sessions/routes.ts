@@ -9,7 +9,7 @@ import { publish } from '../realtime/bus'
 import { identitySchema, type IdentityInput } from './identity'
 import { rateLimit } from '../http/rate-limit'
 import { withTx } from '../db/tx'
-import type { AppEnv } from '../env'
+import type { AppEnv } from '../deps'
 import { ApiError, badRequest, conflict, notFound, unauthorized } from '../errors'
 import { assertOrigin } from '../http/cors'
 import { text } from '../http/text'
@@ -154,7 +154,6 @@ sessions.post(
     if (input.content.length > max)
       throw badRequest('message_too_long', `content: must be at most ${max} characters`)
     const deps = c.var.deps
-    const { pool, log } = deps
     const visitor = c.var.visitor
     if (visitor.identity_mode === 'required' && !visitor.identified_user_id) {
       throw new ApiError(

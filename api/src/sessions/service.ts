@@ -43,7 +43,10 @@ export function toInboxSession(row: any) {
 }
 
 export async function getSessionRow(db: Queryable, id: string, lock = false) {
-  const { rows } = await db.query(`select ${SESSION_COLUMNS} from chatbot_sessions s where s.id = $1${lock ? ' for update' : ''}`, [id])
+  const { rows } = await db.query(
+    `select ${SESSION_COLUMNS} from chatbot_sessions s where s.id = $1${lock ? ' for update' : ''}`,
+    [id],
+  )
   if (!rows[0]) throw notFound('Session')
   return rows[0]
 }
@@ -96,7 +99,10 @@ export async function createSession(
   const token = randomBytes(32).toString('hex')
   const visitorId = input.visitor_id ?? 'v_' + randomBytes(12).toString('hex')
   // What the visitor says about themselves without proof is kept, but marked as unverified.
-  const claimed = !verified && input.identity ? { name: input.identity.name, email: input.identity.email, identity_verified: false } : {}
+  const claimed =
+    !verified && input.identity
+      ? { name: input.identity.name, email: input.identity.email, identity_verified: false }
+      : {}
   const context = { ...(input.context ?? {}), ...claimed, ...(verified ? identityContext(verified) : {}) }
   return withTx(pool, async (db) => {
     if (verified) {
@@ -107,14 +113,25 @@ export async function createSession(
       )
       if (prior.rows[0]) {
         await addToken(db, prior.rows[0].id, token, ttlDays)
-        await db.query(`update chatbot_sessions set customer_context = customer_context || $2::jsonb where id = $1`, [prior.rows[0].id, JSON.stringify(context)])
+        await db.query(
+          `update chatbot_sessions set customer_context = customer_context || $2::jsonb where id = $1`,
+          [prior.rows[0].id, JSON.stringify(context)],
+        )
         return { session: toSession(await getSessionRow(db, prior.rows[0].id)), token }
       }
     }
     const { rows } = await db.query(
       `insert into chatbot_sessions (tenant_id, bot_id, visitor_id, identified_user_id, token_hash, token_expires_at, customer_context)
        values ($1, $2, $3, $4, $5, now() + make_interval(days => $6), $7) returning id`,
-      [widget.tenant_id, widget.bot_id, visitorId, verified?.user_id ?? null, hashToken(token), ttlDays, context],
+      [
+        widget.tenant_id,
+        widget.bot_id,
+        visitorId,
+        verified?.user_id ?? null,
+        hashToken(token),
+        ttlDays,
+        context,
+      ],
     )
     await publish(db, { tenant_id: widget.tenant_id, session_id: rows[0].id, kind: 'created' })
     return { session: toSession(await getSessionRow(db, rows[0].id)), token }
@@ -130,11 +147,10 @@ const identityContext = (v: Verified) => ({
 })
 
 async function addToken(db: Queryable, sessionId: string, token: string, ttlDays: number) {
-  await db.query(`insert into session_tokens (token_hash, session_id, expires_at) values ($1, $2, now() + make_interval(days => $3))`, [
-    hashToken(token),
-    sessionId,
-    ttlDays,
-  ])
+  await db.query(
+    `insert into session_tokens (token_hash, session_id, expires_at) values ($1, $2, now() + make_interval(days => $3))`,
+    [hashToken(token), sessionId, ttlDays],
+  )
 }
 
 /**
@@ -142,14 +158,31 @@ async function addToken(db: Queryable, sessionId: string, token: string, ttlDays
  * when that user already has a conversation, the visitor is handed a token for it. A session that
  * already belongs to another user is never re-assigned (the widget must reset first).
  */
-export async function identifySession(pool: pg.Pool, session: { id: string; bot_id: string }, widget: WidgetRow, identity: IdentityInput, ttlDays: number) {
+export async function identifySession(
+  pool: pg.Pool,
+  session: { id: string; bot_id: string },
+  widget: WidgetRow,
+  identity: IdentityInput,
+  ttlDays: number,
+) {
   const verified = await verifyIdentity(widget, identity)
-  if (!verified) throw new ApiError(400, 'identity_unverified', 'identify needs user_hash or user_jwt on this widget (identity verification is off or the proof is missing).')
+  if (!verified)
+    throw new ApiError(
+      400,
+      'identity_unverified',
+      'identify needs user_hash or user_jwt on this widget (identity verification is off or the proof is missing).',
+    )
   return withTx(pool, async (db) => {
-    const s = await db.query(`select identified_user_id from chatbot_sessions where id = $1 for update`, [session.id])
+    const s = await db.query(`select identified_user_id from chatbot_sessions where id = $1 for update`, [
+      session.id,
+    ])
     const current = s.rows[0]?.identified_user_id as string | null
-    if (current === verified.user_id) return { session: toSession(await getSessionRow(db, session.id)), token: null }
-    if (current) throw conflict('This conversation belongs to another user: reset the widget before identifying someone else.')
+    if (current === verified.user_id)
+      return { session: toSession(await getSessionRow(db, session.id)), token: null }
+    if (current)
+      throw conflict(
+        'This conversation belongs to another user: reset the widget before identifying someone else.',
+      )
     const prior = await db.query(
       `select id from chatbot_sessions where bot_id = $1 and identified_user_id = $2 order by created_at desc limit 1`,
       [session.bot_id, verified.user_id],
@@ -159,11 +192,10 @@ export async function identifySession(pool: pg.Pool, session: { id: string; bot_
       await addToken(db, prior.rows[0].id, token, ttlDays)
       return { session: toSession(await getSessionRow(db, prior.rows[0].id)), token }
     }
-    await db.query(`update chatbot_sessions set identified_user_id = $2, customer_context = customer_context || $3::jsonb where id = $1`, [
-      session.id,
-      verified.user_id,
-      JSON.stringify(identityContext(verified)),
-    ])
+    await db.query(
+      `update chatbot_sessions set identified_user_id = $2, customer_context = customer_context || $3::jsonb where id = $1`,
+      [session.id, verified.user_id, JSON.stringify(identityContext(verified))],
+    )
     return { session: toSession(await getSessionRow(db, session.id)), token: null }
   })
 }
@@ -223,7 +255,13 @@ export async function storeVisitorMessage(
       }
       const message = (await getMessage(db, existing.rows[0].id))!
       const reply = await findReply(db, message.id)
-      return { message, reply, duplicate: true, pending: !reply && s.status !== 'escalated', language: s.ai_context?.language ?? 'en' }
+      return {
+        message,
+        reply,
+        duplicate: true,
+        pending: !reply && s.status !== 'escalated',
+        language: s.ai_context?.language ?? 'en',
+      }
     }
     const message = await insertMessage(db, {
       tenant_id: session.tenant_id,
@@ -234,11 +272,24 @@ export async function storeVisitorMessage(
     })
     // A visitor writing again after resolution reopens the conversation with the bot.
     if (s.status === 'resolved') {
-      await db.query(`update chatbot_sessions set status = 'active', resolved_at = null where id = $1`, [session.id])
+      await db.query(`update chatbot_sessions set status = 'active', resolved_at = null where id = $1`, [
+        session.id,
+      ])
       await publish(db, { tenant_id: session.tenant_id, session_id: session.id, kind: 'status' })
     }
-    await publish(db, { tenant_id: session.tenant_id, session_id: session.id, kind: 'message', seq: message.seq })
-    return { message, reply: null, duplicate: false, pending: s.status !== 'escalated', language: s.ai_context?.language ?? 'en' }
+    await publish(db, {
+      tenant_id: session.tenant_id,
+      session_id: session.id,
+      kind: 'message',
+      seq: message.seq,
+    })
+    return {
+      message,
+      reply: null,
+      duplicate: false,
+      pending: s.status !== 'escalated',
+      language: s.ai_context?.language ?? 'en',
+    }
   })
 }
 
@@ -284,7 +335,12 @@ export async function storeAnswer(
       `update chatbot_sessions set ai_context = ai_context || jsonb_build_object('language', $2::text) where id = $1`,
       [session.id, answer.language],
     )
-    await publish(db, { tenant_id: session.tenant_id, session_id: session.id, kind: 'message', seq: message.seq })
+    await publish(db, {
+      tenant_id: session.tenant_id,
+      session_id: session.id,
+      kind: 'message',
+      seq: message.seq,
+    })
     return message
   })
 }

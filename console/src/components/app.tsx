@@ -19,7 +19,9 @@ export function App() {
   const [members, setMembers] = useState<Member[] | null>(null)
   const [membersKey, setMembersKey] = useState(0)
   // The inbox owns the URL hash (open conversation, filters); #widget is the widget page.
-  const [view, setView] = useState<'inbox' | 'widget'>(() => (location.hash === '#widget' ? 'widget' : 'inbox'))
+  const [view, setView] = useState<'inbox' | 'widget'>(() =>
+    location.hash === '#widget' ? 'widget' : 'inbox',
+  )
   const go = (next: 'inbox' | 'widget') => {
     setView(next)
     history.replaceState(null, '', location.pathname + location.search + (next === 'widget' ? '#widget' : ''))
@@ -134,10 +136,20 @@ export function App() {
           memberships[0] && <span class="tenant-name">{memberships[0].tenant.name}</span>
         )}
         <nav class="views" aria-label="Console">
-          <button type="button" class="view-tab" aria-current={view === 'inbox' ? 'page' : undefined} onClick={() => go('inbox')}>
+          <button
+            type="button"
+            class="view-tab"
+            aria-current={view === 'inbox' ? 'page' : undefined}
+            onClick={() => go('inbox')}
+          >
             Inbox
           </button>
-          <button type="button" class="view-tab" aria-current={view === 'widget' ? 'page' : undefined} onClick={() => go('widget')}>
+          <button
+            type="button"
+            class="view-tab"
+            aria-current={view === 'widget' ? 'page' : undefined}
+            onClick={() => go('widget')}
+          >
             Widget
           </button>
         </nav>
@@ -149,7 +161,9 @@ export function App() {
         )}
         <span class="spacer" />
         {me && <span class="user">{me.user.name || me.user.email}</span>}
-        {me && tenantId && myself && <AvailabilitySelect value={myself.availability} onChange={changeAvailability} />}
+        {me && tenantId && myself && (
+          <AvailabilitySelect value={myself.availability} onChange={changeAvailability} />
+        )}
         <button type="button" class="btn btn-ghost" onClick={() => signOut()}>
           Sign out
         </button>

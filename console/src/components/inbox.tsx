@@ -54,7 +54,8 @@ export function readHash(hash = location.hash): { selectedId: string | null; fil
   const priority = Number(params.get('priority'))
   if (Number.isInteger(priority) && priority >= 1 && priority <= 5) filters.priority = priority
   const assignee = params.get('assignee')
-  if (assignee && (assignee === 'me' || assignee === 'none' || UUID.test(assignee))) filters.assignee = assignee
+  if (assignee && (assignee === 'me' || assignee === 'none' || UUID.test(assignee)))
+    filters.assignee = assignee
   return { selectedId: m ? decodeURIComponent(m[1]) : null, filters }
 }
 
@@ -70,7 +71,8 @@ export function matchesFilters(s: SessionSummary, f: QueueFilters, userId: strin
   if (f.priority && (s.priority ?? s.escalation?.priority) !== f.priority) return false
   if (f.assignee === 'me' && s.assignee?.id !== userId) return false
   if (f.assignee === 'none' && s.assignee) return false
-  if (f.assignee && f.assignee !== 'me' && f.assignee !== 'none' && s.assignee?.id !== f.assignee) return false
+  if (f.assignee && f.assignee !== 'me' && f.assignee !== 'none' && s.assignee?.id !== f.assignee)
+    return false
   return true
 }
 
@@ -165,7 +167,11 @@ export function Inbox({ tenantId, userId, onUnauthorized, onLive, members, onRef
     const timers = typingTimers.current
     clearTimeout(timers.get(sessionId))
     timers.delete(sessionId)
-    if (on) timers.set(sessionId, setTimeout(() => setVisitorTyping(sessionId, false), TYPING_TTL_MS))
+    if (on)
+      timers.set(
+        sessionId,
+        setTimeout(() => setVisitorTyping(sessionId, false), TYPING_TTL_MS),
+      )
     setTyping((cur) => {
       if (cur.has(sessionId) === on) return cur
       const next = new Set(cur)

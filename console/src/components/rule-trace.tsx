@@ -37,7 +37,9 @@ function ConditionNode({ node }: { node: ConditionTrace }) {
     <li class="cond cond-group">
       <Verdict passed={node.passed} />
       <span>
-        <span class="cond-type">{groups.map((op) => (op === 'all' ? 'All of' : 'Any of')).join(' and ')}</span>
+        <span class="cond-type">
+          {groups.map((op) => (op === 'all' ? 'All of' : 'Any of')).join(' and ')}
+        </span>
         <span class="cond-detail">{node.detail}</span>
         {groups.map((op) => (
           <ul key={op} class="cond-list" aria-label={op === 'all' ? 'All of' : 'Any of'}>

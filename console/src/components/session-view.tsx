@@ -163,7 +163,9 @@ export function SessionView(props: SessionViewProps) {
         {back}
         <div class="view-title">
           <h2>
-            {session.customer_context?.name ? String(session.customer_context.name) : `Visitor ${shortVisitor(session.visitor_id)}`}
+            {session.customer_context?.name
+              ? String(session.customer_context.name)
+              : `Visitor ${shortVisitor(session.visitor_id)}`}
           </h2>
           <p class="view-sub">
             <StatusBadge status={session.status} />

@@ -13,7 +13,11 @@ export function Avatar({ name, url, small }: { name: string; url?: string | null
   const src = url && /^https:\/\//i.test(url) ? url : null
   return (
     <div class={small ? 'avatar sm' : 'avatar'} aria-hidden="true">
-      {src ? <img src={src} alt="" referrerpolicy="no-referrer" /> : name.trim().charAt(0).toUpperCase() || '?'}
+      {src ? (
+        <img src={src} alt="" referrerpolicy="no-referrer" />
+      ) : (
+        name.trim().charAt(0).toUpperCase() || '?'
+      )}
     </div>
   )
 }

@@ -250,7 +250,12 @@ export class ChatStore {
     this.drop()
     this.stored = { visitor_id: this.stored.visitor_id }
     this.save()
-    this.set({ status: null, assignee: null, hasSession: false, messages: this.state.messages.filter((m) => m.local) })
+    this.set({
+      status: null,
+      assignee: null,
+      hasSession: false,
+      messages: this.state.messages.filter((m) => m.local),
+    })
   }
 
   /**
@@ -548,7 +553,11 @@ export class ChatStore {
         try {
           const headers: Record<string, string> = { Accept: 'text/event-stream' }
           if (this.lastSeq) headers['Last-Event-ID'] = String(this.lastSeq)
-          const res = await this.api.raw('/v1/sessions/' + id + '/events', { token, headers, signal: ctl.signal })
+          const res = await this.api.raw('/v1/sessions/' + id + '/events', {
+            token,
+            headers,
+            signal: ctl.signal,
+          })
           attempt = 0
           await readSse(res.body as ReadableStream<Uint8Array>, (ev) => {
             if (ctl.signal.aborted) return
@@ -574,7 +583,9 @@ export class ChatStore {
 
   private agentTyping(data: { name?: string; typing?: boolean }) {
     clearTimeout(this.agentTimer)
-    const name = data.typing ? String(data.name || (this.state.assignee && this.state.assignee.name) || '') : null
+    const name = data.typing
+      ? String(data.name || (this.state.assignee && this.state.assignee.name) || '')
+      : null
     this.set({ agentTyping: name })
     // a lost "stopped typing" must not leave the dots forever
     if (name !== null) this.agentTimer = setTimeout(() => this.set({ agentTyping: null }), 8000)

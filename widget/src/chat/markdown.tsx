@@ -14,7 +14,9 @@ export function safeHref(url: string | null | undefined, mailto?: boolean): stri
   if (!url) return null
   try {
     const u = new URL(url)
-    return u.protocol === 'https:' || u.protocol === 'http:' || (mailto && u.protocol === 'mailto:') ? u.href : null
+    return u.protocol === 'https:' || u.protocol === 'http:' || (mailto && u.protocol === 'mailto:')
+      ? u.href
+      : null
   } catch {
     return null // relative, malformed, or no URL at all
   }
@@ -47,14 +49,23 @@ export function inline(text: string, sources: Source[] = []): ComponentChildren[
     if (m[2] != null) out.push(<code key={k}>{m[2]}</code>)
     else if (m[3] != null || m[4] != null) out.push(<strong key={k}>{inline(m[3] ?? m[4], sources)}</strong>)
     else if (m[5] != null) out.push(<em key={k}>{inline(m[5], sources)}</em>)
-    else if (m[6] != null) out.push(m[6]) // an image: its alt text, never a request
+    else if (m[6] != null)
+      out.push(m[6]) // an image: its alt text, never a request
     else if (m[7] != null) out.push(link(safeHref(m[8], true), inline(m[7], sources), k))
     else if (m[9] != null) {
       const n = Number(m[9])
       const src = sources[n - 1]
       const href = src && safeHref(src.url)
       out.push(
-        !src ? m[0] : href ? link(href, n, k, 'cite', src.title) : <sup key={k} class="cite" title={src.title}>{n}</sup>,
+        !src ? (
+          m[0]
+        ) : href ? (
+          link(href, n, k, 'cite', src.title)
+        ) : (
+          <sup key={k} class="cite" title={src.title}>
+            {n}
+          </sup>
+        ),
       )
     } else if (m[10] != null) out.push(link(safeHref(m[10], true), m[10], k))
     else out.push(<br key={k} />)

@@ -51,7 +51,11 @@ export type AppEnv = {
     deps: Deps
     requestId: string
     user: Claims
-    visitor: VisitorSession & { allowed_origins: string[]; identified_user_id: string | null; identity_mode: string }
+    visitor: VisitorSession & {
+      allowed_origins: string[]
+      identified_user_id: string | null
+      identity_mode: string
+    }
     /** The validated JSON body (set by jsonBody). */
     body: unknown
   }
