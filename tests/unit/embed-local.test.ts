@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { createLocalEmbedder, normalizeText, stem } from '../../api/src/knowledge/embed-local'
+import { createLocalEmbedder, stem } from '../../api/src/knowledge/embed-local'
+import { fold } from '../../api/src/text/fold'
 import { meanRecallAtK, passages, questions } from '../fixtures/knowledge/multilingual'
 
 /**
@@ -57,7 +58,7 @@ describe('createLocalEmbedder', () => {
     expect(cosine(a, b)).toBeCloseTo(1, 10)
     expect(cosine(a, c)).toBeGreaterThan(0.9)
     expect(cosine(a, d)).toBeLessThan(0.2)
-    const stemOf = (w: string) => stem(normalizeText(w))
+    const stemOf = (w: string) => stem(fold(w))
     expect(stemOf('remboursement')).toBe(stemOf('rembourser'))
     expect(stemOf('devoluções')).toBe(stemOf('devolución'))
     expect(stemOf('países')).toBe(stemOf('país'))

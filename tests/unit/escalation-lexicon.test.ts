@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { fold, sentimentOf } from '../../api/src/escalation/lexicon'
+import { sentimentOf } from '../../api/src/escalation/lexicon'
+import { fold } from '../../api/src/text/fold'
 
 describe('fold', () => {
   it('drops case, Latin accents and curly apostrophes, keeps other scripts', () => {

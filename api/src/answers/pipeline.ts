@@ -6,7 +6,8 @@ import { retrieve, type Passage } from '../knowledge/search'
 import type { VectorStore } from '../knowledge/vector-store'
 import type { TokenBudget } from '../http/token-budget'
 import type { Source } from '../sessions/messages'
-import { detectLanguage, type Lang } from './language'
+import { fold, words } from '../text/fold'
+import { detectLanguage, type Lang } from '../text/language'
 import { LlmError, type ChatMessage, type Llm, type LlmFault } from './llm'
 import {
   citedNumbers,
@@ -305,25 +306,16 @@ function extractive(
   }
 }
 
-const words = (s: string) =>
-  new Set(
-    s
-      .normalize('NFKD')
-      .replace(/\p{M}/gu, '')
-      .toLowerCase()
-      .split(/[^\p{L}\p{N}]+/u)
-      .filter((w) => w.length > 2)
-      .map((w) => w.slice(0, 6)),
-  )
+const stems = (s: string) => new Set(words(fold(s)).flatMap((w) => (w.length > 2 ? [w.slice(0, 6)] : [])))
 
 /** The n sentences sharing the most (prefix-stemmed) words with the question, in their original order. */
 function bestSentences(text: string, question: string, n: number): string {
-  const q = words(question)
+  const q = stems(question)
   const sentences = text.match(/[^.!?\n]+[.!?]*\s*/g) ?? [text]
   const scored = sentences.map((s, i) => ({
     s: s.trim(),
     i,
-    score: [...words(s)].filter((w) => q.has(w)).length,
+    score: [...stems(s)].filter((w) => q.has(w)).length,
   }))
   const chosen = scored
     .filter((x) => x.s)

@@ -1,42 +1,10 @@
+import { fold } from '../text/fold'
+
 /**
- * Text folding and a small multilingual sentiment lexicon (en, fr, es, pt), used for triage when no
+ * A small multilingual sentiment lexicon (en, fr, es, pt), used for triage when no
  * language model is configured. It is deliberately simple and predictable: an owner reading a rule
  * trace can see which words decided the sentiment.
  */
-
-/** Latin letters NFKD does not decompose, spelled the way a visitor without the key would type them. */
-const LETTER_FOLDS: Record<string, string> = {
-  ß: 'ss',
-  æ: 'ae',
-  œ: 'oe',
-  ø: 'o',
-  ł: 'l',
-  đ: 'd',
-  ð: 'd',
-  þ: 'th',
-  ı: 'i',
-}
-const LETTER_FOLD_RE = /[ßæœøłđðþı]/g
-// Only the combining diacritical marks block: stripping every \p{M} would erase vowel signs that
-// carry meaning in Devanagari, Thai, Arabic and other scripts.
-const DIACRITICS_RE = /[\u0300-\u036f]/g
-const APOSTROPHES_RE = /[\u2018\u2019\u02bc\u2032`´]/g
-
-/**
- * Case- and accent-insensitive form of a text: NFKD, Latin diacritics stripped, lower case, curly
- * apostrophes made straight, whitespace collapsed to single spaces. Rules, the human-request detector
- * and the lexicon all compare folded text, so "HUMÁIN", "humain" and "Humain" are the same word.
- */
-export function fold(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(DIACRITICS_RE, '')
-    .toLowerCase()
-    .replace(LETTER_FOLD_RE, (c) => LETTER_FOLDS[c] ?? c)
-    .replace(APOSTROPHES_RE, "'")
-    .replace(/\s{2,}|[^\S ]/gu, ' ')
-    .trim()
-}
 
 export type Sentiment = 'negative' | 'neutral' | 'positive'
 

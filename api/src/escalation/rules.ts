@@ -20,7 +20,7 @@
  */
 import safeRegex from 'safe-regex2'
 import { z } from 'zod'
-import { fold } from './lexicon'
+import { fold } from '../text/fold'
 
 /** Groups nest at most this deep (the top-level group is depth 1). */
 export const MAX_GROUP_DEPTH = 3

@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import type { Llm } from '../answers/llm'
 import { DEFAULT_PROMPTS } from '../answers/prompt'
-import { detectLanguage } from '../answers/language'
+import { detectLanguage } from '../text/language'
 import type { Queryable } from '../db/tx'
 import { withTx } from '../db/tx'
 import type { Logger } from '../logger'

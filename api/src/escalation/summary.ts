@@ -2,7 +2,7 @@
  * The summary an agent reads when taking an escalation, written without a language model: a few
  * labelled lines quoting the conversation, readable in five seconds.
  */
-import { fold } from './lexicon'
+import { fold } from '../text/fold'
 
 /** A message as the summary needs it; ai_metadata, when present, sharpens "could not answer". */
 export interface SummaryMessage {

@@ -1,4 +1,5 @@
 import type { Embedder } from './embedder'
+import { fold, words } from '../text/fold'
 
 /**
  * A local embedder for deployments without an embeddings API: deterministic, multilingual enough for
@@ -106,24 +107,6 @@ const ENDINGS: [string, string][] = [
   ['y', ''],
 ]
 
-/** Lowercase, compatibility-decomposed, accents and other combining marks removed; ligatures spelled out. */
-export function normalizeText(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/œ/g, 'oe')
-    .replace(/æ/g, 'ae')
-    .replace(/ß/g, 'ss')
-    .replace(/ø/g, 'o')
-    .replace(/ł/g, 'l')
-}
-
-/** Words of a normalised text: runs of letters and digits; apostrophes split elisions ("l'adresse" -> "l", "adresse"). */
-export function tokenize(normalized: string): string[] {
-  return normalized.split(/[^\p{L}\p{N}]+/u).filter(Boolean)
-}
-
 /** A light, language-agnostic stem of a normalised word (see the rules above). */
 export function stem(word: string): string {
   if (word.length <= 3 || /\d/.test(word)) return word
@@ -211,9 +194,9 @@ function embedOne(text: string, dim: number): number[] {
       weight.set(h, w)
     } else tf.set(h, n + 1)
   }
-  const normalized = normalizeText(text)
+  const normalized = fold(text)
   let prev: number | undefined
-  for (const word of tokenize(normalized)) {
+  for (const word of words(normalized)) {
     if (STOP_WORDS.has(word) || (word.length < 2 && !/\d/.test(word))) continue
     const f = wordFeatures(word)
     add(f.stem, WEIGHT.word)

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
-import { detectLanguage } from '../answers/language'
+import { detectLanguage } from '../text/language'
 import type { Config } from '../config'
 import type { Queryable } from '../db/tx'
 import { withTx } from '../db/tx'

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import type { Answer } from '../answers/pipeline'
-import type { Lang } from '../answers/language'
+import type { Lang } from '../text/language'
 import type { Queryable } from '../db/tx'
 import { withTx } from '../db/tx'
 import { ApiError, conflict, notFound } from '../errors'
