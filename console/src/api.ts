@@ -1,16 +1,5 @@
-import type {
-  Availability,
-  Bot,
-  CannedReply,
-  Me,
-  Member,
-  Message,
-  QueueFilters,
-  Session,
-  SessionDetail,
-  SessionSummary,
-  WidgetConfig,
-} from './types'
+import type { InboxSession as Session, Message, SessionDetail, SessionSummary } from '../../contract'
+import type { Availability, Bot, CannedReply, Me, Member, QueueFilters, WidgetConfig } from './types'
 
 const TOKEN_KEY = 'parley.console.token'
 

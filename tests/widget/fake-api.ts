@@ -2,7 +2,7 @@
  * A fake of the API's widget side at the network boundary: a fetch function that answers from
  * route handlers with real Response objects, plus helpers for SSE bodies the test writes to.
  */
-import type { Message } from '../../widget/src/types'
+import type { Message } from '../../contract'
 
 export interface Call {
   method: string
@@ -86,7 +86,9 @@ export function msg(partial: Partial<Message>): Message {
     agent: null,
     status: 'complete',
     confidence: null,
+    suggest_human: false,
     private: false,
+    reply_to: null,
     created_at: new Date().toISOString(),
     ...partial,
   }

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { api, ApiError, getToken, queueQuery } from '../api'
-import { subscribe } from '../sse'
-import type { CannedReply, Member, QueueFilters, SessionSummary, TenantEvent, TypingEvent } from '../types'
+import type { SessionSummary, TenantEvents, TenantSessionEvent as TenantEvent } from '../../../contract'
+import { subscribe } from '../../../contract/subscribe'
+import type { CannedReply, Member, QueueFilters } from '../types'
 import { SessionList } from './session-list'
 import { SessionView } from './session-view'
 
@@ -220,7 +221,7 @@ export function Inbox({ tenantId, userId, onUnauthorized, onLive, members, onRef
       },
       onDenied: onUnauthorized,
       onEvent: (ev) => {
-        let payload: TenantEvent | TypingEvent
+        let payload: TenantEvent | TenantEvents['typing']
         try {
           payload = JSON.parse(ev.data)
         } catch {
@@ -229,7 +230,7 @@ export function Inbox({ tenantId, userId, onUnauthorized, onLive, members, onRef
         if (!payload || typeof payload.session_id !== 'string') return
         if (ev.event === 'session') onSession(payload as TenantEvent)
         else if (ev.event === 'typing') {
-          const t = payload as TypingEvent
+          const t = payload as TenantEvents['typing']
           if (t.from === 'visitor') setVisitorTyping(t.session_id, t.typing === true)
         }
       },

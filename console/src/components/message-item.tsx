@@ -1,4 +1,4 @@
-import type { Message, Source } from '../types'
+import type { Message, Source } from '../../../contract'
 import { fullTime } from '../time'
 
 export interface MessageItemProps {

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import { createTypingNotifier } from '../typing'
+import { createTypingNotifier } from '../../../contract/typing'
 import type { CannedReply } from '../types'
 
 export interface ReplyBoxProps {

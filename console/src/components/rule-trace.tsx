@@ -1,4 +1,4 @@
-import type { ConditionTrace, RuleTrace } from '../types'
+import type { ConditionTrace, RuleTrace } from '../../../contract'
 
 export interface RuleTraceViewProps {
   trace: RuleTrace[]

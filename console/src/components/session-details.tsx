@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact'
-import type { CustomerContext, Escalation, Session } from '../types'
+import type { CustomerContext, Escalation, InboxSession as Session } from '../../../contract'
 import { fullTime, relativeTime } from '../time'
 import { PriorityBadge } from './priority-badge'
 import { RuleTraceView } from './rule-trace'

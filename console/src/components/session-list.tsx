@@ -1,4 +1,5 @@
-import type { Member, QueueFilters, SessionStatus, SessionSummary } from '../types'
+import type { SessionStatus, SessionSummary } from '../../../contract'
+import type { Member, QueueFilters } from '../types'
 import { fullTime, relativeTime, shortVisitor } from '../time'
 import { PriorityBadge } from './priority-badge'
 import { StatusBadge } from './status-badge'

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, ApiError } from '../api'
-import type { CannedReply, Escalation, Member, Message, Session } from '../types'
+import type { Escalation, InboxSession as Session, Message } from '../../../contract'
+import type { CannedReply, Member } from '../types'
 import { fullTime, shortVisitor } from '../time'
 import { MessageItem } from './message-item'
 import { PriorityBadge } from './priority-badge'

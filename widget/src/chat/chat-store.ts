@@ -5,16 +5,32 @@
  */
 import { createApi, isApiError, type ApiClient, type FetchLike } from '../api'
 import { pickLang, stringsFor, type Lang } from '../i18n'
-import { readSse } from '../sse'
 import type {
-  Assignee,
+  CreateSessionResult,
   Identity,
   Message,
+  Person,
   Session,
   SessionStatus,
-  StoredSession,
+  StatusEvent,
+  TypingEvent,
   WidgetConfig,
-} from '../types'
+} from '../../../contract'
+import { createTypingNotifier } from '../../../contract/typing'
+import { listenSession } from './event-loop'
+import { localMessage, readSendResponse } from './send-protocol'
+import {
+  newId,
+  parseStored,
+  safeStorage,
+  saveStored,
+  watchTabs,
+  type EventTarget,
+  type StorageLike,
+  type StoredSession,
+} from './session-storage'
+
+export { newId }
 
 /** A message as the widget shows it: a stored Message, or a local one still sending, failed or streaming. */
 export interface ViewMessage extends Message {
@@ -26,7 +42,7 @@ export interface ChatState {
   config: WidgetConfig | null
   lang: Lang
   status: SessionStatus | null
-  assignee: Assignee | null
+  assignee: Person | null
   messages: ViewMessage[]
   /** Waiting for the first piece of an answer (the typing indicator). */
   waiting: boolean
@@ -46,8 +62,6 @@ export interface ChatState {
   prechatDone: boolean
 }
 
-type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
-
 export interface ChatStoreOptions {
   apiBase: string
   key: string
@@ -61,28 +75,10 @@ export interface ChatStoreOptions {
   onMessage?: (m: Message) => void
   /** Called when the session becomes escalated. */
   onEscalated?: () => void
-  /** Reconnect delays of the event stream, in ms (tests shorten them). */
+  /** The first and the longest reconnect delay of the event stream, in ms (tests shorten them). */
   backoff?: number[]
   /** Where `storage` (other tabs) and `online` events come from; the window by default. */
-  events?: Pick<Window, 'addEventListener' | 'removeEventListener'> | null
-}
-
-/** A client_message_id: a UUID when the browser has one, else 32 random hex digits. */
-export function newId(): string {
-  const c = globalThis.crypto
-  if (c && typeof c.randomUUID === 'function') return c.randomUUID()
-  const b = new Uint8Array(16)
-  if (c && c.getRandomValues) c.getRandomValues(b)
-  else for (let i = 0; i < 16; i++) b[i] = (Math.random() * 256) | 0
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
-}
-
-function safeStorage(): StorageLike | null {
-  try {
-    return globalThis.localStorage
-  } catch {
-    return null // storage blocked (sandboxed frame, privacy settings)
-  }
+  events?: EventTarget | null
 }
 
 const bySeq = (a: ViewMessage, b: ViewMessage) => (a.seq || Infinity) - (b.seq || Infinity)
@@ -98,21 +94,18 @@ export class ChatStore {
   private override?: string
   private prechat: Record<string, string> = {}
   private lastSeq = 0
-  private events?: AbortController
+  private stopEvents?: () => void
   private sessionPromise?: Promise<StoredSession>
   private streamIds = new Set<string>()
-  private typingAt = 0
-  private typingTimer?: ReturnType<typeof setTimeout>
   private agentTimer?: ReturnType<typeof setTimeout>
   /** True while history is read: old messages are not news. */
   private quiet = false
-  private win: ChatStoreOptions['events']
-  private onStorage = (e: StorageEvent) => {
-    if (e.key === this.storageKey) this.adopt(e.newValue)
-  }
-  private onOnline = () => {
-    for (const m of this.state.messages) if (m.local === 'failed') this.retry(m.id)
-  }
+  private unwatch: () => void
+  /** The visitor's typing, told to the agent (only while a person has the session). */
+  private typingNotifier = createTypingNotifier((typing) => {
+    const { session_id: id, token } = this.stored
+    if (id && token) return this.api.raw('/v1/sessions/' + id + '/typing', { body: { typing }, token })
+  })
 
   constructor(private opts: ChatStoreOptions) {
     this.api = createApi(opts.apiBase, opts.fetch)
@@ -137,9 +130,15 @@ export class ChatStore {
       csat: null,
       prechatDone: !!this.identity,
     }
-    this.win = opts.events === undefined ? (typeof window !== 'undefined' ? window : null) : opts.events
-    this.win?.addEventListener('storage', this.onStorage as EventListener)
-    this.win?.addEventListener('online', this.onOnline)
+    const win = opts.events === undefined ? (typeof window !== 'undefined' ? window : null) : opts.events
+    this.unwatch = watchTabs(
+      win,
+      this.storageKey,
+      (raw) => this.adopt(raw),
+      () => {
+        for (const m of this.state.messages) if (m.local === 'failed') this.retry(m.id)
+      },
+    )
   }
 
   subscribe(fn: () => void): () => void {
@@ -153,20 +152,11 @@ export class ChatStore {
   }
 
   private read(raw = this.storage?.getItem(this.storageKey)): StoredSession | null {
-    try {
-      const s = JSON.parse(raw || 'null')
-      return s && typeof s.visitor_id === 'string' ? s : null
-    } catch {
-      return null
-    }
+    return parseStored(raw)
   }
 
   private save() {
-    try {
-      this.storage?.setItem(this.storageKey, JSON.stringify(this.stored))
-    } catch {
-      // quota or blocked storage: the session lives for this page only
-    }
+    saveStored(this.storage, this.storageKey, this.stored)
   }
 
   /** Loads the widget config and, with a stored session, its history; then listens for live messages. */
@@ -225,7 +215,7 @@ export class ChatStore {
   }
 
   private drop() {
-    this.events?.abort()
+    this.stopEvents?.()
     this.sessionPromise = undefined
     this.lastSeq = 0
   }
@@ -303,7 +293,7 @@ export class ChatStore {
       const context = { page_url: location.href, locale: navigator.language, ...this.prechat }
       const identity = this.identity
       this.sessionPromise = this.api
-        .json<{ session: Session; token: string }>('/v1/sessions', {
+        .json<CreateSessionResult>('/v1/sessions', {
           body: { key: this.opts.key, visitor_id: this.stored.visitor_id, context, identity },
         })
         .then(({ session, token }) => {
@@ -358,20 +348,7 @@ export class ChatStore {
     if (!content) return
     this.typing(false)
     const localId = 'local:' + cmid
-    const local: ViewMessage = {
-      id: localId,
-      session_id: '',
-      seq: 0,
-      message_type: 'user',
-      content,
-      client_message_id: cmid,
-      sources: [],
-      agent: null,
-      status: 'complete',
-      confidence: null,
-      created_at: new Date().toISOString(),
-      local: 'sending',
-    }
+    const local: ViewMessage = { ...localMessage('user', content, cmid), id: localId, local: 'sending' }
     this.upsert(local)
     this.set({ busy: true, waiting: this.state.status !== 'escalated' })
     const streamId = 'stream:' + cmid
@@ -386,27 +363,15 @@ export class ChatStore {
         this.upsert(local)
         res = await this.post(content, cmid)
       }
-      if (!(res.headers.get('content-type') || '').includes('text/event-stream')) {
-        const body = (await res.json()) as { message: Message; reply: Message | null }
-        stored = true
-        this.upsert(body.message)
-        this.upsert(body.reply)
-        return
-      }
       this.streamIds.add(streamId)
       let userSeq = 0
-      await readSse(res.body as ReadableStream<Uint8Array>, (ev) => {
-        let data: any
-        try {
-          data = JSON.parse(ev.data)
-        } catch {
-          return
-        }
-        if (ev.event === 'message') {
+      await readSendResponse(res, {
+        message: (m) => {
           stored = true
-          userSeq = data.seq
-          this.upsert(data)
-        } else if (ev.event === 'delta') {
+          userSeq = m.seq
+          this.upsert(m)
+        },
+        delta: (d) => {
           if (!this.streamIds.has(streamId)) return
           const cur = this.state.messages.find((x) => x.id === streamId)
           this.set({ waiting: false })
@@ -415,22 +380,25 @@ export class ChatStore {
             id: streamId,
             seq: userSeq + 0.5,
             message_type: 'ai',
-            content: (cur ? cur.content : '') + String(data.text ?? ''),
+            content: (cur ? cur.content : '') + String(d.text ?? ''),
             client_message_id: null,
             local: 'streaming',
           })
-        } else if (ev.event === 'done') {
+        },
+        done: (m) => {
           this.streamIds.delete(streamId)
           this.remove(streamId)
-          this.upsert(data)
-        } else if (ev.event === 'escalated') {
+          this.upsert(m)
+        },
+        escalated: () => {
           this.setSession({ status: 'escalated', assignee: this.state.assignee })
           this.set({ waiting: false })
-        } else if (ev.event === 'error') {
+        },
+        error: () => {
           this.streamIds.delete(streamId)
           this.remove(streamId)
           this.showError()
-        }
+        },
       })
     } catch (e) {
       if (!stored) {
@@ -458,17 +426,8 @@ export class ChatStore {
 
   private showError() {
     this.upsert({
+      ...localMessage('system', stringsFor(this.state.lang).error, null, 'failed'),
       id: 'error:' + newId(),
-      session_id: '',
-      seq: 0,
-      message_type: 'system',
-      content: stringsFor(this.state.lang).error,
-      client_message_id: null,
-      sources: [],
-      agent: null,
-      status: 'failed',
-      confidence: null,
-      created_at: new Date().toISOString(),
       local: 'error',
     })
   }
@@ -517,71 +476,36 @@ export class ChatStore {
   }
 
   /**
-   * The visitor is typing: tells the agent (only while a person has the session), at most every
-   * 3 s, and that typing stopped 4 s after the last key or on send.
+   * The visitor is typing (or stopped: on send): tells the agent, only while a person has the
+   * session, through the contract's typing throttle.
    */
   typing(on: boolean) {
+    if (!on) return this.typingNotifier.stop()
     const s = this.stored
-    if (!s.session_id || !s.token || this.state.status !== 'escalated') return
-    clearTimeout(this.typingTimer)
-    const post = (typing: boolean) =>
-      this.api
-        .raw('/v1/sessions/' + s.session_id + '/typing', { body: { typing }, token: s.token })
-        .catch(() => undefined)
-    if (on) {
-      this.typingTimer = setTimeout(() => this.typing(false), 4000)
-      if (Date.now() - this.typingAt < 3000) return
-      this.typingAt = Date.now()
-      void post(true)
-    } else if (this.typingAt) {
-      this.typingAt = 0
-      void post(false)
-    }
+    if (s.session_id && s.token && this.state.status === 'escalated') this.typingNotifier.keystroke()
   }
 
   /** Keeps the session's event stream open, resuming after the last seen seq, with backoff. */
   private listen() {
-    this.events?.abort()
-    const ctl = new AbortController()
-    this.events = ctl
-    const delays = this.opts.backoff || [1000, 2000, 5000, 10000, 30000]
-    let attempt = 0
-    const loop = async () => {
-      while (!ctl.signal.aborted) {
-        const { session_id: id, token } = this.stored
-        if (!id || !token) return
-        try {
-          const headers: Record<string, string> = { Accept: 'text/event-stream' }
-          if (this.lastSeq) headers['Last-Event-ID'] = String(this.lastSeq)
-          const res = await this.api.raw('/v1/sessions/' + id + '/events', {
-            token,
-            headers,
-            signal: ctl.signal,
-          })
-          attempt = 0
-          await readSse(res.body as ReadableStream<Uint8Array>, (ev) => {
-            if (ctl.signal.aborted) return
-            try {
-              const data = JSON.parse(ev.data)
-              if (ev.event === 'message') this.upsert(data)
-              else if (ev.event === 'status' && data.status) this.setSession(data)
-              else if (ev.event === 'typing' && data.from === 'agent') this.agentTyping(data)
-            } catch {
-              // a malformed event is skipped
-            }
-          })
-        } catch (e) {
-          if (ctl.signal.aborted) return
-          if (isApiError(e) && (e.status === 401 || e.status === 404)) return
-        }
-        const wait = delays[Math.min(attempt++, delays.length - 1)]
-        await new Promise((r) => setTimeout(r, wait * (0.75 + Math.random() * 0.5)))
-      }
-    }
-    void loop()
+    this.stopEvents?.()
+    const { session_id: id, token } = this.stored
+    if (!id || !token) return
+    this.stopEvents = listenSession({
+      apiBase: this.opts.apiBase,
+      sessionId: id,
+      token,
+      lastSeq: () => this.lastSeq,
+      backoff: this.opts.backoff,
+      fetch: this.opts.fetch,
+      on: {
+        message: (m) => this.upsert(m),
+        status: (st: StatusEvent) => this.setSession(st),
+        typing: (t: TypingEvent) => this.agentTyping(t),
+      },
+    })
   }
 
-  private agentTyping(data: { name?: string; typing?: boolean }) {
+  private agentTyping(data: Pick<TypingEvent, 'name' | 'typing'>) {
     clearTimeout(this.agentTimer)
     const name = data.typing
       ? String(data.name || (this.state.assignee && this.state.assignee.name) || '')
@@ -593,11 +517,10 @@ export class ChatStore {
 
   /** Stops the event stream and timers (the widget is being removed). */
   destroy() {
-    this.events?.abort()
-    clearTimeout(this.typingTimer)
+    this.stopEvents?.()
+    this.typingNotifier.stop()
     clearTimeout(this.agentTimer)
-    this.win?.removeEventListener('storage', this.onStorage as EventListener)
-    this.win?.removeEventListener('online', this.onOnline)
+    this.unwatch()
     this.listeners.clear()
   }
 }

@@ -7,7 +7,7 @@
  * Images are never loaded: `![alt](url)` shows its alt text.
  */
 import type { ComponentChildren, VNode } from 'preact'
-import type { Source } from '../types'
+import type { Source } from '../../../contract'
 
 /** The URL as a link target when it is absolute http(s) (or mailto when allowed), else null. */
 export function safeHref(url: string | null | undefined, mailto?: boolean): string | null {

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks'
 import type { Strings } from '../i18n'
-import type { PrechatField } from '../types'
+import type { PrechatField } from '../../../contract'
 
 export interface PrechatFormProps {
   fields: PrechatField[]

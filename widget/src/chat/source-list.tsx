@@ -1,4 +1,4 @@
-import type { Source } from '../types'
+import type { Source } from '../../../contract'
 import { safeHref } from './markdown'
 
 export { safeHref }

@@ -1,3 +1,5 @@
+/** The one typing throttle: the widget (visitor typing) and the console (agent typing) share it. */
+
 export interface TypingNotifierOptions {
   /** A `typing: true` is sent at most this often while the agent keeps typing. */
   throttleMs?: number
