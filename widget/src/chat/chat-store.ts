@@ -3,83 +3,33 @@
  * storage across page loads and tabs, identity), streamed sends with retry, the live event stream
  * with resumption, feedback, CSAT, typing in both directions, dedupe.
  */
-import { createApi, isApiError, type ApiClient, type FetchLike } from '../api'
-import { pickLang, stringsFor, type Lang } from '../i18n'
+import { createApi, isApiError, type ApiClient } from '../api'
+import { pickLang, stringsFor } from '../i18n'
 import type {
   CreateSessionResult,
   Identity,
   Message,
-  Person,
   Session,
-  SessionStatus,
   StatusEvent,
   TypingEvent,
   WidgetConfig,
 } from '../../../contract'
 import { createTypingNotifier } from '../../../contract/typing'
+import type { ChatState, ChatStoreOptions, ViewMessage } from './chat-state'
 import { listenSession } from './event-loop'
-import { localMessage, readSendResponse } from './send-protocol'
+import { localMessage, sendMessage } from './send-protocol'
 import {
   newId,
   parseStored,
   safeStorage,
   saveStored,
   watchTabs,
-  type EventTarget,
   type StorageLike,
   type StoredSession,
 } from './session-storage'
 
 export { newId }
-
-/** A message as the widget shows it: a stored Message, or a local one still sending, failed or streaming. */
-export interface ViewMessage extends Message {
-  /** `sending`/`failed` for a visitor message not stored yet; `streaming` for an answer being written. */
-  local?: 'sending' | 'failed' | 'streaming' | 'error'
-}
-
-export interface ChatState {
-  config: WidgetConfig | null
-  lang: Lang
-  status: SessionStatus | null
-  assignee: Person | null
-  messages: ViewMessage[]
-  /** Waiting for the first piece of an answer (the typing indicator). */
-  waiting: boolean
-  /** The name of the agent typing right now, or null. */
-  agentTyping: string | null
-  /** A send is in flight. */
-  busy: boolean
-  /** The session exists and its history has been read (or there is none). */
-  ready: boolean
-  /** A session exists (stored or created). */
-  hasSession: boolean
-  /** Ratings sent, by message id. */
-  feedback: Record<string, 'up' | 'down'>
-  /** The CSAT score given, or null. */
-  csat: number | null
-  /** The pre-chat form was filled in (or skipped by identify). */
-  prechatDone: boolean
-}
-
-export interface ChatStoreOptions {
-  apiBase: string
-  key: string
-  fetch?: FetchLike
-  storage?: StorageLike | null
-  /** A language override (data-locale, ParleySettings.locale). */
-  locale?: string
-  /** The identified user (ParleySettings.identity, or a queued identify). */
-  identity?: Identity
-  /** Called once for every new stored message of the session (not for the history read at start). */
-  onMessage?: (m: Message) => void
-  /** Called when the session becomes escalated. */
-  onEscalated?: () => void
-  /** The first and the longest reconnect delay of the event stream, in ms (tests shorten them). */
-  backoff?: number[]
-  /** Where `storage` (other tabs) and `online` events come from; the window by default. */
-  events?: EventTarget | null
-}
+export type { ChatState, ChatStoreOptions, ViewMessage }
 
 const bySeq = (a: ViewMessage, b: ViewMessage) => (a.seq || Infinity) - (b.seq || Infinity)
 
@@ -96,7 +46,7 @@ export class ChatStore {
   private lastSeq = 0
   private stopEvents?: () => void
   private sessionPromise?: Promise<StoredSession>
-  private streamIds = new Set<string>()
+  /** @internal */ readonly streamIds = new Set<string>()
   private agentTimer?: ReturnType<typeof setTimeout>
   /** True while history is read: old messages are not news. */
   private quiet = false
@@ -146,7 +96,7 @@ export class ChatStore {
     return () => this.listeners.delete(fn)
   }
 
-  private set(patch: Partial<ChatState>) {
+  /** @internal */ set(patch: Partial<ChatState>) {
     this.state = { ...this.state, ...patch }
     for (const fn of this.listeners) fn()
   }
@@ -190,7 +140,10 @@ export class ChatStore {
     this.set({ ready: true })
   }
 
-  private setSession(s: Pick<Session, 'status' | 'assignee'> & { csat?: number | null }, quiet?: boolean) {
+  /** @internal */ setSession(
+    s: Pick<Session, 'status' | 'assignee'> & { csat?: number | null },
+    quiet?: boolean,
+  ) {
     const was = this.state.status
     this.set({
       status: s.status,
@@ -236,7 +189,7 @@ export class ChatStore {
   }
 
   /** Drops the stored session (expired or unknown): the next send starts a new one. */
-  private forget() {
+  /** @internal */ forget() {
     this.drop()
     this.stored = { visitor_id: this.stored.visitor_id }
     this.save()
@@ -338,84 +291,20 @@ export class ChatStore {
     if (!known && !m.local && !this.quiet) this.opts.onMessage?.(m)
   }
 
-  private remove(id: string) {
+  /** @internal */ remove(id: string) {
     this.set({ messages: this.state.messages.filter((x) => x.id !== id) })
   }
 
   /** Sends a visitor message; `cmid` is given again by a retry so the server never stores it twice. */
-  async send(content: string, cmid = newId()): Promise<void> {
-    content = content.trim()
-    if (!content) return
-    this.typing(false)
-    const localId = 'local:' + cmid
-    const local: ViewMessage = { ...localMessage('user', content, cmid), id: localId, local: 'sending' }
-    this.upsert(local)
-    this.set({ busy: true, waiting: this.state.status !== 'escalated' })
-    const streamId = 'stream:' + cmid
-    let stored = false
-    try {
-      let res: Response
-      try {
-        res = await this.post(content, cmid)
-      } catch (e) {
-        if (!isApiError(e) || e.status !== 401 || !this.stored.session_id) throw e
-        this.forget() // the stored session is gone: start a new one and send again
-        this.upsert(local)
-        res = await this.post(content, cmid)
-      }
-      this.streamIds.add(streamId)
-      let userSeq = 0
-      await readSendResponse(res, {
-        message: (m) => {
-          stored = true
-          userSeq = m.seq
-          this.upsert(m)
-        },
-        delta: (d) => {
-          if (!this.streamIds.has(streamId)) return
-          const cur = this.state.messages.find((x) => x.id === streamId)
-          this.set({ waiting: false })
-          this.upsert({
-            ...local,
-            id: streamId,
-            seq: userSeq + 0.5,
-            message_type: 'ai',
-            content: (cur ? cur.content : '') + String(d.text ?? ''),
-            client_message_id: null,
-            local: 'streaming',
-          })
-        },
-        done: (m) => {
-          this.streamIds.delete(streamId)
-          this.remove(streamId)
-          this.upsert(m)
-        },
-        escalated: () => {
-          this.setSession({ status: 'escalated', assignee: this.state.assignee })
-          this.set({ waiting: false })
-        },
-        error: () => {
-          this.streamIds.delete(streamId)
-          this.remove(streamId)
-          this.showError()
-        },
-      })
-    } catch (e) {
-      if (!stored) {
-        const cur = this.state.messages.find((x) => x.id === localId)
-        if (cur) this.upsert({ ...cur, local: 'failed' })
-      } else {
-        this.remove(streamId)
-        this.showError()
-      }
-      if (!isApiError(e)) console.warn('Parley:', e)
-    } finally {
-      this.streamIds.delete(streamId)
-      this.set({ busy: false, waiting: false })
-    }
+  send(content: string, cmid = newId()): Promise<void> {
+    return sendMessage(this, content, cmid)
   }
 
-  private async post(content: string, cmid: string): Promise<Response> {
+  /** @internal */ hasStoredSession() {
+    return !!this.stored.session_id
+  }
+
+  /** @internal */ async post(content: string, cmid: string): Promise<Response> {
     const s = await this.ensureSession()
     return this.api.raw('/v1/sessions/' + s.session_id + '/messages', {
       body: { content, client_message_id: cmid },
@@ -424,7 +313,7 @@ export class ChatStore {
     })
   }
 
-  private showError() {
+  /** @internal */ showError() {
     this.upsert({
       ...localMessage('system', stringsFor(this.state.lang).error, null, 'failed'),
       id: 'error:' + newId(),
