@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { createTypingNotifier } from '../../../contract/typing'
 import type { CannedReply } from '../types'
+import { CannedList, matches, slashAt, type Slash } from './canned-replies'
 
 export interface ReplyBoxProps {
   /** Sends the reply; resolves when stored, rejects with a message to show. */
@@ -16,26 +17,6 @@ export interface ReplyBoxProps {
   /** Deletes a canned reply; absent: no delete buttons. */
   onDeleteCanned?: (id: string) => Promise<void>
   disabled?: boolean
-}
-
-/** A "/shortcut" being typed just before the caret: where it starts and what follows the slash. */
-interface Slash {
-  start: number
-  end: number
-  query: string
-}
-
-function slashAt(text: string, caret: number): Slash | null {
-  const m = /(^|\s)\/([\w-]*)$/.exec(text.slice(0, caret))
-  if (!m) return null
-  const start = m.index + m[1].length
-  return { start, end: caret, query: m[2].toLowerCase() }
-}
-
-function matches(canned: CannedReply[], query: string): CannedReply[] {
-  const starts = canned.filter((c) => c.shortcut.toLowerCase().startsWith(query))
-  const rest = query ? canned.filter((c) => !starts.includes(c) && c.title.toLowerCase().includes(query)) : []
-  return [...starts, ...rest].slice(0, 8)
 }
 
 /**
@@ -59,10 +40,8 @@ export function ReplyBox({
   const [slash, setSlash] = useState<Slash | null>(null)
   const [active, setActive] = useState(0)
   const [listOpen, setListOpen] = useState(false)
-  const [editing, setEditing] = useState<string | null>(null)
   const boxRef = useRef<HTMLTextAreaElement>(null)
   const listButton = useRef<HTMLButtonElement>(null)
-  const popRef = useRef<HTMLDivElement>(null)
   const caretAfter = useRef<number | null>(null)
   const empty = text.trim() === ''
 
@@ -70,13 +49,6 @@ export function ReplyBox({
   onTypingRef.current = onTyping
   const notifier = useMemo(() => createTypingNotifier((v) => onTypingRef.current?.(v)), [])
   useEffect(() => () => notifier.stop(), [notifier])
-
-  // Opening the list moves the focus into it, on its first reply.
-  useEffect(() => {
-    const pop = popRef.current
-    if (listOpen && pop)
-      (pop.querySelector<HTMLElement>('.canned-item') ?? pop.querySelector('button'))?.focus()
-  }, [listOpen])
 
   const suggestions = slash && canned ? matches(canned, slash.query) : []
   const suggesting = suggestions.length > 0
@@ -159,88 +131,19 @@ export function ReplyBox({
         </ul>
       )}
       {listOpen && (
-        <div
-          class="canned-pop"
-          ref={popRef}
-          id="canned-list"
-          role="dialog"
-          aria-label="Canned replies"
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') {
-              e.preventDefault()
-              closeList()
-            }
+        <CannedList
+          canned={canned}
+          draft={text.trim()}
+          onClose={closeList}
+          onInsert={(c) => {
+            setListOpen(false)
+            insert(c)
           }}
-        >
-          <div class="canned-head">
-            <strong>Canned replies</strong>
-            <button type="button" class="btn btn-ghost btn-small" onClick={closeList}>
-              Close
-            </button>
-          </div>
-          {canned === null || canned === undefined ? (
-            <p class="muted small">Loading…</p>
-          ) : canned.length === 0 ? (
-            <p class="muted small">No canned replies yet.</p>
-          ) : (
-            <ul class="canned-list">
-              {canned.map((c) => (
-                <li key={c.id} class="canned-row">
-                  {editing === c.id && onUpdateCanned ? (
-                    <CannedForm
-                      label={`Edit canned reply /${c.shortcut}`}
-                      initial={c}
-                      onSave={(reply) => onUpdateCanned(c.id, reply).then(() => setEditing(null))}
-                      onCancel={() => setEditing(null)}
-                    />
-                  ) : (
-                    <>
-                      <button
-                        type="button"
-                        class="canned-item"
-                        onClick={() => {
-                          setListOpen(false)
-                          insert(c)
-                        }}
-                      >
-                        <span class="suggest-key">/{c.shortcut}</span>
-                        <span class="suggest-title">{c.title}</span>
-                        <span class="suggest-text">{c.content}</span>
-                      </button>
-                      {onUpdateCanned && (
-                        <button
-                          type="button"
-                          class="btn btn-ghost btn-small canned-edit"
-                          aria-label={`Edit canned reply /${c.shortcut}`}
-                          title="Edit"
-                          onClick={() => setEditing(c.id)}
-                        >
-                          Edit
-                        </button>
-                      )}
-                      {onDeleteCanned && (
-                        <button
-                          type="button"
-                          class="btn btn-ghost btn-small canned-delete"
-                          aria-label={`Delete canned reply /${c.shortcut}`}
-                          title="Delete"
-                          onClick={() =>
-                            void onDeleteCanned(c.id).catch((err) =>
-                              setError((err as Error)?.message ?? 'Not deleted.'),
-                            )
-                          }
-                        >
-                          ×
-                        </button>
-                      )}
-                    </>
-                  )}
-                </li>
-              ))}
-            </ul>
-          )}
-          {onCreateCanned && <NewCanned onCreate={onCreateCanned} initial={text.trim()} />}
-        </div>
+          onError={setError}
+          onCreate={onCreateCanned}
+          onUpdate={onUpdateCanned}
+          onDelete={onDeleteCanned}
+        />
       )}
       <textarea
         ref={boxRef}
@@ -321,98 +224,5 @@ export function ReplyBox({
         </button>
       </div>
     </form>
-  )
-}
-
-/** A small form under the list: shortcut, title and text of a new canned reply (the draft by default). */
-function NewCanned({
-  onCreate,
-  initial,
-}: {
-  onCreate: ReplyBoxProps['onCreateCanned'] & {}
-  initial: string
-}) {
-  const [open, setOpen] = useState(false)
-  if (!open)
-    return (
-      <button type="button" class="btn btn-ghost btn-small canned-new" onClick={() => setOpen(true)}>
-        + New canned reply
-      </button>
-    )
-  return (
-    <CannedForm
-      label="New canned reply"
-      initial={{ shortcut: '', title: '', content: initial }}
-      onSave={(reply) => onCreate(reply).then(() => setOpen(false))}
-      onCancel={() => setOpen(false)}
-    />
-  )
-}
-
-/** The fields of a canned reply, for a new one or an edit; shows the API's refusal in place. */
-function CannedForm(props: {
-  label: string
-  initial: Omit<CannedReply, 'id'>
-  onSave: (reply: Omit<CannedReply, 'id'>) => Promise<void>
-  onCancel: () => void
-}) {
-  const [shortcut, setShortcut] = useState(props.initial.shortcut)
-  const [title, setTitle] = useState(props.initial.title)
-  const [content, setContent] = useState(props.initial.content)
-  const [error, setError] = useState<string | null>(null)
-  const [busy, setBusy] = useState(false)
-  const root = useRef<HTMLDivElement>(null)
-  // The list scrolls: bring the whole form, Save included, into view when it opens.
-  useEffect(() => root.current?.scrollIntoView?.({ block: 'nearest' }), [])
-  return (
-    <div class="canned-form" role="group" aria-label={props.label} ref={root}>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <label class="inline-field">
-        <span>Shortcut</span>
-        <input
-          value={shortcut}
-          pattern="[a-z0-9_-]{1,40}"
-          placeholder="refund"
-          onInput={(e) => setShortcut(e.currentTarget.value.toLowerCase())}
-        />
-      </label>
-      <label class="inline-field">
-        <span>Title</span>
-        <input value={title} maxLength={200} onInput={(e) => setTitle(e.currentTarget.value)} />
-      </label>
-      <label class="inline-field">
-        <span>Text</span>
-        <textarea
-          rows={2}
-          value={content}
-          maxLength={8000}
-          onInput={(e) => setContent(e.currentTarget.value)}
-        />
-      </label>
-      <div class="canned-form-actions">
-        <button
-          type="button"
-          class="btn btn-primary btn-small"
-          disabled={busy || !/^[a-z0-9_-]{1,40}$/.test(shortcut) || !title.trim() || !content.trim()}
-          onClick={() => {
-            setBusy(true)
-            setError(null)
-            props
-              .onSave({ shortcut, title: title.trim(), content: content.trim() })
-              .catch((err) => setError((err as Error)?.message || 'Not saved.'))
-              .finally(() => setBusy(false))
-          }}
-        >
-          Save
-        </button>
-        <button type="button" class="btn btn-ghost btn-small" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
-    </div>
   )
 }
