@@ -11,11 +11,11 @@ import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../api/src/config'
 import { seedDemo } from '../api/src/demo'
 import { startServer } from '../api/src/server'
+import { percentile, readSse } from './lib'
 
 const TENANT = '00000000-0000-4000-8000-0000000000a1'
 const ORIGIN = 'http://bench.test'
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
+const pct = percentile
 
 export async function benchEscalation(visitors = Number(process.env.ESC_VISITORS ?? 200)) {
   const dir = mkdtempSync(join(tmpdir(), 'parley-esc-'))
@@ -48,28 +48,12 @@ export async function benchEscalation(visitors = Number(process.env.ESC_VISITORS
       headers: { authorization: `Bearer ${access_token}` },
       signal: ctrl.signal,
     })
-    const reader = events.body!.getReader()
-    const decoder = new TextDecoder()
-    void (async () => {
-      let buf = ''
-      try {
-        for (;;) {
-          const { value, done } = await reader.read()
-          if (done) return
-          buf += decoder.decode(value, { stream: true })
-          let i
-          while ((i = buf.indexOf('\n\n')) >= 0) {
-            const block = buf.slice(0, i)
-            buf = buf.slice(i + 2)
-            const data = block.split('\n').find((l) => l.startsWith('data: '))
-            if (!block.includes('event: session') || !data) continue
-            const e = JSON.parse(data.slice(6))
-            if (e.session?.status === 'escalated' && !seen.has(e.session_id))
-              seen.set(e.session_id, performance.now())
-          }
-        }
-      } catch {}
-    })()
+    void readSse(events.body!, (ev) => {
+      if (ev.event !== 'session') return
+      const e = JSON.parse(ev.data)
+      if (e.session?.status === 'escalated' && !seen.has(e.session_id))
+        seen.set(e.session_id, performance.now())
+    }).catch(() => {})
 
     const sessions = await Promise.all(
       Array.from({ length: visitors }, async () => {

@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url'
 import { openDatabase } from '../api/src/db/database'
 import { findHumanRequest } from '../api/src/escalation/rules'
 import { startFakeOpenAI, type Behaviour, type FakeOpenAI } from '../tests/helpers/fake-openai'
+import { mulberry32, percentile, readSse } from './lib'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const num = (name: string, fallback: number) => {
@@ -97,20 +98,8 @@ for (const q of QUESTIONS) {
 // ---------------------------------------------------------------------------------------------------
 // Small helpers
 
-/** Seeded PRNG (mulberry32): the same seed gives the same visitors and the same fault script. */
-function prng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const pct = (sorted: number[], p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : 0
+const prng = mulberry32
+const pct = percentile
 const r1 = (n: number) => Math.round(n * 10) / 10
 const mb = (kb: number) => r1(kb / 1024)
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
@@ -227,48 +216,6 @@ async function httpError(res: Response): Promise<string> {
     /* not JSON */
   }
   return `http ${res.status}${code ? ` ${code}` : ''}`
-}
-
-interface SseEvent {
-  event: string
-  data: string
-  id?: string
-}
-
-/** Reads an SSE body, calling onEvent for each event; resolves when the body ends (rejects on errors). */
-async function readSse(body: ReadableStream<Uint8Array>, onEvent: (e: SseEvent) => boolean | void) {
-  const reader = body.getReader()
-  const decoder = new TextDecoder()
-  let buf = ''
-  try {
-    for (;;) {
-      const { value, done } = await reader.read()
-      if (done) break
-      buf += decoder.decode(value, { stream: true }).replace(/\r\n/g, '\n')
-      let at: number
-      while ((at = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, at)
-        buf = buf.slice(at + 2)
-        const e: SseEvent = { event: 'message', data: '' }
-        let any = false
-        for (const line of block.split('\n')) {
-          if (line.startsWith(':')) continue
-          const i = line.indexOf(':')
-          const field = i < 0 ? line : line.slice(0, i)
-          const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '')
-          if (field === 'event') ((e.event = value), (any = true))
-          else if (field === 'data') ((e.data += (e.data ? '\n' : '') + value), (any = true))
-          else if (field === 'id') e.id = value
-        }
-        if (any && onEvent(e) === true) {
-          await reader.cancel().catch(() => {})
-          return
-        }
-      }
-    }
-  } finally {
-    reader.releaseLock?.()
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ import type { Embedder } from '../api/src/knowledge/embedder'
 import { retrieve, type Fusion } from '../api/src/knowledge/search'
 import { createPgvectorStore, type VectorStore } from '../api/src/knowledge/vector-store'
 import * as fixture from '../tests/fixtures/knowledge/multilingual'
+import { mulberry32, percentile } from './lib'
 
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200)
 const WARMUP = 20
@@ -55,15 +56,7 @@ const TOPICS: Topic[] = ['shipping', 'returns', 'payments', 'accounts', 'product
 // ---------------------------------------------------------------------------------------------
 // Corpus
 
-/** mulberry32: a small seeded generator, so every run sees the same corpus and questions. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const rng = mulberry32
 
 const BRANDS = (
   'Aurora Nimbus Kestrel Solano Vireo Altura Brisa Cobalt Dunas Ember Fjord Garnet Halcyon Ibis Juniper ' +
@@ -761,8 +754,7 @@ async function explain(
 // ---------------------------------------------------------------------------------------------
 // Measurement helpers
 
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
+const pct = percentile
 const r1 = (n: number) => Math.round(n * 10) / 10
 const r3 = (n: number) => Math.round(n * 1000) / 1000
 

@@ -13,19 +13,12 @@ import {
   type EvalInput,
   type Rule,
 } from '../api/src/escalation/rules'
+import { mulberry32, percentile } from './lib'
 
 const RULES = 100
 const MESSAGES = Number(process.env.BENCH_RULE_MESSAGES ?? 5000)
 
-/** mulberry32: a small seeded generator, so every run sees the same rules and messages. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const rng = mulberry32
 
 const KEYWORDS = [
   'remboursement',
@@ -176,8 +169,7 @@ function buildMessages(rand: () => number): EvalInput[] {
   })
 }
 
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
+const pct = percentile
 const round = (n: number) => Math.round(n * 10) / 10
 
 /** Runs the benchmark; returns the table's rows (also printed and written to bench/results/rules.json). */

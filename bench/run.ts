@@ -19,6 +19,7 @@ import { startServer } from '../api/src/server'
 import { benchRetrieval } from './retrieval'
 import { benchEscalation } from './escalation'
 import { benchRules } from './rules'
+import { percentile } from './lib'
 
 const QUESTIONS = [
   'Quels sont les délais de livraison ?',
@@ -31,8 +32,7 @@ const QUESTIONS = [
 const MESSAGES_PER_VISITOR = Number(process.env.BENCH_MESSAGES ?? 5)
 const VISITORS_PER_LEVEL = Number(process.env.BENCH_VISITORS ?? 100)
 
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
+const pct = percentile
 
 interface Row {
   scenario: string

@@ -24,15 +24,11 @@ import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { launchChromium } from '../tests/e2e/browser'
 import { startHostSite } from '../tests/e2e/widget-host'
+import { median } from './lib'
 
 const RUNS = Math.max(15, Number(process.env.BENCH_WIDGET_RUNS ?? 15))
 const SETTLE_MS = 2500
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
 const r1 = (n: number) => Math.round(n * 10) / 10
 
 /** Records when the launcher is first laid out, and long tasks; runs on all three pages alike. */

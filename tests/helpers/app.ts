@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { inject } from 'vitest'
+import { createSseParser } from '../../contract/sse'
 import { createApp } from '../../api/src/app'
 import { loadConfig, type Config } from '../../api/src/config'
 import { seedDemo } from '../../api/src/demo'
@@ -96,7 +97,9 @@ export async function readEvents(
   const events: { event: string; data: any; id?: string }[] = []
   const reader = res.body!.getReader()
   const decoder = new TextDecoder()
-  let buffer = ''
+  const parser = createSseParser((e) => {
+    if (e.data) events.push({ event: e.event, data: JSON.parse(e.data), id: e.id })
+  })
   const deadline = Date.now() + timeoutMs
   try {
     while (!until(events)) {
@@ -107,21 +110,7 @@ export async function readEvents(
         new Promise<null>((r) => setTimeout(() => r(null), left)),
       ])
       if (!chunk || chunk.done) break
-      buffer += decoder.decode(chunk.value, { stream: true })
-      let idx
-      while ((idx = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, idx)
-        buffer = buffer.slice(idx + 2)
-        let event = 'message'
-        let data = ''
-        let id: string | undefined
-        for (const line of block.split('\n')) {
-          if (line.startsWith('event:')) event = line.slice(6).trim()
-          else if (line.startsWith('data:')) data += line.slice(5).trim()
-          else if (line.startsWith('id:')) id = line.slice(3).trim()
-        }
-        if (data) events.push({ event, data: JSON.parse(data), id })
-      }
+      parser.push(decoder.decode(chunk.value, { stream: true }))
     }
   } finally {
     await reader.cancel().catch(() => {})
