@@ -21,6 +21,7 @@
 import safeRegex from 'safe-regex2'
 import { z } from 'zod'
 import { fold } from '../text/fold'
+import type { ConditionGroupTrace, ConditionLeafTrace, ConditionTrace, RuleTrace } from '../../../contract'
 
 /** Groups nest at most this deep (the top-level group is depth 1). */
 export const MAX_GROUP_DEPTH = 3
@@ -519,34 +520,8 @@ export interface EvalInput {
   attributes?: Record<string, unknown>
 }
 
-/** A leaf of the trace: one condition, its verdict (null = unknown) and why. */
-export interface ConditionLeafTrace {
-  type: Condition['type']
-  passed: boolean | null
-  detail: string
-}
-/** A group of the trace, mirroring the rule's all/any tree. */
-export interface ConditionGroupTrace {
-  all?: ConditionTrace[]
-  any?: ConditionTrace[]
-  passed: boolean | null
-  detail: string
-}
-export type ConditionTrace = ConditionLeafTrace | ConditionGroupTrace
-
-/** How one rule fared on one message. */
-export interface RuleTrace {
-  rule_id: string
-  name: string
-  priority: number
-  fired: boolean
-  /** One sentence: why it fired or what stopped it. */
-  detail: string
-  /** null when the rule has no keywords. */
-  keywords: { matched: string[] } | null
-  /** null when the rule has no conditions (or does not validate). */
-  conditions: ConditionTrace | null
-}
+/** The trace's shapes are the wire contract's (the console shows them). */
+export type { ConditionGroupTrace, ConditionLeafTrace, ConditionTrace, RuleTrace }
 
 export interface FiredRule {
   rule_id: string

@@ -1,4 +1,7 @@
+import type { Message, MessageStatus, Source } from '../../../contract'
 import type { Queryable } from '../db/tx'
+
+export type { Message, Source }
 
 /** The columns every message query selects, with the agent's display name joined in. */
 export const MESSAGE_COLUMNS = `m.id, m.session_id, m.seq, m.message_type, m.content, m.client_message_id, m.ai_metadata,
@@ -22,18 +25,8 @@ export interface MessageRow {
   agent_name: string | null
 }
 
-/** A citation: the knowledge source, and the passage (chunk) and page it came from. */
-export interface Source {
-  id: string
-  chunk_id?: string
-  title: string
-  url: string | null
-  page?: number | null
-  snippet: string
-}
-
 /** A message as the API returns it (docs/api.md). */
-export function toMessage(row: MessageRow) {
+export function toMessage(row: MessageRow): Message {
   const meta = row.ai_metadata ?? {}
   return {
     id: row.id,
@@ -44,15 +37,15 @@ export function toMessage(row: MessageRow) {
     client_message_id: row.client_message_id,
     sources: (meta.sources ?? []) as Source[],
     agent: row.agent_id ? { id: row.agent_id, name: row.agent_name ?? 'Agent' } : null,
-    status: row.status,
+    status: row.status as MessageStatus,
     confidence: typeof meta.confidence === 'number' ? meta.confidence : null,
     suggest_human: meta.suggest_human === true,
     private: row.private,
     reply_to: row.reply_to,
-    created_at: row.created_at,
+    // The wire's ISO string (what JSON.stringify made of pg's Date before).
+    created_at: new Date(row.created_at).toISOString(),
   }
 }
-export type Message = ReturnType<typeof toMessage>
 
 /** Messages of a session after a seq, in order; private notes only when asked for (console). */
 export async function listMessages(
