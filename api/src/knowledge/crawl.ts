@@ -2,13 +2,7 @@ import { createHash } from 'node:crypto'
 import { gunzipSync } from 'node:zlib'
 import { Parser } from 'htmlparser2'
 import robotsParser from 'robots-parser'
-import {
-  FetchBlocked,
-  FetchFailed,
-  validateUrl,
-  type GuardedFetch,
-  type GuardedResponse,
-} from './fetch-guard'
+import { FetchBlocked, FetchFailed, validateUrl, type GuardedFetch, type GuardedResponse } from '../net'
 
 /**
  * The website crawler: a pure function from a start URL (and a guarded fetch) to the pages of that

@@ -8,7 +8,7 @@ import { text } from '../http/text'
 import { jsonBody, query, uuidRe } from '../http/validate'
 import { detectType, KnowledgeFileError, type KnowledgeFileErrorCode } from './parse'
 import { retrieve } from './search'
-import { validateUrl } from './fetch-guard'
+import { validateUrl } from '../net'
 import { enqueueJob } from './worker'
 
 /** Knowledge sources (documents, websites; FAQs live in faqs.ts), their processing state, and retrieval testing. */
