@@ -32,7 +32,8 @@ import { withTx } from '../api/src/db/tx'
 import { createLocalEmbedder } from '../api/src/knowledge/embed-local'
 import type { Embedder } from '../api/src/knowledge/embedder'
 import { retrieve, type Fusion } from '../api/src/knowledge/search'
-import { createPgvectorStore, type VectorStore } from '../api/src/knowledge/vector-store'
+import { createPgvectorStore } from '../api/src/knowledge/pgvector-store'
+import type { VectorStore } from '../api/src/knowledge/vector-store'
 import * as fixture from '../tests/fixtures/knowledge/multilingual'
 
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200)

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Queryable } from '../db/tx'
-import type { Role } from './member'
+import type { Role } from './roles'
 
 export type Scope = 'read' | 'write' | 'admin'
 
