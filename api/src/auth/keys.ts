@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto'
 import type { Queryable } from '../db/tx'
 import type { Role } from './roles'
 
-export type Scope = 'read' | 'write' | 'admin'
-
 /** What a verified key may do: the role its scope maps to, and whether it may change anything. */
 export interface ApiKeyPrincipal {
   id: string

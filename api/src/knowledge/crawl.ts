@@ -13,7 +13,7 @@ import { scanHtml, type HtmlScan } from './parse/html'
  */
 
 /** One page worth indexing. */
-export interface CrawledPage {
+interface CrawledPage {
   /** Canonical URL of the page (after redirects, fragment and tracking parameters removed). */
   url: string
   /** The URL that answered, as the fetch reported it. */
@@ -32,11 +32,11 @@ export interface CrawledPage {
  * 'noindex', 'duplicate', 'redirect' and 'not_html' mean the URL has no page of its own any more;
  * 'error' may be transient (keep what was stored); 'refused' means the guard would not fetch it.
  */
-export type SkipKind =
+type SkipKind =
   'refused' | 'error' | 'gone' | 'robots' | 'noindex' | 'not_html' | 'duplicate' | 'redirect' | 'off_site'
 
 /** A URL the crawl met but did not return as a page. */
-export interface SkippedPage {
+interface SkippedPage {
   url: string
   reason: string
   kind: SkipKind
@@ -56,7 +56,7 @@ export interface CrawlResult {
 }
 
 /** Crawl settings. */
-export interface CrawlOptions {
+interface CrawlOptions {
   /** The guarded fetch every request goes through (robots.txt and sitemaps included). */
   fetch: GuardedFetch
   /** Pages returned at most (default 50). */

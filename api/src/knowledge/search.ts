@@ -20,7 +20,7 @@ export interface Passage {
 
 export type Fusion = 'rrf' | 'weighted'
 
-export interface RetrieveOptions {
+interface RetrieveOptions {
   tenant_id: string
   bot_id: string | null
   query: string
@@ -28,7 +28,7 @@ export interface RetrieveOptions {
   fusion?: Fusion
 }
 
-export interface Retriever {
+interface Retriever {
   pool: Queryable
   store: VectorStore
   embedder: Embedder

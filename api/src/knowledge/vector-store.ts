@@ -1,5 +1,5 @@
 /** One chunk's vector and the fields searches filter on. */
-export interface VectorPoint {
+interface VectorPoint {
   id: string
   tenant_id: string | null
   bot_id: string | null

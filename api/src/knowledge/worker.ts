@@ -13,7 +13,7 @@ import { parseDocument, parseHtml } from './parse'
 import type { Storage } from './storage'
 import type { VectorStore } from './vector-store'
 
-export interface WorkerDeps {
+interface WorkerDeps {
   pool: pg.Pool
   config: Config
   log: Logger
@@ -26,7 +26,7 @@ export interface WorkerDeps {
 const LEASE = '10 minutes'
 
 /** An error retrying cannot fix (unsupported file, bad URL): the job fails at once. */
-export class PermanentJobError extends Error {}
+class PermanentJobError extends Error {}
 
 /** Queues the processing of a source (once: a job already waiting is reused) and marks it pending. */
 export async function enqueueJob(

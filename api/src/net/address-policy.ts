@@ -12,7 +12,7 @@ import { FetchBlocked, FetchFailed } from './errors'
  */
 
 /** A DNS answer, as `dns.promises.lookup(host, { all: true })` gives it. */
-export interface LookupAddress {
+interface LookupAddress {
   address: string
   family: number
 }
@@ -36,7 +36,7 @@ const DEFAULTS = {
 }
 
 /** The verdict on one address. */
-export type AddressVerdict = { allowed: true } | { allowed: false; reason: string }
+type AddressVerdict = { allowed: true } | { allowed: false; reason: string }
 
 /** Why each ipaddr.js range is refused, worded to finish "refused: <ip> is ...". */
 const RANGE_REASONS: Record<string, string> = {

@@ -12,8 +12,7 @@ export class FetchBlocked extends Error {
 }
 
 /** Why an allowed fetch still failed. */
-export type FetchFailure =
-  'timeout' | 'too_large' | 'too_many_redirects' | 'network' | 'bad_response' | 'aborted'
+type FetchFailure = 'timeout' | 'too_large' | 'too_many_redirects' | 'network' | 'bad_response' | 'aborted'
 
 /** An allowed fetch that did not produce a usable response. */
 export class FetchFailed extends Error {

@@ -14,7 +14,7 @@ import { FetchFailed } from './errors'
  */
 
 /** What the guard allows; the defaults are the production policy. */
-export interface GuardOptions extends AddressPolicy {
+interface GuardOptions extends AddressPolicy {
   /** Largest body accepted, counted after decompression (default 5 MB). */
   maxBytes?: number
   /** Deadline for the whole fetch, redirects and DNS included (default 10 s). */
@@ -25,7 +25,7 @@ export interface GuardOptions extends AddressPolicy {
 }
 
 /** One request's settings; the size and time limits override the guard's for this call only. */
-export interface GuardedFetchInit {
+interface GuardedFetchInit {
   method?: string
   headers?: Record<string, string>
   body?: string | Uint8Array
