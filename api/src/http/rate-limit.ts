@@ -12,10 +12,10 @@ import { ApiError } from '../errors'
 import type { LimitsConfig } from './limits-config'
 
 /** The limiters the API uses; see limitsFromConfig for what each counts. */
-export type LimiterName = 'ip' | 'session' | 'publishable_key' | 'tenant' | 'login'
+type LimiterName = 'ip' | 'session' | 'publishable_key' | 'tenant' | 'login'
 
 /** One limit: `points` per `duration` seconds (a fixed window starting at a key's first hit). */
-export interface LimitSpec {
+interface LimitSpec {
   points: number
   duration: number
 }
@@ -24,14 +24,14 @@ export interface LimitSpec {
 export type RateLimitStore = 'memory' | 'postgres'
 
 /** What a successful consume reports, for the RateLimit-* headers. */
-export interface RateLimitResult {
+interface RateLimitResult {
   limit: number
   remaining: number
   /** Seconds until the window resets (integer, >= 1). */
   resetSeconds: number
 }
 
-export interface CreateLimitersOptions<N extends string> {
+interface CreateLimitersOptions<N extends string> {
   store: RateLimitStore
   /** Required with store 'postgres'. */
   pool?: pg.Pool

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { chunkBlocks, chunkPlainText, estimateTokens, type Chunk } from '../../api/src/knowledge/chunk'
-import { parseMarkdown, type Block } from '../../api/src/knowledge/parse'
+import { chunkBlocks, chunkPlainText, estimateTokens, type Chunk } from '../../../api/src/knowledge/chunk'
+import { parseMarkdown, type Block } from '../../../api/src/knowledge/parse'
 
 /**
  * Chunking decides what a visitor sees quoted and cited: a passage must belong to one section, carry

@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../config'
 import { createDeps } from '../server'
-import { KnowledgeWorker } from './worker'
+import { KnowledgeWorker } from '../knowledge/worker'
 
 const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' })
 const deps = await createDeps(config, { worker: false })

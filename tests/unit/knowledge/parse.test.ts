@@ -7,7 +7,7 @@ import {
   parseDocument,
   UnsupportedFile,
   type Block,
-} from '../../api/src/knowledge/parse'
+} from '../../../api/src/knowledge/parse'
 
 /**
  * Uploaded files: the bytes decide the type, every supported format comes out as headings,
@@ -15,7 +15,7 @@ import {
  * person can read. Binary fixtures come from scripts/make-fixtures.py.
  */
 const fixture = (name: string) =>
-  new Uint8Array(readFileSync(new URL(`../fixtures/knowledge/${name}`, import.meta.url)))
+  new Uint8Array(readFileSync(new URL(`../../fixtures/knowledge/${name}`, import.meta.url)))
 const utf8 = (s: string) => new TextEncoder().encode(s)
 const kinds = (blocks: Block[]) => blocks.map((b) => (b.kind === 'heading' ? `h${b.level}` : b.kind))
 

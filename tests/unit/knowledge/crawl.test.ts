@@ -1,8 +1,9 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { canonicalUrl, crawlSite, htmlToText, type CrawlResult } from '../../api/src/knowledge/crawl'
-import { createGuardedFetch, type GuardLookup } from '../../api/src/knowledge/fetch-guard'
+import { canonicalUrl, crawlSite, type CrawlResult } from '../../../api/src/knowledge/crawl'
+import { htmlToText } from '../../../api/src/knowledge/parse/html'
+import { createGuardedFetch, type GuardLookup } from '../../../api/src/net'
 
 // A small website on 127.0.0.1, reached as site.test (and www.site.test) through an injected DNS.
 // Loopback is allowed for this file only; every private address the site points at stays refused.

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { createLocalEmbedder, stem } from '../../api/src/knowledge/embed-local'
-import { fold } from '../../api/src/text/fold'
-import { meanRecallAtK, passages, questions } from '../fixtures/knowledge/multilingual'
+import { createLocalEmbedder, stem } from '../../../api/src/knowledge/embed-local'
+import { fold } from '../../../api/src/text/fold'
+import { meanRecallAtK, passages, questions } from '../../fixtures/knowledge/multilingual'
 
 /**
  * The embedder used when no embeddings API is configured: it must give the same vectors on every

@@ -1,7 +1,7 @@
 /** `npm run migrate`: applies pending migrations to DATABASE_URL and exits. */
 import { loadConfig } from '../config'
-import { openDatabase } from './database'
-import { migrate } from './migrator'
+import { openDatabase } from '../db/database'
+import { migrate } from '../db/migrator'
 
 const config = loadConfig()
 const db = await openDatabase(config.DATABASE_URL)
