@@ -9,7 +9,7 @@ import { text } from '../http/text'
 import { jsonBody, query, uuidRe } from '../http/validate'
 import { publish, type BusEvent } from '../realtime/bus'
 import { liveSSE } from '../realtime/sse'
-import { insertMessage, listMessages } from '../sessions/messages'
+import { insertMessage, listMessages } from '../conversations/messages'
 import { getSessionRow, SESSION_COLUMNS, toInboxSession } from '../sessions/service'
 
 /** The agents' side: the tenant's sessions, their conversations, replies and resolution. */

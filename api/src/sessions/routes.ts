@@ -15,7 +15,7 @@ import { assertOrigin } from '../http/cors'
 import { text } from '../http/text'
 import { jsonBody, query, uuidRe } from '../http/validate'
 import { liveSSE } from '../realtime/sse'
-import { getMessage, listMessages, type Message } from './messages'
+import { getMessage, listMessages, type Message } from '../conversations/messages'
 import {
   createSession,
   findWidget,

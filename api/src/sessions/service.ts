@@ -7,7 +7,7 @@ import { withTx } from '../db/tx'
 import { ApiError, conflict, notFound } from '../errors'
 import { publish } from '../realtime/bus'
 import { verifyIdentity, type IdentityInput, type Verified } from './identity'
-import { findReply, getMessage, insertMessage, type Message } from './messages'
+import { findReply, getMessage, insertMessage, type Message } from '../conversations/messages'
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
