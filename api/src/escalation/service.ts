@@ -11,16 +11,10 @@ import { getSessionRow } from '../sessions/service'
 import { pickAgent, type AgentLoad } from './assign'
 import { openingState } from './hours'
 import { sentimentOf } from './lexicon'
-import {
-  compileRules,
-  evaluateRules,
-  findHumanRequest,
-  type CompiledRules,
-  type EvalInput,
-  type EvalResult,
-  type Rule,
-  type RuleTrace,
-} from './rules'
+import { findHumanRequest } from './human-request'
+import { compileRules, type CompiledRules } from './rule-compile'
+import type { Rule } from './rule-schema'
+import { evaluateRules, type EvalInput, type EvalResult, type RuleTrace } from './rules'
 import { summarizeExtractive } from './summary'
 
 export interface HandoffDeps {
