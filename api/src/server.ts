@@ -13,7 +13,7 @@ import { createEmbedder, createStorage, createVectorStore } from './knowledge/fa
 import { KnowledgeWorker } from './knowledge/worker'
 import { Notifier } from './escalation/notify'
 import { createLimiters, limitsFromConfig } from './http/rate-limit'
-import { createTokenBudget } from './http/token-budget'
+import { createTokenBudget } from './answers/token-budget'
 import { createLogger } from './logger'
 import { Bus } from './realtime/bus'
 import { StreamRegistry } from './realtime/streams'

@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest'
+import { asksForHuman, findHumanRequest } from '../../api/src/escalation/human-request'
+import { compileRules } from '../../api/src/escalation/rule-compile'
+import { parseRule, RuleValidationError, type Rule } from '../../api/src/escalation/rule-schema'
 import {
-  asksForHuman,
-  compileRules,
   evaluateRules,
-  findHumanRequest,
-  parseRule,
-  RuleValidationError,
   type ConditionGroupTrace,
   type ConditionLeafTrace,
   type EvalInput,
-  type Rule,
 } from '../../api/src/escalation/rules'
 
 let seq = 0

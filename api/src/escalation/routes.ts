@@ -10,7 +10,9 @@ import { text } from '../http/text'
 import { jsonBody, uuidRe } from '../http/validate'
 import { validateUrl } from '../net'
 import { sentimentOf } from './lexicon'
-import { evaluateRules, findHumanRequest, parseRule, RuleValidationError, type EvalInput } from './rules'
+import { findHumanRequest } from './human-request'
+import { parseRule, RuleValidationError } from './rule-schema'
+import { evaluateRules, type EvalInput } from './rules'
 import { RULE_COLUMNS, tenantRules, toRule } from './service'
 
 /** Escalation rules (and their dry run), canned replies and the tenant's webhook. */

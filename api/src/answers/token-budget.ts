@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { ApiError } from '../errors'
-import type { RateLimitStore } from './rate-limit'
+import type { RateLimitStore } from '../http/limits'
 
 /** Where a tenant stands against its daily LLM token budget. */
 export interface TokenBudgetStatus {
