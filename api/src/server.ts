@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
 import { createApp } from './app'
 import type { Config } from './config'
-import { openDatabase, type Database, type OpenOptions } from './db/database'
+import { describeUrl, openDatabase, type Database, type OpenOptions } from './db/database'
 import { migrate } from './db/migrator'
 import type { Deps } from './deps'
 import { createLlm } from './answers/llm'
@@ -16,7 +16,7 @@ import { KnowledgeWorker } from './knowledge/worker'
 import { Notifier } from './escalation/notify'
 import { createLimiters, limitsFromConfig } from './http/rate-limit'
 import { createTokenBudget } from './http/token-budget'
-import { createLogger } from './logger'
+import { createLogger, type Logger } from './logger'
 import { Bus } from './realtime/bus'
 import { StreamRegistry } from './realtime/streams'
 
@@ -34,6 +34,29 @@ function jwtSecret(config: Config): Uint8Array {
     writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 })
   }
   return new TextEncoder().encode(readFileSync(file, 'utf8').trim())
+}
+
+/**
+ * Start-up on a server: retries until the database answers, for DB_START_WAIT_MS at most, then
+ * fails with a message naming where it tried (main.ts prints it and exits non-zero).
+ */
+async function waitForDatabase(pool: Database['pool'], config: Config, log: Logger) {
+  const deadline = Date.now() + config.DB_START_WAIT_MS
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await pool.query('select 1')
+      return
+    } catch (cause) {
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `Cannot reach the database at ${describeUrl(config.DATABASE_URL)} (waited ${config.DB_START_WAIT_MS} ms, DB_START_WAIT_MS): ${(cause as Error).message}`,
+          { cause },
+        )
+      }
+      if (attempt === 0) log.warn('database not reachable yet; waiting', { err: String(cause) })
+      await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))))
+    }
+  }
 }
 
 /** Opens the database, applies migrations and wires what the app needs. */
@@ -65,20 +88,34 @@ export async function createDeps(
   }
   let db: Database
   if (server) {
-    const owner = await openDatabase(config.DATABASE_URL)
+    const connection = {
+      poolSize: config.DB_POOL_SIZE,
+      connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+      log,
+    }
+    const owner = await openDatabase(config.DATABASE_URL, { ...connection, poolSize: 2 })
     let role = ''
     try {
+      await waitForDatabase(owner.pool, config, log)
       role = await ownerWork(owner.pool)
     } finally {
       await owner.close()
     }
-    db = await openDatabase(config.DATABASE_URL, { ...options, role: role || undefined })
+    db = await openDatabase(config.DATABASE_URL, {
+      ...options,
+      ...connection,
+      role: role || undefined,
+      listenUrl: config.LISTEN_DATABASE_URL,
+    })
   } else {
     db = await openDatabase(config.DATABASE_URL, options)
     const role = await ownerWork(db.pool)
     if (role) await db.useRole(role)
   }
   const bus = new Bus(log)
+  const streams = new StreamRegistry()
+  bus.onResync(() => log.info('streams ended to catch up', { streams: streams.resync() }))
   await bus.start(db)
   const store = await createVectorStore(config, db.pool)
   const storage = await createStorage(config)
@@ -87,7 +124,7 @@ export async function createDeps(
     db,
     pool: db.pool,
     bus,
-    streams: new StreamRegistry(),
+    streams,
     log,
     jwtSecret: jwtSecret(config),
     state: { ready: true },
