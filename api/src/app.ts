@@ -71,7 +71,7 @@ export function createApp(deps: Deps) {
     if (!deps.bus.live) return c.json(errorBody('unavailable', 'Live delivery is down (LISTEN lost).'), 503)
     try {
       await deps.pool.query('select 1')
-      return c.json({ ok: true })
+      return c.json({ ok: true, retrieval: deps.state.retrieval })
     } catch {
       return c.json(errorBody('unavailable', 'The database is not reachable.'), 503)
     }

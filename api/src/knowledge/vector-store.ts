@@ -50,7 +50,10 @@ const toSql = (v: number[]) => `[${v.join(',')}]`
  * index is partial on the model so two models of different sizes never mix, and searches use iterative
  * scans so a tenant filter does not starve the result list.
  */
-export function createPgvectorStore(pool: pg.Pool, opts: { efSearch?: number } = {}): VectorStore {
+export function createPgvectorStore(
+  pool: pg.Pool,
+  opts: { efSearch?: number; iterativeScan?: boolean } = {},
+): VectorStore {
   const ensured = new Map<string, Promise<void>>()
   const efSearch = opts.efSearch ?? 100
 
@@ -104,7 +107,10 @@ export function createPgvectorStore(pool: pg.Pool, opts: { efSearch?: number } =
       await ensure(model, dim)
       return withTx(pool, async (db) => {
         await db.query(
-          `select set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
+          // pgvector < 0.8 has no iterative scans (and refuses the setting): a plain HNSW query there.
+          opts.iterativeScan === false
+            ? `select set_config('hnsw.ef_search', $1, true)`
+            : `select set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
           [String(Math.max(efSearch, q.k))],
         )
         const { rows } = await db.query(
@@ -125,11 +131,15 @@ export function createPgvectorStore(pool: pg.Pool, opts: { efSearch?: number } =
 }
 
 /** The configured store: pgvector unless VECTOR_STORE=qdrant. */
-export async function createVectorStore(config: Config, pool: pg.Pool): Promise<VectorStore> {
+export async function createVectorStore(
+  config: Config,
+  pool: pg.Pool,
+  pgvector: { iterativeScan?: boolean } = {},
+): Promise<VectorStore> {
   if (config.VECTOR_STORE === 'qdrant') {
     if (!config.QDRANT_URL) throw new Error('VECTOR_STORE=qdrant needs QDRANT_URL')
     const { createQdrantStore } = await import('./qdrant-store')
     return createQdrantStore({ url: config.QDRANT_URL, apiKey: config.QDRANT_API_KEY })
   }
-  return createPgvectorStore(pool)
+  return createPgvectorStore(pool, pgvector)
 }
