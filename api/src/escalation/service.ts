@@ -295,7 +295,11 @@ export async function escalate(
     const lang = e.language ?? (s.ai_context?.language as string) ?? 'en'
     const summary = summarizeExtractive(history.rows.reverse(), lang)
 
-    // Lock the tenant's members: concurrent escalations assign one after the other.
+    // Lock the tenant's members: concurrent escalations assign one after the other. The lock is its own
+    // statement so the counts below see what the escalation we waited for committed (read committed).
+    await db.query(`select 1 from tenant_members where tenant_id = $1 order by user_id for update`, [
+      s.tenant_id,
+    ])
     const members = await db.query(
       `select tm.user_id, tm.availability, tm.capacity, tm.last_assigned_at,
               (select count(*)::int from chatbot_sessions x where x.tenant_id = tm.tenant_id and x.assignee_id = tm.user_id and x.status = 'escalated') as open_count
