@@ -1,5 +1,6 @@
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { DatabaseUnavailable } from './db/database'
 
 /** An error a client may read: its status, a stable code and a sentence. */
 export class ApiError extends HTTPException {
@@ -42,6 +43,7 @@ export function fromPgError(err: unknown): ApiError | undefined {
 /** A lost or refused database connection (server restart, killed backend, timeout), not a bad query. */
 function isConnectionError(e: { code?: string; message?: string }): boolean {
   if (!e) return false
+  if (e instanceof DatabaseUnavailable) return true
   // 08: connection exception; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now.
   if (typeof e.code === 'string' && (/^08/.test(e.code) || /^57P0[123]$/.test(e.code))) return true
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code ?? ''))

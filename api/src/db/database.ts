@@ -47,6 +47,11 @@ export interface OpenOptions {
   log?: Logger
 }
 
+/** No connection could be opened (server down, refusing, timed out): the request may be retried. */
+export class DatabaseUnavailable extends Error {
+  override name = 'DatabaseUnavailable'
+}
+
 export const isServerUrl = (url: string) => /^postgres(ql)?:\/\//.test(url)
 
 const BEGIN = Symbol('parley.begin')
@@ -113,6 +118,15 @@ function openServer(url: string, o: OpenOptions): Database {
   pool.on('connect', (client) =>
     client.on('error', (err) => log?.debug('database: connection lost', { err: String(err) })),
   )
+  // Whatever stops a connection from opening is one error the HTTP layer answers with 503.
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>
+  pool.connect = (async () => {
+    try {
+      return await connect()
+    } catch (cause) {
+      throw new DatabaseUnavailable(`database unavailable: ${(cause as Error).message}`, { cause })
+    }
+  }) as typeof pool.connect
   const local = [
     o.role ? `set local role ${pg.escapeIdentifier(o.role)}` : '',
     o.statementTimeoutMs ? `set local statement_timeout = ${Math.floor(o.statementTimeoutMs)}` : '',
