@@ -224,6 +224,25 @@ class ServerListener {
     }
     this.client = client
     this.up = true
+    this.watch(client)
+  }
+
+  /**
+   * A connection can die without a word (a failover, a dropped network path): a cheap query every
+   * 15 s notices, and the usual reconnect follows.
+   */
+  private watch(client: pg.Client) {
+    const timer = setInterval(() => {
+      if (this.client !== client) return clearInterval(timer)
+      const timeout = new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('no answer to a keep-alive query')), 10_000).unref(),
+      )
+      Promise.race([client.query('select 1'), timeout]).catch((err: Error) => {
+        clearInterval(timer)
+        this.lost(client, err)
+      })
+    }, 15_000)
+    timer.unref()
   }
 
   private lost(client: pg.Client, err?: Error) {
