@@ -187,7 +187,12 @@ export async function createDeps(
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
       log,
     }
-    const owner = await openDatabase(config.DATABASE_URL, { ...connection, poolSize: 2 })
+    // No statement timeout for the owner: an HNSW index over a large table takes its time.
+    const owner = await openDatabase(config.DATABASE_URL, {
+      ...connection,
+      poolSize: 2,
+      statementTimeoutMs: 0,
+    })
     let role = ''
     try {
       await waitForDatabase(owner.pool, config, log)

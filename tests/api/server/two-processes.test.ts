@@ -3,7 +3,7 @@ import { createApp } from '../../../api/src/app'
 import type { Deps } from '../../../api/src/deps'
 import { createDeps } from '../../../api/src/server'
 import { createTestApp, readEvents, TENANT, testConfig, type TestApp } from '../../helpers/app'
-import { serverUrl } from './helpers'
+import { admin, serverUrl } from './helpers'
 
 // Two API processes on one database: what one writes, the other's streams hear (NOTIFY), and a
 // retried send lands on the first result whichever process takes it.
@@ -13,7 +13,13 @@ describe.skipIf(!serverUrl())('two API instances on one PostgreSQL database', ()
   let b: ReturnType<typeof createApp>
   beforeAll(async () => {
     a = await createTestApp()
-    bDeps = await createDeps(testConfig({ DATABASE_URL: a.deps.config.DATABASE_URL }), { migrate: false })
+    // B listens on its own URL, as a deployment whose DATABASE_URL is a transaction pooler does.
+    const listen = new URL(a.deps.config.DATABASE_URL)
+    listen.searchParams.set('application_name', 'parley_listen_b')
+    bDeps = await createDeps(
+      testConfig({ DATABASE_URL: a.deps.config.DATABASE_URL, LISTEN_DATABASE_URL: listen.toString() }),
+      { migrate: false },
+    )
     b = createApp(bDeps)
   })
   afterAll(async () => {
@@ -44,6 +50,27 @@ describe.skipIf(!serverUrl())('two API instances on one PostgreSQL database', ()
     expect(reply.status).toBe(201)
     const events = await readEvents(stream, (e) => e.some((x) => x.data?.content === 'Hello from B.'))
     expect(events.some((x) => x.event === 'message' && x.data.content === 'Hello from B.')).toBe(true)
+  })
+
+  it('B listens through LISTEN_DATABASE_URL, and a stream on B gets a message sent through A', async () => {
+    const db = new URL(a.deps.config.DATABASE_URL).pathname.slice(1)
+    const rows = await admin(
+      `select query from pg_stat_activity where datname = $1 and application_name = 'parley_listen_b'`,
+      [db],
+    )
+    expect(rows).toHaveLength(1)
+    const v = await a.visitor()
+    const agent = await a.login()
+    const stream = await b.request(`/v1/sessions/${v.id}/events`, { headers: v.auth })
+    const sent = await a.json(
+      'POST',
+      `/v1/tenants/${TENANT}/sessions/${v.id}/messages`,
+      { content: 'Hello from A.' },
+      agent,
+    )
+    expect(sent.status).toBe(201)
+    const events = await readEvents(stream, (e) => e.some((x) => x.data?.content === 'Hello from A.'))
+    expect(events.some((x) => x.event === 'message' && x.data.content === 'Hello from A.')).toBe(true)
   })
 
   it('a retry on B of a send first made on A returns the first result', async () => {
