@@ -119,13 +119,12 @@ function openServer(url: string, o: OpenOptions): Database {
     client.on('error', (err) => log?.debug('database: connection lost', { err: String(err) })),
   )
   // Whatever stops a connection from opening is one error the HTTP layer answers with 503.
-  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>
-  pool.connect = (async () => {
-    try {
-      return await connect()
-    } catch (cause) {
-      throw new DatabaseUnavailable(`database unavailable: ${(cause as Error).message}`, { cause })
-    }
+  const connect = pool.connect.bind(pool) as (cb?: unknown) => Promise<pg.PoolClient> | undefined
+  pool.connect = ((callback?: unknown) => {
+    if (callback) return connect(callback) // pg's own pool.query uses the callback form
+    return connect()!.catch((cause: Error) => {
+      throw new DatabaseUnavailable(`database unavailable: ${cause.message}`, { cause })
+    })
   }) as typeof pool.connect
   const local = [
     o.role ? `set local role ${pg.escapeIdentifier(o.role)}` : '',
