@@ -36,7 +36,7 @@ export interface Deps {
   limiters: Limiters
   tokenBudget: TokenBudget
   /** Flipped by shutdown: /readyz fails and new streams are refused. */
-  state: { ready: boolean }
+  state: { ready: boolean; retrieval?: string }
 }
 
 export interface VisitorSession {

@@ -271,12 +271,14 @@ describe('notifications', () => {
     ).toBe(false)
     const payload = JSON.parse(ok.body)
     expect(payload).toMatchObject({ event: 'escalation.created', data: { session: { id: v.id } } })
-    const row = (
-      await t.deps.pool.query(
-        `select status, attempts from webhook_deliveries order by created_at desc limit 1`,
-      )
-    ).rows[0]
-    expect(row).toEqual({ status: 'delivered', attempts: 3 })
+    // The row is updated just after the receiver answered: poll rather than race it.
+    const row = async () =>
+      (
+        await t.deps.pool.query(
+          `select status, attempts from webhook_deliveries order by created_at desc limit 1`,
+        )
+      ).rows[0]
+    await expect.poll(row, { timeout: 5000, interval: 100 }).toEqual({ status: 'delivered', attempts: 3 })
   })
 
   it('refuses a webhook URL on a private address', async () => {

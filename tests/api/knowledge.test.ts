@@ -36,7 +36,8 @@ async function search(query: string, k = 3) {
 }
 
 beforeAll(async () => {
-  t = await createTestApp({ FETCH_ALLOW_LOOPBACK: '1', WORKER_POLL_MS: '60000' })
+  // Ranking expectations need vectors: PGlite has pgvector, the CI server does not.
+  t = await createTestApp({ FETCH_ALLOW_LOOPBACK: '1', WORKER_POLL_MS: '60000' }, { embedded: true })
   owner = await t.login(OWNER)
   agent = await t.login(AGENT)
 })

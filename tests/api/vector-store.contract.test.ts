@@ -38,7 +38,7 @@ describe.each(implementations)('VectorStore contract: $name', ({ make }) => {
   const ids: Record<string, string> = {}
 
   beforeAll(async () => {
-    deps = await createTestDeps({ WORKER: '0' })
+    deps = await createTestDeps({ WORKER: '0' }, { embedded: true }) // pgvector: PGlite has it
     store = make(deps)
     await deps.pool.query(`insert into tenants (id, name, slug) values ($1, 'Other', 'other-contract')`, [
       OTHER,

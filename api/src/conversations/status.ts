@@ -191,6 +191,9 @@ export async function escalate(
 
 /** Picks the assignee under a lock of the tenant's members: concurrent escalations assign one after the other. */
 async function assignAgent(db: Queryable, tenantId: string, assignment: EscalateInput['assignment']) {
+  // The lock is its own statement so the counts below see what the escalation we waited for committed
+  // (read committed re-checks the locked row, not the subquery: two handoffs at once overfilled an agent).
+  await db.query(`select 1 from tenant_members where tenant_id = $1 order by user_id for update`, [tenantId])
   const members = await db.query(
     `select tm.user_id, tm.availability, tm.capacity, tm.last_assigned_at,
             (select count(*)::int from chatbot_sessions x where x.tenant_id = tm.tenant_id and x.assignee_id = tm.user_id and x.status = 'escalated') as open_count

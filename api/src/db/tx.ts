@@ -1,20 +1,25 @@
 import type pg from 'pg'
+import { beginStatement } from './database'
 
 export type Queryable = Pick<pg.PoolClient, 'query'>
 
-/** Runs fn in a transaction on one client; rolls back on any error. */
+/**
+ * Runs fn in a transaction on one client, working as the app role (see beginStatement); rolls back on
+ * any error, and drops the connection when even the rollback failed (it is broken).
+ */
 export async function withTx<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect()
+  let broken: Error | undefined
   try {
-    await client.query('begin')
+    await client.query(beginStatement(pool))
     const result = await fn(client)
     await client.query('commit')
     return result
   } catch (err) {
-    await client.query('rollback').catch(() => {})
+    await client.query('rollback').catch((e: Error) => (broken = e))
     throw err
   } finally {
-    client.release()
+    client.release(broken)
   }
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type pg from 'pg'
 import type { Config } from '../config'
+import type { Logger } from '../logger'
 import { createLocalEmbedder } from './embed-local'
 import { createOpenAIEmbedder } from './embed-openai'
 import type { Embedder } from './embedder'
@@ -17,13 +18,45 @@ import type { VectorStore } from './vector-store'
  */
 
 /** The configured store: pgvector unless VECTOR_STORE=qdrant. */
-export async function createVectorStore(config: Config, pool: pg.Pool): Promise<VectorStore> {
+export async function createVectorStore(
+  config: Config,
+  pool: pg.Pool,
+  pgvector: { iterativeScan?: boolean } = {},
+): Promise<VectorStore> {
   if (config.VECTOR_STORE === 'qdrant') {
     if (!config.QDRANT_URL) throw new Error('VECTOR_STORE=qdrant needs QDRANT_URL')
     const { createQdrantStore } = await import('./qdrant-store')
     return createQdrantStore({ url: config.QDRANT_URL, apiKey: config.QDRANT_API_KEY })
   }
-  return createPgvectorStore(pool)
+  return createPgvectorStore(pool, pgvector)
+}
+
+/** Without pgvector (and no other store): no vectors are kept, retrieval is full text only. */
+export const noVectors: VectorStore = {
+  name: 'none',
+  async upsert() {},
+  async deleteSource() {},
+  async deleteIds() {},
+  async search() {
+    return []
+  },
+}
+
+/** Retrieval falls back to full text when a vector search fails; the failure is logged, never silent. */
+export function logSearchFailures(store: VectorStore, log: Logger): VectorStore {
+  return Object.assign(Object.create(store) as VectorStore, {
+    search: async (model: string, q: Parameters<VectorStore['search']>[1]) => {
+      try {
+        return await store.search(model, q)
+      } catch (err) {
+        log.error('vector search failed; this answer uses full text only', {
+          store: store.name,
+          err: String(err),
+        })
+        throw err
+      }
+    },
+  })
 }
 
 /**

@@ -11,7 +11,10 @@ const toSql = (v: number[]) => `[${v.join(',')}]`
  * index is partial on the model so two models of different sizes never mix, and searches use iterative
  * scans so a tenant filter does not starve the result list.
  */
-export function createPgvectorStore(pool: pg.Pool, opts: { efSearch?: number } = {}): VectorStore {
+export function createPgvectorStore(
+  pool: pg.Pool,
+  opts: { efSearch?: number; iterativeScan?: boolean } = {},
+): VectorStore {
   const ensured = new Map<string, Promise<void>>()
   const efSearch = opts.efSearch ?? 100
 
@@ -65,7 +68,10 @@ export function createPgvectorStore(pool: pg.Pool, opts: { efSearch?: number } =
       await ensure(model, dim)
       return withTx(pool, async (db) => {
         await db.query(
-          `select set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
+          // pgvector < 0.8 has no iterative scans (and refuses the setting): a plain HNSW query there.
+          opts.iterativeScan === false
+            ? `select set_config('hnsw.ef_search', $1, true)`
+            : `select set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
           [String(Math.max(efSearch, q.k))],
         )
         const { rows } = await db.query(
