@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, DEMO_ORIGIN, readEvents, type TestApp } from '../helpers/app'
+import { createTestApp, DEMO_ORIGIN, readEvents, type TestApp } from '../../helpers/app'
 
 let t: TestApp
 beforeAll(async () => {

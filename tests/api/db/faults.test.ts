@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, readEvents, TENANT, type TestApp } from '../../helpers/app'
-import { admin, killBackends, serverUrl, until } from './helpers'
+import { admin, killBackends, serverUrl, until } from './server'
 
 // Server only: PGlite has no backends to kill. Run with TEST_DATABASE_URL (see .ci/run).
 describe.skipIf(!serverUrl())('a PostgreSQL server losing its connections', () => {

@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AGENT, createTestApp, OWNER, TENANT, type TestApp } from '../helpers/app'
+import { AGENT, createTestApp, OWNER, TENANT, type TestApp } from '../../helpers/app'
 
 /** Documents, websites and retrieval testing through the console API, with the real worker. */
 let t: TestApp
 let owner: Record<string, string>
 let agent: Record<string, string>
 
-const fixture = (name: string) => readFileSync(new URL(`../fixtures/knowledge/${name}`, import.meta.url))
+const fixture = (name: string) => readFileSync(new URL(`../../fixtures/knowledge/${name}`, import.meta.url))
 
 async function upload(
   bytes: Uint8Array | string,

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { asksForHuman, findHumanRequest } from '../../api/src/escalation/human-request'
-import { compileRules } from '../../api/src/escalation/rule-compile'
-import { parseRule, RuleValidationError, type Rule } from '../../api/src/escalation/rule-schema'
+import { asksForHuman, findHumanRequest } from '../../../api/src/escalation/human-request'
+import { compileRules } from '../../../api/src/escalation/rule-compile'
+import { parseRule, RuleValidationError, type Rule } from '../../../api/src/escalation/rule-schema'
 import {
   evaluateRules,
   type ConditionGroupTrace,
   type ConditionLeafTrace,
   type EvalInput,
-} from '../../api/src/escalation/rules'
+} from '../../../api/src/escalation/rules'
 
 let seq = 0
 /** A validated rule with an id; `created_at` increases with each call so ties are deterministic. */

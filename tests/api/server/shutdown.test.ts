@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest'
-import { startServer } from '../../api/src/server'
-import { createTestDeps, readEvents, testConfig } from '../helpers/app'
-import { startFakeOpenAI } from '../helpers/fake-openai'
+import { startServer } from '../../../api/src/server'
+import { createTestDeps, readEvents, testConfig } from '../../helpers/app'
+import { startFakeOpenAI } from '../../helpers/fake-openai'
 
 it('shutdown fails readiness, ends open streams with a final event and closes cleanly', async () => {
   const deps = await createTestDeps({ SHUTDOWN_GRACE_MS: '2000' })

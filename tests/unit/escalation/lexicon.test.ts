@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { sentimentOf } from '../../api/src/escalation/lexicon'
-import { fold } from '../../api/src/text/fold'
+import { sentimentOf } from '../../../api/src/escalation/lexicon'
+import { fold } from '../../../api/src/text/fold'
 
 describe('fold', () => {
   it('drops case, Latin accents and curly apostrophes, keeps other scripts', () => {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Deps } from '../../api/src/deps'
-import { createQdrantStore } from '../../api/src/knowledge/qdrant-store'
-import { createPgvectorStore } from '../../api/src/knowledge/pgvector-store'
-import type { VectorStore } from '../../api/src/knowledge/vector-store'
-import { createTestDeps, TENANT } from '../helpers/app'
+import type { Deps } from '../../../api/src/deps'
+import { createQdrantStore } from '../../../api/src/knowledge/qdrant-store'
+import { createPgvectorStore } from '../../../api/src/knowledge/pgvector-store'
+import type { VectorStore } from '../../../api/src/knowledge/vector-store'
+import { createTestDeps, TENANT } from '../../helpers/app'
 
 /**
  * One contract for every VectorStore: pgvector always, Qdrant when QDRANT_URL is set. Chunk rows

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { pickAgent, type AgentLoad } from '../../api/src/escalation/assign'
+import { pickAgent, type AgentLoad } from '../../../api/src/escalation/assign'
 
 const agent = (user_id: string, over: Partial<AgentLoad> = {}): AgentLoad => ({
   user_id,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { asMember } from '../../api/src/auth/member'
-import { withMemberTx } from '../../api/src/db/tx'
-import { AGENT, createTestApp, OWNER, readEvents, TENANT, type TestApp } from '../helpers/app'
+import { asMember } from '../../../api/src/auth/member'
+import { withMemberTx } from '../../../api/src/db/tx'
+import { AGENT, createTestApp, OWNER, readEvents, TENANT, type TestApp } from '../../helpers/app'
 
 let t: TestApp
 let agent: Record<string, string>

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, OWNER, TENANT, type TestApp } from '../helpers/app'
+import { createTestApp, OWNER, TENANT, type TestApp } from '../../helpers/app'
 
 const quotedPrintable = (text: string) =>
   Buffer.from(

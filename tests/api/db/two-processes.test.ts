@@ -3,7 +3,7 @@ import { createApp } from '../../../api/src/app'
 import type { Deps } from '../../../api/src/deps'
 import { createDeps } from '../../../api/src/server'
 import { createTestApp, readEvents, TENANT, testConfig, type TestApp } from '../../helpers/app'
-import { admin, serverUrl } from './helpers'
+import { admin, serverUrl } from './server'
 
 // Two API processes on one database: what one writes, the other's streams hear (NOTIFY), and a
 // retried send lands on the first result whichever process takes it.

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { verifyWebhook } from '../../api/src/escalation/webhook'
-import { AGENT, createTestApp, DEMO_ORIGIN, OWNER, readEvents, TENANT, type TestApp } from '../helpers/app'
+import { verifyWebhook } from '../../../api/src/escalation/webhook'
+import { AGENT, createTestApp, DEMO_ORIGIN, OWNER, readEvents, TENANT, type TestApp } from '../../helpers/app'
 
 /** Escalation rules, the handoff to people, assignment, notifications and the inbox actions. */
 let t: TestApp

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SUMMARY_MAX, summarizeExtractive, type SummaryMessage } from '../../api/src/escalation/summary'
+import { SUMMARY_MAX, summarizeExtractive, type SummaryMessage } from '../../../api/src/escalation/summary'
 
 const user = (content: string): SummaryMessage => ({ message_type: 'user', content })
 const ai = (content: string, ai_metadata?: SummaryMessage['ai_metadata']): SummaryMessage => ({

@@ -5,7 +5,7 @@ import type { Deps } from '../../../api/src/deps'
 import { createDeps } from '../../../api/src/server'
 import { databaseUrl } from '../../helpers/global-setup'
 import { AGENT, DEMO_ORIGIN, TENANT, testConfig } from '../../helpers/app'
-import { admin, serverUrl } from './helpers'
+import { admin, serverUrl } from './server'
 
 // Supabase's `postgres` is not a superuser: it migrates, and the API then works as parley_app per
 // transaction (`set local role`), never per connection, which a transaction pooler would not keep.

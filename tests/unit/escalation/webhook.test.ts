@@ -6,7 +6,7 @@ import {
   signWebhook,
   verifyWebhook,
   type WebhookFetch,
-} from '../../api/src/escalation/webhook'
+} from '../../../api/src/escalation/webhook'
 
 const SECRET = 'whsec_test_0123456789'
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, DEMO_ORIGIN, readEvents, TENANT, type TestApp } from '../helpers/app'
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai'
+import { createTestApp, DEMO_ORIGIN, readEvents, TENANT, type TestApp } from '../../helpers/app'
+import { startFakeOpenAI, type FakeOpenAI } from '../../helpers/fake-openai'
 
 /**
  * Grounded answers with a model (a local server speaking the OpenAI protocol) and without one:

@@ -2,8 +2,8 @@ import { cpSync, mkdtempSync, appendFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
-import { openDatabase } from '../../api/src/db/database'
-import { migrate, migrationsDir } from '../../api/src/db/migrator'
+import { openDatabase } from '../../../api/src/db/database'
+import { migrate, migrationsDir } from '../../../api/src/db/migrator'
 
 it('applies every migration once, records them, and refuses a changed file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'migrations-'))
