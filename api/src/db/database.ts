@@ -136,19 +136,7 @@ function openServer(url: string, o: OpenOptions): Database {
     // pool.query runs one statement in its own transaction, so the role and timeout apply to it too.
     pool.query = (async (text: string | pg.QueryConfig, values?: unknown[]) => {
       if (typeof values === 'function') throw new Error('pool.query: callbacks are not supported')
-      const client = await pool.connect()
-      let broken: Error | undefined
-      try {
-        await client.query(begin)
-        const result = await client.query(text as string, values)
-        await client.query('commit')
-        return result
-      } catch (err) {
-        await client.query('rollback').catch((e: Error) => (broken = e))
-        throw err
-      } finally {
-        client.release(broken)
-      }
+      return inTransaction(pool, begin, (client) => client.query(text as string, values))
     }) as typeof pool.query
   }
 
@@ -286,5 +274,30 @@ class ServerListener {
     const client = this.client
     this.client = undefined
     await client?.end().catch(() => {})
+  }
+}
+
+/**
+ * Runs fn on one client between `begin` and commit; rolls back on any error, and drops the connection
+ * when even the rollback failed (it is broken). The one transaction loop of the API (withTx and the
+ * per-statement pool.query both use it).
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  begin: string,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect()
+  let broken: Error | undefined
+  try {
+    await client.query(begin)
+    const result = await fn(client)
+    await client.query('commit')
+    return result
+  } catch (err) {
+    await client.query('rollback').catch((e: Error) => (broken = e))
+    throw err
+  } finally {
+    client.release(broken)
   }
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { beginStatement } from './database'
+import { beginStatement, inTransaction } from './database'
 
 export type Queryable = Pick<pg.PoolClient, 'query'>
 
@@ -8,19 +8,7 @@ export type Queryable = Pick<pg.PoolClient, 'query'>
  * any error, and drops the connection when even the rollback failed (it is broken).
  */
 export async function withTx<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
-  let broken: Error | undefined
-  try {
-    await client.query(beginStatement(pool))
-    const result = await fn(client)
-    await client.query('commit')
-    return result
-  } catch (err) {
-    await client.query('rollback').catch((e: Error) => (broken = e))
-    throw err
-  } finally {
-    client.release(broken)
-  }
+  return inTransaction(pool, beginStatement(pool), fn)
 }
 
 export interface Claims {
