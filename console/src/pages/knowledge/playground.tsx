@@ -29,6 +29,12 @@ export function decide(search: SearchResult, rules: RuleTestResult | null): Deci
   return best < ANSWER_THRESHOLD ? { kind: 'decline', best } : { kind: 'answer', best }
 }
 
+/** The headings above a passage, unless they only repeat the source's title. */
+const headings = (p: SearchResult['passages'][number]) => {
+  const path = (p.source.heading_path ?? []).filter((h) => h !== p.source.title)
+  return path.length ? path.join(' › ') : null
+}
+
 export function Playground({ tenantId }: { tenantId: string }) {
   const t = useT(strings)
   const locale = useLocale()
@@ -137,7 +143,7 @@ export function Playground({ tenantId }: { tenantId: string }) {
                       {p.source.page != null && (
                         <span class="muted"> · {t('page', { n: p.source.page })}</span>
                       )}
-                      {p.source.heading_path && <span class="muted"> · {p.source.heading_path}</span>}
+                      {headings(p) && <span class="muted"> · {headings(p)}</span>}
                     </div>
                     <p class="passage-text">{p.text.length > 400 ? p.text.slice(0, 400) + '…' : p.text}</p>
                     <div class="item-meta">

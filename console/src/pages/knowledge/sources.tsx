@@ -95,6 +95,7 @@ export function Sources({ tenantId }: { tenantId: string }) {
                       <> · {t('nextCrawl', { when: formatDateTime(s.next_crawl_at, locale) })}</>
                     )}
                   </div>
+                  {s.filename && s.filename !== s.title && <div class="item-meta item-url">{s.filename}</div>}
                   {s.url && <div class="item-meta item-url">{s.url}</div>}
                   {s.status === 'failed' && s.error && <p class="form-error">{s.error}</p>}
                 </div>
