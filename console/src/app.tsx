@@ -212,7 +212,7 @@ function Shell({ locale, setLocale }: { locale: Locale; setLocale: (l: Locale) =
   return (
     <div class="shell">
       <header class="topbar">
-        <a class="brand" href="#/">
+        <a class="brand" href="#/" aria-label="Parley">
           <span class="brand-mark" aria-hidden="true">
             P
           </span>

@@ -55,7 +55,7 @@ export function SourceDetail({ tenantId, sourceId }: { tenantId: string; sourceI
               )}
             </p>
             {s.url && <p class="item-meta item-url">{s.url}</p>}
-            {s.error && <p class="form-error">{s.error}</p>}
+            {s.error && <p class="field-error">{s.error}</p>}
           </div>
           {s.kind === 'website' && (
             <div class="settings-card">
@@ -69,7 +69,7 @@ export function SourceDetail({ tenantId, sourceId }: { tenantId: string; sourceI
                       <div class="item-main">
                         <div class="item-title">{p.title || p.url}</div>
                         <div class="item-meta item-url">{p.url}</div>
-                        {p.error && <p class="form-error">{p.error}</p>}
+                        {p.error && <p class="field-error">{p.error}</p>}
                       </div>
                       <span class="item-meta">
                         {p.status}
@@ -89,7 +89,7 @@ export function SourceDetail({ tenantId, sourceId }: { tenantId: string; sourceI
                   <li key={j.id}>
                     <div class="item-main">
                       <div>{t('jobLine', { kind: j.kind, status: j.status, attempts: j.attempts })}</div>
-                      {j.last_error && <p class="form-error">{j.last_error}</p>}
+                      {j.last_error && <p class="field-error">{j.last_error}</p>}
                     </div>
                     <span class="item-meta">{formatDateTime(j.updated_at, locale)}</span>
                   </li>

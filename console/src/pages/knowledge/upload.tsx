@@ -96,7 +96,7 @@ export function UploadZone({ tenantId, onUploaded }: UploadZoneProps) {
           {uploads.map((u) => (
             <li key={u.id} class={u.error ? 'upload-failed' : ''}>
               {u.error ? (
-                <p class="form-error" role="alert">
+                <p class="field-error" role="alert">
                   {t('uploadFailed', { name: u.name, message: u.error })}
                 </p>
               ) : (

@@ -197,7 +197,8 @@ export function GroupEditor({ group, onChange, onRemove, path, depth, error }: G
                     draft={item}
                     onChange={(d) => setItem(i, d)}
                     onRemove={() => remove(i)}
-                    error={messageFor(error, itemPath)}
+                    path={itemPath}
+                    error={error}
                   />
                 ) : (
                   <GroupEditor
@@ -214,7 +215,7 @@ export function GroupEditor({ group, onChange, onRemove, path, depth, error }: G
           })}
         </ul>
       )}
-      {ownError && <p class="form-error">{ownError}</p>}
+      {ownError && <p class="field-error">{ownError}</p>}
       <div class="form-actions">
         <button
           type="button"
@@ -262,16 +263,25 @@ interface ConditionEditorProps {
   draft: CondDraft
   onChange: (d: CondDraft) => void
   onRemove: () => void
-  error: string | null
+  /** "trigger_conditions.all[1]": the API's message for a field of it shows under that field. */
+  path: string
+  error: unknown
 }
 
-function ConditionEditor({ draft, onChange, onRemove, error }: ConditionEditorProps) {
+const SUBFIELDS = ['op', 'value', 'min', 'threshold', 'pattern', 'flags', 'key']
+
+function ConditionEditor({ draft, onChange, onRemove, path, error }: ConditionEditorProps) {
   const t = useT(strings)
   const c = draft.c
+  const fieldError = (name: string) => messageFor(error, `${path}.${name}`)
+  const rowMessage = messageFor(error, path)
+  // What no single field shows (a list, the type, the whole condition) shows under the row.
+  const rowError = rowMessage && !SUBFIELDS.some((f) => fieldError(f)) ? rowMessage : null
+  const invalid = rowMessage !== null
   const set = (patch: Partial<Condition>) => onChange({ ...draft, c: { ...c, ...patch } as Condition })
   const setRaw = (raw: string) => onChange({ ...draft, raw })
   return (
-    <div class={`cond-edit${error ? ' form-field-invalid' : ''}`}>
+    <div class={`cond-edit${invalid ? ' cond-edit-invalid' : ''}`}>
       <div class="cond-edit-fields">
         <Field label={t('conditionType')}>
           {(p) => (
@@ -293,7 +303,7 @@ function ConditionEditor({ draft, onChange, onRemove, error }: ConditionEditorPr
         </Field>
         {c.type === 'visitor_message_count' && (
           <>
-            <Field label={t('op')}>
+            <Field label={t('op')} error={fieldError('op')}>
               {(p) => (
                 <select
                   {...p}
@@ -308,7 +318,7 @@ function ConditionEditor({ draft, onChange, onRemove, error }: ConditionEditorPr
                 </select>
               )}
             </Field>
-            <Field label={t('value')}>
+            <Field label={t('value')} error={fieldError('value')}>
               {(p) => (
                 <input
                   {...p}
@@ -323,7 +333,7 @@ function ConditionEditor({ draft, onChange, onRemove, error }: ConditionEditorPr
         )}
         {c.type === 'low_confidence_streak' && (
           <>
-            <Field label={t('min')}>
+            <Field label={t('min')} error={fieldError('min')}>
               {(p) => (
                 <input
                   {...p}
@@ -334,7 +344,7 @@ function ConditionEditor({ draft, onChange, onRemove, error }: ConditionEditorPr
                 />
               )}
             </Field>
-            <Field label={t('threshold')}>
+            <Field label={t('threshold')} error={fieldError('threshold')}>
               {(p) => (
                 <input
                   {...p}
@@ -377,6 +387,7 @@ function ConditionEditor({ draft, onChange, onRemove, error }: ConditionEditorPr
           <Field
             label={t('pattern')}
             hint={c.type === 'page_url' ? t('pagePatternHint') : t('regexHint')}
+            error={fieldError('pattern')}
             class="grow"
           >
             {(p) => (
@@ -391,7 +402,7 @@ function ConditionEditor({ draft, onChange, onRemove, error }: ConditionEditorPr
           </Field>
         )}
         {c.type === 'message_regex' && (
-          <Field label={t('flags')}>
+          <Field label={t('flags')} error={fieldError('flags')}>
             {(p) => (
               <select
                 {...p}
@@ -410,7 +421,7 @@ function ConditionEditor({ draft, onChange, onRemove, error }: ConditionEditorPr
         )}
         {c.type === 'attribute' && (
           <>
-            <Field label={t('attrKey')}>
+            <Field label={t('attrKey')} error={fieldError('key')}>
               {(p) => (
                 <input
                   {...p}
@@ -421,7 +432,7 @@ function ConditionEditor({ draft, onChange, onRemove, error }: ConditionEditorPr
                 />
               )}
             </Field>
-            <Field label={t('op')}>
+            <Field label={t('op')} error={fieldError('op')}>
               {(p) => (
                 <select
                   {...p}
@@ -437,7 +448,7 @@ function ConditionEditor({ draft, onChange, onRemove, error }: ConditionEditorPr
               )}
             </Field>
             {c.op !== 'exists' && (
-              <Field label={t('attrValue')}>
+              <Field label={t('attrValue')} error={fieldError('value')}>
                 {(p) => (
                   <input
                     {...p}
@@ -459,7 +470,7 @@ function ConditionEditor({ draft, onChange, onRemove, error }: ConditionEditorPr
           ✕
         </button>
       </div>
-      {error && <p class="form-error">{error}</p>}
+      {rowError && <p class="field-error">{rowError}</p>}
     </div>
   )
 }

@@ -164,7 +164,7 @@ export function RuleEditor({ rule, members, onSave, onCancel }: RuleEditorProps)
           </fieldset>
         )}
         {messageFor(error, 'agent_assignment_logic') && (
-          <p class="form-error">{messageFor(error, 'agent_assignment_logic')}</p>
+          <p class="field-error">{messageFor(error, 'agent_assignment_logic')}</p>
         )}
       </fieldset>
       <label class="check form-field">
