@@ -188,13 +188,18 @@ function Shell({ locale, setLocale }: { locale: Locale; setLocale: (l: Locale) =
 
   if (!signedIn) {
     return (
-      <SignIn
-        notice={notice}
-        onSignedIn={() => {
-          setNotice(null)
-          setSignedIn(true)
-        }}
-      />
+      <>
+        <div class="signin-lang">
+          <LanguageSelect locale={locale} setLocale={setLocale} />
+        </div>
+        <SignIn
+          notice={notice}
+          onSignedIn={() => {
+            setNotice(null)
+            setSignedIn(true)
+          }}
+        />
+      </>
     )
   }
 

@@ -97,7 +97,7 @@ export function Sources({ tenantId }: { tenantId: string }) {
                   </div>
                   {s.filename && s.filename !== s.title && <div class="item-meta item-url">{s.filename}</div>}
                   {s.url && <div class="item-meta item-url">{s.url}</div>}
-                  {s.status === 'failed' && s.error && <p class="field-error">{s.error}</p>}
+                  {s.error && <p class="field-error">{s.error}</p>}
                 </div>
                 <div class="item-actions">
                   <button

@@ -44,9 +44,11 @@ export function WebsiteForm({
   }
 
   return (
-    <section class="settings-card" aria-labelledby="website-title">
-      <h2 id="website-title">{t('websiteTitle')}</h2>
-      <form onSubmit={submit} noValidate>
+    <details class="settings-card add-website" open={error !== null}>
+      <summary>
+        <h2>{t('websiteTitle')}</h2>
+      </summary>
+      <form onSubmit={submit} noValidate aria-label={t('websiteTitle')}>
         <Field label={t('websiteUrl')} hint={t('websiteUrlHint')} error={messageFor(error, 'url')}>
           {(p) => (
             <input
@@ -96,6 +98,6 @@ export function WebsiteForm({
           </button>
         </div>
       </form>
-    </section>
+    </details>
   )
 }
