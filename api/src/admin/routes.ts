@@ -99,7 +99,15 @@ admin.get('/tenants/:t/members', async (c) => {
         )
       ).rows,
   )
-  return c.json({ members })
+  // Members cannot read auth.users; the addresses of the rows RLS just showed them are added here.
+  const emails = new Map<string, string>(
+    (
+      await c.var.deps.pool.query('select id, email from auth.users where id = any($1::uuid[])', [
+        members.map((m) => m.user_id),
+      ])
+    ).rows.map((r) => [r.id, r.email]),
+  )
+  return c.json({ members: members.map((m) => ({ ...m, email: emails.get(m.user_id) ?? null })) })
 })
 
 export const BOT = `id, tenant_id, name, persona, ${PERSONA_FIELDS.join(', ')}, model, temperature, max_tokens, status, created_at, updated_at`
