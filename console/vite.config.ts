@@ -13,6 +13,8 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('../dist/console', import.meta.url)),
     emptyOutDir: true,
+    // scripts/size.ts reads it to weigh the first page and each page's chunk.
+    manifest: true,
   },
   server: {
     // In `vite dev`, forward API calls to a locally running API.

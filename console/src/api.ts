@@ -1,4 +1,19 @@
-import type { InboxSession as Session, Message, SessionDetail, SessionSummary } from '../../contract'
+import type {
+  EscalationRule,
+  EscalationRuleInput,
+  Faq,
+  FaqInput,
+  InboxSession as Session,
+  KnowledgeSource,
+  KnowledgeSourceDetail,
+  Message,
+  RuleTestContext,
+  RuleTestResult,
+  SearchResult,
+  SessionDetail,
+  SessionSummary,
+  WidgetSettingsPatch,
+} from '../../contract'
 import type { Availability, Bot, CannedReply, Me, Member, QueueFilters, WidgetConfig } from './types'
 
 const TOKEN_KEY = 'parley.console.token'
@@ -147,9 +162,113 @@ export const api = {
   bots: (tenantId: string) => request<{ bots: Bot[] }>(`${t(tenantId)}/bots`),
   widget: (botId: string) =>
     request<{ widget: WidgetConfig }>(`/v1/bots/${encodeURIComponent(botId)}/widget`),
-  updateWidget: (botId: string, patch: Partial<Pick<WidgetConfig, 'allowed_origins'>>) =>
+  updateWidget: (botId: string, patch: WidgetSettingsPatch) =>
     request<{ widget: WidgetConfig }>(`/v1/bots/${encodeURIComponent(botId)}/widget`, {
       method: 'PATCH',
       body: patch,
     }),
+  /** A new identity-verification secret, returned this once. */
+  rotateIdentitySecret: (botId: string) =>
+    request<{ identity_secret: string }>(`/v1/bots/${encodeURIComponent(botId)}/widget/identity-secret`, {
+      body: {},
+    }),
+
+  sources: (tenantId: string) => request<{ sources: KnowledgeSource[] }>(`${t(tenantId)}/knowledge/sources`),
+  source: (tenantId: string, id: string) =>
+    request<KnowledgeSourceDetail>(`${t(tenantId)}/knowledge/sources/${encodeURIComponent(id)}`),
+  deleteSource: (tenantId: string, id: string) =>
+    request<null>(`${t(tenantId)}/knowledge/sources/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  refreshSource: (tenantId: string, id: string) =>
+    request<{ source: KnowledgeSource }>(
+      `${t(tenantId)}/knowledge/sources/${encodeURIComponent(id)}/refresh`,
+      {
+        body: {},
+      },
+    ),
+  addWebsite: (
+    tenantId: string,
+    body: {
+      url: string
+      max_pages?: number
+      crawl_frequency: 'manual' | 'daily' | 'weekly'
+      bot_id?: string
+    },
+  ) => request<{ source: KnowledgeSource }>(`${t(tenantId)}/knowledge/websites`, { body }),
+  uploadUrl: (tenantId: string) => `${t(tenantId)}/knowledge/documents`,
+  faqs: (tenantId: string) => request<{ faqs: Faq[] }>(`${t(tenantId)}/knowledge/faqs`),
+  createFaq: (tenantId: string, body: FaqInput) =>
+    request<{ faq: Faq }>(`${t(tenantId)}/knowledge/faqs`, { body }),
+  updateFaq: (tenantId: string, id: string, body: Partial<FaqInput>) =>
+    request<{ faq: Faq }>(`${t(tenantId)}/knowledge/faqs/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body,
+    }),
+  deleteFaq: (tenantId: string, id: string) =>
+    request<null>(`${t(tenantId)}/knowledge/faqs/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  search: (tenantId: string, query: string, k = 5, botId?: string) =>
+    request<SearchResult>(`${t(tenantId)}/knowledge/search`, {
+      body: { query, k, ...(botId ? { bot_id: botId } : {}) },
+    }),
+
+  rules: (tenantId: string) => request<{ rules: EscalationRule[] }>(`${t(tenantId)}/escalation-rules`),
+  createRule: (tenantId: string, body: EscalationRuleInput) =>
+    request<{ rule: EscalationRule }>(`${t(tenantId)}/escalation-rules`, { body }),
+  updateRule: (tenantId: string, id: string, body: Partial<EscalationRuleInput>) =>
+    request<{ rule: EscalationRule }>(`${t(tenantId)}/escalation-rules/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body,
+    }),
+  deleteRule: (tenantId: string, id: string) =>
+    request<null>(`${t(tenantId)}/escalation-rules/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  testRules: (tenantId: string, message: string, context: RuleTestContext) =>
+    request<RuleTestResult>(`${t(tenantId)}/escalation-rules/test`, { body: { message, context } }),
+}
+
+/**
+ * Uploads one file (multipart `file`) with XMLHttpRequest, which reports upload progress (fetch
+ * does not). Resolves with the created source; rejects with an ApiError like `request`.
+ */
+export function uploadDocument(
+  url: string,
+  file: File,
+  onProgress: (fraction: number) => void,
+  fields: Record<string, string> = {},
+): { done: Promise<KnowledgeSource>; abort: () => void } {
+  const xhr = new XMLHttpRequest()
+  const done = new Promise<KnowledgeSource>((resolve, reject) => {
+    const form = new FormData()
+    form.append('file', file, file.name)
+    for (const [k, v] of Object.entries(fields)) form.append(k, v)
+    xhr.open('POST', url)
+    const token = getToken()
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`)
+    xhr.setRequestHeader('Accept', 'application/json')
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total)
+    xhr.onload = () => {
+      let data: any = null
+      try {
+        data = JSON.parse(xhr.responseText)
+      } catch {
+        data = null
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1)
+        resolve(data?.source)
+        return
+      }
+      if (xhr.status === 401 && token) unauthorizedHandler?.()
+      reject(
+        new ApiError(
+          xhr.status,
+          data?.error?.code ?? 'http_' + xhr.status,
+          data?.error?.message ?? `The server answered ${xhr.status}.`,
+        ),
+      )
+    }
+    xhr.onerror = () =>
+      reject(new ApiError(0, 'network', 'The server cannot be reached. Check your connection.'))
+    xhr.onabort = () => reject(new ApiError(0, 'aborted', 'The upload was cancelled.'))
+    xhr.send(form)
+  })
+  return { done, abort: () => xhr.abort() }
 }

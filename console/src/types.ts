@@ -37,10 +37,8 @@ export interface Bot {
   status: string
 }
 
-export interface WidgetConfig {
-  publishable_key: string
-  allowed_origins: string[]
-}
+/** The owner's widget settings (contract/widget-settings). */
+export type { WidgetSettings as WidgetConfig } from '../../contract/widget-settings'
 
 export interface CannedReply {
   id: string

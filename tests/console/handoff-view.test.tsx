@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact'
-import { SessionView } from '../../console/src/components/session-view'
+import { SessionView } from '../../console/src/pages/inbox/session-view'
 import { cannedReplies, escalation, fakeFetch, members, message, session } from './fake-api'
 
 const noop = () => {}

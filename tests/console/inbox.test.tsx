@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact'
-import { App } from '../../console/src/components/app'
-import { Inbox, readHash, upsertSession, writeHash } from '../../console/src/components/inbox'
+import { App } from '../../console/src/app'
+import { Inbox, readHash, upsertSession, writeHash } from '../../console/src/pages/inbox/inbox'
 import { createTypingNotifier } from '../../contract/typing'
 import { escalation, fakeFetch, members, openStream, summary } from './fake-api'
 

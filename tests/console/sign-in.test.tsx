@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact'
-import { App } from '../../console/src/components/app'
+import { App } from '../../console/src/app'
 import { fakeFetch, openStream, session } from './fake-api'
 
 describe('console sign-in', () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact'
-import { WidgetSettings, widgetSnippet } from '../../console/src/widget-preview'
+import { WidgetSettings, widgetSnippet } from '../../console/src/pages/widget/preview'
 import { fakeFetch } from './fake-api'
 
 describe('console widget page', () => {

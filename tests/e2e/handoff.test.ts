@@ -125,7 +125,7 @@ it('the owner copies the snippet and tries the real widget in the console previe
   con.on('pageerror', (e) => errors.push('page: ' + String(e)))
   const base = stack.consoleBase
   await signInToConsole(con, stack, 'owner@demo.local')
-  await con.getByRole('button', { name: 'Widget' }).click()
+  await con.getByRole('link', { name: 'Widget' }).click()
   await expect
     .poll(() => con.getByLabel('Widget snippet').textContent())
     .toBe(`<script src="${base}/widget.js" data-key="pk_demo" async></script>`)

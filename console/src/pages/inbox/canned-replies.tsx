@@ -1,6 +1,6 @@
 /** Canned replies: the "/shortcut" suggestions' helpers, the list with its edit and delete, the forms. */
 import { useEffect, useRef, useState } from 'preact/hooks'
-import type { CannedReply } from '../types'
+import type { CannedReply } from '../../types'
 
 /** A "/shortcut" being typed just before the caret: where it starts and what follows the slash. */
 export interface Slash {

@@ -1,5 +1,5 @@
-import type { Message, Source } from '../../../contract'
-import { fullTime } from '../time'
+import type { Message, Source } from '../../../../contract'
+import { fullTime } from '../../time'
 
 export interface MessageItemProps {
   message: Message

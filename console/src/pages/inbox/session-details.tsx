@@ -1,8 +1,8 @@
 import type { ComponentChildren } from 'preact'
-import type { CustomerContext, Escalation, InboxSession as Session } from '../../../contract'
-import { fullTime, relativeTime } from '../time'
+import type { CustomerContext, Escalation, InboxSession as Session } from '../../../../contract'
+import { fullTime, relativeTime } from '../../time'
 import { PriorityBadge } from './priority-badge'
-import { RuleTraceView } from './rule-trace'
+import { RuleTraceView } from '../../components/rule-trace'
 
 export interface SessionDetailsProps {
   session: Session

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
-import { api, ApiError, getToken, queueQuery } from '../api'
-import type { SessionSummary, TenantEvents, TenantSessionEvent as TenantEvent } from '../../../contract'
-import { subscribe } from '../../../contract/subscribe'
-import type { CannedReply, Member, QueueFilters } from '../types'
+import { api, ApiError, getToken, queueQuery } from '../../api'
+import type { SessionSummary, TenantEvents, TenantSessionEvent as TenantEvent } from '../../../../contract'
+import { subscribe } from '../../../../contract/subscribe'
+import type { CannedReply, Member, QueueFilters } from '../../types'
 import { SessionList } from './session-list'
 import { SessionView } from './session-view'
 

@@ -3,8 +3,8 @@
  * and the real widget running in a frame, exactly as a visitor gets it.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks'
-import { api, ApiError } from './api'
-import type { Bot, WidgetConfig } from './types'
+import { api, ApiError } from '../../api'
+import type { Bot, WidgetConfig } from '../../types'
 
 export interface WidgetPreviewProps {
   /** The API's public origin, e.g. https://chat.example.com (the widget is served from there). */

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import { createTypingNotifier } from '../../../contract/typing'
-import type { CannedReply } from '../types'
+import { createTypingNotifier } from '../../../../contract/typing'
+import type { CannedReply } from '../../types'
 import { CannedList, matches, slashAt, type Slash } from './canned-replies'
 
 export interface ReplyBoxProps {

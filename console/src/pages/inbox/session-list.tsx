@@ -1,6 +1,6 @@
-import type { SessionStatus, SessionSummary } from '../../../contract'
-import type { Member, QueueFilters } from '../types'
-import { fullTime, relativeTime, shortVisitor } from '../time'
+import type { SessionStatus, SessionSummary } from '../../../../contract'
+import type { Member, QueueFilters } from '../../types'
+import { fullTime, relativeTime, shortVisitor } from '../../time'
 import { PriorityBadge } from './priority-badge'
 import { StatusBadge } from './status-badge'
 

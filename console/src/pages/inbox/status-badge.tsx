@@ -1,4 +1,4 @@
-import type { SessionStatus } from '../../../contract'
+import type { SessionStatus } from '../../../../contract'
 
 export interface StatusBadgeProps {
   status: SessionStatus

@@ -1,0 +1,15 @@
+/** The Knowledge page. */
+import { useT } from '../../i18n'
+import { common } from '../../i18n/common'
+import type { PageProps } from '../types'
+
+export default function KnowledgePage(_props: PageProps) {
+  const c = useT(common)
+  return (
+    <main class="page" aria-labelledby="page-title">
+      <div class="page-head">
+        <h1 id="page-title">{c('nav.knowledge')}</h1>
+      </div>
+    </main>
+  )
+}
