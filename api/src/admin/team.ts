@@ -106,7 +106,7 @@ team.post('/tenants/:t/invitations', jsonBody(inviteSchema), async (c) => {
     },
     ADMINS,
   )
-  const accept_url = consoleLink(c.var.deps.config, 'accept-invitation', token)
+  const accept_url = consoleLink(c.var.deps.config, 'accept-invitation', token, new URL(c.req.url).origin)
   const emailed = await mailInvitation(c, t, invitation.email, invitation.role, accept_url)
   return c.json({ invitation, accept_url, emailed }, 201)
 })
@@ -135,7 +135,7 @@ team.post('/tenants/:t/invitations/:id/resend', async (c) => {
     },
     ADMINS,
   )
-  const accept_url = consoleLink(c.var.deps.config, 'accept-invitation', token)
+  const accept_url = consoleLink(c.var.deps.config, 'accept-invitation', token, new URL(c.req.url).origin)
   const emailed = await mailInvitation(c, t, invitation.email, invitation.role, accept_url)
   return c.json({ invitation, accept_url, emailed })
 })

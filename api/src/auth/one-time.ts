@@ -16,10 +16,18 @@ export const tokenShape = /^[A-Za-z0-9_-]{43}$/
 
 /**
  * The console pages a link opens. The token travels in the fragment, which browsers never send to a
- * server, so it stays out of access logs and Referer headers.
+ * server, so it stays out of access logs and Referer headers. The origin is PUBLIC_URL; without it,
+ * `requestOrigin` when given (an owner's own request, for an invitation link shown to them), never for
+ * a link mailed on an anonymous request (a forged Host header must not choose where a reset link goes).
  */
-export function consoleLink(config: Config, page: 'accept-invitation' | 'reset-password', token: string) {
-  return `${publicUrl(config)}/console/#/${page}?token=${token}`
+export function consoleLink(
+  config: Config,
+  page: 'accept-invitation' | 'reset-password',
+  token: string,
+  requestOrigin?: string,
+) {
+  const origin = config.PUBLIC_URL || !requestOrigin ? publicUrl(config) : requestOrigin
+  return `${origin}/console/#/${page}?token=${token}`
 }
 
 type Mailer = { sendMail(m: object): Promise<unknown> }
