@@ -93,7 +93,9 @@ function Members({
       ) : (
         <ul class="item-list" aria-label={t('members')}>
           {members.map((m) => {
-            const locked = m.role === 'owner' && myRole !== 'owner'
+            // Only owners touch owners, and the last owner stays one (the API refuses it too).
+            const lastOwner = m.role === 'owner' && members.filter((o) => o.role === 'owner').length === 1
+            const locked = (m.role === 'owner' && myRole !== 'owner') || lastOwner
             return (
               <li key={m.user_id} data-member={m.email ?? m.user_id}>
                 <div class="item-main">
