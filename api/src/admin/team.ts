@@ -18,6 +18,7 @@ export const team = new Hono<AppEnv>()
 team.use('/tenants/:t/invitations', requireUser)
 team.use('/tenants/:t/invitations/*', requireUser)
 team.use('/tenants/:t/members/:id', requireUser)
+team.use('/tenants/:t/webhook/deliveries', requireUser)
 
 const INVITATION =
   'id, tenant_id, email, role, expires_at, accepted_at, revoked_at, invited_by, sent_count, last_sent_at, created_at'
@@ -252,3 +253,22 @@ const NO_SESSION = '00000000-0000-0000-0000-000000000000'
 function membershipChanged(db: Queryable, t: string) {
   return publish(db, { tenant_id: t, session_id: NO_SESSION, kind: 'status' })
 }
+
+/** The latest webhook deliveries (status, HTTP status, error), for the Settings page. */
+team.get('/tenants/:t/webhook/deliveries', async (c) => {
+  const t = c.req.param('t')
+  const deliveries = await asMember(
+    c,
+    t,
+    async (db) =>
+      (
+        await db.query(
+          `select id, event, status, attempts, last_status, last_error, delivered_at, created_at
+             from webhook_deliveries where tenant_id = $1 order by created_at desc limit 20`,
+          [t],
+        )
+      ).rows,
+    ADMINS,
+  )
+  return c.json({ deliveries })
+})
