@@ -2,7 +2,7 @@
  * `npx tsx scripts/console-owner-shots.ts`: starts the demo on a throw-away database and saves
  * screenshots of the owner pages at desktop (1280x800) and phone (390x844) sizes in
  * test-results/shots: Bot (persona, prompt history with a diff, preview), Team (members, invite link,
- * pending invitations), My account (an agent's), and the pages before sign-in (set-up, invitation,
+ * pending invitations), Settings (workspace, webhook, a new API key), My account (an agent's), and the pages before sign-in (set-up, invitation,
  * forgotten password, new password).
  */
 import { mkdirSync } from 'node:fs'
@@ -85,6 +85,15 @@ try {
     await page.getByRole('alertdialog').waitFor()
     await page.screenshot({ path: `${out}/${name}-owner-team-remove.png` })
     await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click()
+
+    await page.goto(`${base}/console/#/settings`)
+    await page.getByRole('form', { name: 'Workspace' }).waitFor()
+    await page.screenshot({ path: `${out}/${name}-owner-settings.png` })
+    const keyForm = page.getByRole('form', { name: 'Create key' })
+    await keyForm.getByLabel('Key name').fill('Shop backend')
+    await keyForm.getByRole('button', { name: 'Create key' }).click()
+    await page.locator('.secret-box').waitFor()
+    await shotAt(page, '#settings-keys', `${name}-owner-settings-keys.png`)
     await ctx.close()
 
     const agentCtx = await browser.newContext({ viewport, locale: 'en-US' })
