@@ -374,3 +374,25 @@ describe('first run', () => {
     }
   })
 })
+
+describe('rate limits', () => {
+  it('accept, reset and set-up count against the sign-in limit (429 with Retry-After)', async () => {
+    const small = await createTestApp({ RATE_LIMIT_LOGIN_PER_15MIN: '2' })
+    try {
+      for (const [path, body] of [
+        ['/v1/auth/invitations/accept', { token: 'x'.repeat(43), password: 'whatever-pass' }],
+        ['/v1/auth/password-reset', { email: 'someone@team.test' }],
+        ['/v1/auth/password-reset/confirm', { token: 'y'.repeat(43), password: 'whatever-pass' }],
+      ] as const) {
+        const statuses: number[] = []
+        for (let i = 0; i < 3; i++) statuses.push((await small.json('POST', path, body)).status)
+        expect(statuses.slice(0, 2), path).not.toContain(429)
+        const last = await small.json('POST', path, body)
+        expect(last.status, path).toBe(429)
+        expect(last.headers.get('retry-after')).toBeTruthy()
+      }
+    } finally {
+      await small.close()
+    }
+  })
+})
