@@ -88,7 +88,8 @@ export interface SearchPassage {
     title: string
     url: string | null
     page: number | null
-    heading_path: string | null
+    /** The headings above the passage, outermost first. */
+    heading_path: string[]
   }
   text: string
   language: string

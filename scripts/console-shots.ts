@@ -3,7 +3,10 @@
  * rules and a few canned replies, has two visitors write in (one asks for a person about a refund),
  * and saves screenshots of the agent console at desktop (1280x800) and phone (390x844) sizes in
  * test-results/shots: the queue, the escalated session with its trace, the canned-reply suggestions,
- * on the phone the details panel, and the Widget page with its live preview answering a question.
+ * on the phone the details panel; then, signed in as the owner, every owner page (Knowledge with its
+ * FAQs and playground, Rules with the simulator and the editor, Widget with hours, the confirmation,
+ * the secret shown once and the preview, My account, Team, and Knowledge in French), with axe-core on
+ * each.
  */
 import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -63,6 +66,31 @@ async function setUp() {
       any: [{ type: 'human_requested' }, { type: 'visitor_message_count', op: 'gte', value: 3 }],
     },
   })
+  // Knowledge: a document, and a website that cannot be reached (its readable error shows).
+  const form = new FormData()
+  form.append(
+    'file',
+    new Blob(
+      [
+        '# Emballage cadeau\n\nLe paquet cadeau coûte 3,50 € par article, pour toute commande passée avant 14 h.\n',
+      ],
+      {
+        type: 'text/markdown',
+      },
+    ),
+    'emballage-cadeau.md',
+  )
+  const up = await fetch(`${base}/v1/tenants/${t}/knowledge/documents`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${owner}` },
+    body: form,
+  })
+  if (!up.ok) throw new Error(`upload answered ${up.status}: ${await up.text()}`)
+  await call(`/v1/tenants/${t}/knowledge/websites`, owner, {
+    url: 'https://ma-boutique.invalid/aide',
+    max_pages: 20,
+    crawl_frequency: 'weekly',
+  }).catch((err) => console.log('website not added:', String(err)))
   for (const c of [
     {
       shortcut: 'bonjour',
@@ -117,6 +145,78 @@ async function axe(page: Page, label: string) {
     )
   })
   console.log(`axe ${label}: ${violations.length ? '\n  ' + violations.join('\n  ') : 'no violations'}`)
+}
+
+/** Every owner page, with something in it, at one size; axe on each. */
+async function ownerPages(browser: Browser, name: string, viewport: { width: number; height: number }) {
+  const ctx = await browser.newContext({ viewport, locale: 'en-US' })
+  const con = await ctx.newPage()
+  await con.goto(`${base}/console/`)
+  await con.getByRole('textbox', { name: 'Email' }).fill('owner@demo.local')
+  await con.getByLabel('Password').fill('demo1234')
+  await con.getByRole('button', { name: 'Sign in' }).click()
+  const nav = con.getByRole('navigation', { name: 'Console' })
+  await nav.waitFor()
+  const shot = async (label: string) => {
+    await con.waitForTimeout(250)
+    await con.screenshot({ path: `${out}/${name}-owner-${label}.png` })
+    await axe(con, `${name} owner ${label}`)
+  }
+  const go = async (hash: string, ready: () => Promise<unknown>) => {
+    await con.evaluate((h) => (location.hash = h), hash)
+    await ready()
+  }
+
+  await go('#/knowledge', () => con.getByRole('list', { name: 'Documents and websites' }).waitFor())
+  await shot('knowledge')
+  await go('#/knowledge/faqs', () => con.getByRole('list', { name: 'Frequently asked questions' }).waitFor())
+  await shot('knowledge-faqs')
+  await go('#/knowledge/playground', () => con.getByRole('textbox', { name: 'Question' }).waitFor())
+  await con.getByRole('textbox', { name: 'Question' }).fill('Combien coûte la livraison ?')
+  await con.getByRole('button', { name: 'Search' }).click()
+  await con.getByText('What the assistant would do').waitFor()
+  await shot('knowledge-playground')
+
+  await go('#/rules', () => con.getByRole('list', { name: 'Rules' }).waitFor())
+  await shot('rules')
+  const sim = con.getByRole('region', { name: 'Simulator' })
+  await sim
+    .getByRole('textbox', { name: 'Visitor message' })
+    .fill('je veux parler à un humain pour un remboursement')
+  await sim.getByRole('button', { name: 'Test' }).click()
+  await sim.locator('.sim-verdict').waitFor()
+  await sim.locator('.sim-verdict').scrollIntoViewIfNeeded()
+  await shot('rules-simulator')
+  await con.getByRole('link', { name: 'Edit: Client VIP mécontent' }).click()
+  await con.getByRole('form', { name: 'Edit rule' }).waitFor()
+  await shot('rules-editor')
+  await con.getByRole('button', { name: 'Cancel' }).click()
+
+  await go('#/widget', () => con.getByRole('textbox', { name: 'Brand colour' }).waitFor())
+  await con.getByRole('textbox', { name: 'Brand colour' }).fill('#0f766e')
+  await shot('widget')
+  await con.getByRole('checkbox', { name: 'My team has opening hours' }).check()
+  await con.getByRole('checkbox', { name: 'Ask visitors for details before the first message' }).check()
+  await con.getByRole('heading', { name: 'Opening hours' }).scrollIntoViewIfNeeded()
+  await shot('widget-hours')
+  await con.getByRole('button', { name: 'Create a new secret' }).click()
+  await con.getByRole('alertdialog').waitFor()
+  await shot('widget-confirm')
+  await con.getByRole('button', { name: 'Create new secret' }).click()
+  await con.getByRole('group', { name: 'Identity secret' }).waitFor()
+  await con.getByRole('group', { name: 'Identity secret' }).scrollIntoViewIfNeeded()
+  await shot('widget-secret')
+  await con.locator('iframe[title="Widget preview"]').scrollIntoViewIfNeeded()
+  await shot('widget-preview')
+
+  await go('#/account', () => con.getByRole('heading', { name: 'Availability' }).waitFor())
+  await shot('account')
+  await go('#/team', () => con.getByRole('heading', { name: 'Team', level: 1 }).waitFor())
+  await shot('team')
+  await con.getByRole('combobox', { name: 'Language' }).selectOption('fr')
+  await go('#/knowledge', () => con.getByRole('list', { name: 'Documents et sites web' }).waitFor())
+  await shot('knowledge-fr')
+  await ctx.close()
 }
 
 const browser = await launchChromium()
@@ -174,18 +274,13 @@ try {
       await con.screenshot({ path: `${out}/${name}-console-details.png` })
     }
 
-    // The Widget page: snippet, sites, and the live preview answering a question.
-    await con.getByRole('button', { name: 'Widget' }).click()
-    await con.getByLabel('Widget snippet').waitFor()
-    await con.screenshot({ path: `${out}/${name}-console-widget.png` })
-    await con.locator('iframe[title="Widget preview"]').evaluate((el) => el.scrollIntoView({ block: 'end' }))
-    const preview = con.frameLocator('iframe[title="Widget preview"]')
-    await preview.locator('parley-widget').locator('button').first().click()
-    await preview.locator('parley-widget').locator('textarea').fill('Combien coûte la livraison ?')
-    await preview.locator('parley-widget').locator('textarea').press('Enter')
-    await preview.locator('parley-widget').getByText('4,90').waitFor()
-    await con.screenshot({ path: `${out}/${name}-console-preview.png` })
     await ctx.close()
+  }
+  for (const [name, viewport] of [
+    ['desktop', { width: 1280, height: 800 }],
+    ['phone', { width: 390, height: 844 }],
+  ] as const) {
+    await ownerPages(browser, name, viewport)
   }
   for (const v of visitors) await v.close()
 } finally {

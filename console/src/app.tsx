@@ -237,18 +237,23 @@ function Shell({ locale, setLocale }: { locale: Locale; setLocale: (l: Locale) =
 
   if (!signedIn) {
     return (
-      <SignIn
-        footer={
-          <p class="public-links">
-            <a href="#/forgot-password">{t('forgotPassword')}</a>
-          </p>
-        }
-        notice={notice}
-        onSignedIn={() => {
-          setNotice(null)
-          setSignedIn(true)
-        }}
-      />
+      <>
+        <div class="signin-lang">
+          <LanguageSelect locale={locale} setLocale={setLocale} />
+        </div>
+        <SignIn
+          footer={
+            <p class="public-links">
+              <a href="#/forgot-password">{t('forgotPassword')}</a>
+            </p>
+          }
+          notice={notice}
+          onSignedIn={() => {
+            setNotice(null)
+            setSignedIn(true)
+          }}
+        />
+      </>
     )
   }
 
@@ -266,7 +271,7 @@ function Shell({ locale, setLocale }: { locale: Locale; setLocale: (l: Locale) =
   return (
     <div class="shell">
       <header class="topbar">
-        <a class="brand" href="#/">
+        <a class="brand" href="#/" aria-label="Parley">
           <span class="brand-mark" aria-hidden="true">
             P
           </span>

@@ -1,4 +1,6 @@
 import { useState } from 'preact/hooks'
+import { useT } from '../i18n'
+import { common } from '../i18n/common'
 import type { Availability } from '../types'
 
 export interface AvailabilitySelectProps {
@@ -7,17 +9,18 @@ export interface AvailabilitySelectProps {
   onChange: (value: Availability) => Promise<void>
 }
 
-const LABELS: Record<Availability, string> = { online: 'Online', away: 'Away', offline: 'Offline' }
+const STATES: Availability[] = ['online', 'away', 'offline']
 
 /** The agent's availability (online agents get new escalations and can be transferred to). */
 export function AvailabilitySelect({ value, onChange }: AvailabilitySelectProps) {
+  const t = useT(common)
   const [pending, setPending] = useState<Availability | null>(null)
   const [error, setError] = useState<string | null>(null)
   const shown = pending ?? value ?? 'offline'
   return (
-    <label class={`availability avail-${shown}`} title={error ?? 'Your availability'}>
+    <label class={`availability avail-${shown}`} title={error ?? t('availability')}>
       <span class="avail-dot" aria-hidden="true" />
-      <span class="sr-only">Availability</span>
+      <span class="sr-only">{t('availability')}</span>
       <select
         value={shown}
         disabled={value === null || pending !== null}
@@ -27,13 +30,13 @@ export function AvailabilitySelect({ value, onChange }: AvailabilitySelectProps)
           setPending(next)
           setError(null)
           onChange(next)
-            .catch((err) => setError((err as Error)?.message || 'Your availability could not be changed.'))
+            .catch((err) => setError((err as Error)?.message || t('availabilityFailed')))
             .finally(() => setPending(null))
         }}
       >
-        {(Object.keys(LABELS) as Availability[]).map((a) => (
+        {STATES.map((a) => (
           <option key={a} value={a}>
-            {LABELS[a]}
+            {t(`avail.${a}`)}
           </option>
         ))}
       </select>

@@ -69,7 +69,7 @@ export function Field({ label, hint, error, class: cls, children }: FieldProps) 
       )}
       {children({ id, 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': describedBy })}
       {error && (
-        <p id={errorId!} class="form-error">
+        <p id={errorId!} class="field-error">
           {error}
         </p>
       )}

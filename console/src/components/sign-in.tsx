@@ -1,6 +1,8 @@
 import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
 import { api, ApiError, setToken } from '../api'
+import { useT } from '../i18n'
+import { common } from '../i18n/common'
 
 export interface SignInProps {
   /** Called once the token is stored. */
@@ -13,6 +15,7 @@ export interface SignInProps {
 
 /** Email and password sign-in against POST /v1/auth/login. */
 export function SignIn({ onSignedIn, notice, footer }: SignInProps) {
+  const t = useT(common)
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const [error, setError] = useState<string | null>(null)
@@ -28,7 +31,7 @@ export function SignIn({ onSignedIn, notice, footer }: SignInProps) {
       setToken(res.access_token)
       onSignedIn()
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'Sign-in failed. Please try again.')
+      setError(err instanceof ApiError ? err.message : t('signInFailed'))
       setBusy(false)
     }
   }
@@ -39,7 +42,7 @@ export function SignIn({ onSignedIn, notice, footer }: SignInProps) {
         <div class="brand brand-large" aria-hidden="true">
           <span class="brand-mark">P</span> Parley
         </div>
-        <h1 id="signin-title">Sign in to your inbox</h1>
+        <h1 id="signin-title">{t('signInTitle')}</h1>
         {notice && !error && <p class="notice">{notice}</p>}
         {error && (
           <p class="form-error" role="alert">
@@ -47,7 +50,7 @@ export function SignIn({ onSignedIn, notice, footer }: SignInProps) {
           </p>
         )}
         <label class="field">
-          <span>Email</span>
+          <span>{t('email')}</span>
           <input
             type="email"
             name="email"
@@ -58,7 +61,7 @@ export function SignIn({ onSignedIn, notice, footer }: SignInProps) {
           />
         </label>
         <label class="field">
-          <span>Password</span>
+          <span>{t('password')}</span>
           <input
             type="password"
             name="password"
@@ -69,7 +72,7 @@ export function SignIn({ onSignedIn, notice, footer }: SignInProps) {
           />
         </label>
         <button type="submit" class="btn btn-primary btn-block" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? t('signingIn') : t('signIn')}
         </button>
         {footer}
       </form>

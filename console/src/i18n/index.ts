@@ -79,3 +79,30 @@ export function useT<K extends string>(
     [dict, locale],
   )
 }
+
+/** A date and time in the console's language ("30 Nov 2026, 14:05"). */
+export function formatDateTime(iso: string | null | undefined, locale: Locale): string {
+  if (!iso) return ''
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return ''
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d)
+}
+
+/** A byte count for people: "12 KB", "3.4 MB". */
+export function formatBytes(n: number | null | undefined, locale: Locale): string {
+  if (n == null) return ''
+  const units = ['B', 'KB', 'MB', 'GB']
+  let v = n
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: v < 10 && i > 0 ? 1 : 0 }).format(v)} ${units[i]}`
+}
+
+/** A score between 0 and 1 with two decimals, in the console's language. */
+export function formatScore(n: number | null | undefined, locale: Locale): string {
+  if (n == null || Number.isNaN(n)) return '–'
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n)
+}

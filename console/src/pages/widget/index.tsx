@@ -1,7 +1,7 @@
 /** The Widget page (a lazily loaded chunk). */
 import type { PageProps } from '../types'
-import { WidgetSettings } from './preview'
+import { WidgetSettings } from './widget-form'
 
-export default function WidgetPage({ tenantId }: PageProps) {
-  return <WidgetSettings key={tenantId} tenantId={tenantId} />
+export default function WidgetPage({ tenantId, setBrand }: PageProps) {
+  return <WidgetSettings key={tenantId} tenantId={tenantId} onBrand={setBrand} />
 }
