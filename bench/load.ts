@@ -32,7 +32,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { openDatabase } from '../api/src/db/database'
-import { findHumanRequest } from '../api/src/escalation/rules'
+import { findHumanRequest } from '../api/src/escalation/human-request'
 import { startFakeOpenAI, type Behaviour, type FakeOpenAI } from '../tests/helpers/fake-openai'
 import { mulberry32, percentile, readSse } from './lib'
 

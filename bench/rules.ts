@@ -6,13 +6,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
-import {
-  compileRules,
-  evaluateRules,
-  parseRule,
-  type EvalInput,
-  type Rule,
-} from '../api/src/escalation/rules'
+import { compileRules } from '../api/src/escalation/rule-compile'
+import { parseRule, type Rule } from '../api/src/escalation/rule-schema'
+import { evaluateRules, type EvalInput } from '../api/src/escalation/rules'
 import { mulberry32, percentile } from './lib'
 
 const RULES = 100

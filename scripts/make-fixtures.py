@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the small binary fixtures of tests/unit/knowledge-parse.test.ts into tests/fixtures/knowledge/.
+"""Writes the small binary fixtures of tests/unit/knowledge/parse.test.ts into tests/fixtures/knowledge/.
 
 Standard library only, so anyone can regenerate them: `python3 scripts/make-fixtures.py`.
 The output is deterministic (fixed zip timestamps), so re-running it leaves git clean.

@@ -71,9 +71,10 @@ export function createApp(deps: Deps) {
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/readyz', async (c) => {
     if (!deps.state.ready) return c.json(errorBody('unavailable', 'Shutting down.'), 503)
+    if (!deps.bus.live) return c.json(errorBody('unavailable', 'Live delivery is down (LISTEN lost).'), 503)
     try {
       await deps.pool.query('select 1')
-      return c.json({ ok: true })
+      return c.json({ ok: true, retrieval: deps.state.retrieval })
     } catch {
       return c.json(errorBody('unavailable', 'The database is not reachable.'), 503)
     }

@@ -40,6 +40,22 @@ export const configSchema = z.object({
   DB_APP_ROLE: z
     .union([z.literal(''), z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a plain role name')])
     .default('parley_app'),
+  /** Server only: connections in the pool (per API process; a pooler's own limit applies behind it). */
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  /** Server only: give up opening a connection after this long (the request then fails with 503). */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  /** Server only: a statement running longer is cancelled (set per transaction, so poolers keep it). 0: no limit. */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /** Server only: how long start-up waits for an unreachable database before exiting non-zero. */
+  DB_START_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /**
+   * Server only: a direct or session-mode connection for LISTEN, when DATABASE_URL goes through a
+   * transaction pooler (Supabase's port 6543), where LISTEN delivers nothing. Defaults to DATABASE_URL.
+   */
+  LISTEN_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+    .optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Where the built widget and console are served from. */
   STATIC_DIR: z.string().default('dist'),

@@ -2,8 +2,8 @@ import type pg from 'pg'
 import type { Llm } from './answers/llm'
 import type { Config } from './config'
 import type { Notifier } from './escalation/notify'
-import type { Limiters } from './http/rate-limit'
-import type { TokenBudget } from './http/token-budget'
+import type { Limiters } from './http/limits'
+import type { TokenBudget } from './answers/token-budget'
 import type { Database } from './db/database'
 import type { Claims } from './db/tx'
 import type { Embedder } from './knowledge/embedder'
@@ -36,7 +36,7 @@ export interface Deps {
   limiters: Limiters
   tokenBudget: TokenBudget
   /** Flipped by shutdown: /readyz fails and new streams are refused. */
-  state: { ready: boolean }
+  state: { ready: boolean; retrieval?: string }
 }
 
 export interface VisitorSession {

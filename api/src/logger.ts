@@ -1,5 +1,5 @@
 const levels = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const
-export type LogLevel = keyof typeof levels
+type LogLevel = keyof typeof levels
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void

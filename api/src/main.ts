@@ -11,7 +11,15 @@ async function main() {
     console.error((err as Error).message)
     process.exit(1)
   }
-  const running = await startServer(config)
+  let running
+  try {
+    running = await startServer(config)
+  } catch (err) {
+    // Start-up refusals (unreachable database, a role that cannot be assumed, a missing secret) are
+    // sentences for the operator, not stack traces.
+    console.error(`Parley could not start: ${(err as Error).message}`)
+    process.exit(1)
+  }
   const demo = config.DEMO ? await startDemo(config, running) : undefined
   if (!demo) running.deps.log.info('listening', { url: running.url })
   let signals = 0

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import pg from 'pg'
 import { inject } from 'vitest'
 import { createSseParser } from '../../contract/sse'
 import { createApp } from '../../api/src/app'
@@ -6,6 +8,7 @@ import { loadConfig, type Config } from '../../api/src/config'
 import { seedDemo } from '../../api/src/demo'
 import type { Deps } from '../../api/src/deps'
 import { createDeps } from '../../api/src/server'
+import { databaseUrl } from './global-setup'
 
 export const DEMO_ORIGIN = 'http://shop.test'
 export const TENANT = '00000000-0000-4000-8000-0000000000a1'
@@ -31,18 +34,50 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   })
 }
 
+/** Whether this run is on a PostgreSQL server (TEST_DATABASE_URL) rather than embedded PGlite. */
+export const onServer = () => inject('serverUrl') !== ''
+
+/**
+ * A new database for one test: on PGlite a copy of the migrated template's dump; with
+ * TEST_DATABASE_URL a `create database ... template` on that server (its URL). `embedded` keeps a test
+ * that needs what the server lacks (pgvector) on PGlite.
+ */
+export async function testDatabase(embedded = false): Promise<{ url: string; loadDataDir?: Blob }> {
+  const server = inject('serverUrl')
+  if (!server || embedded)
+    return { url: 'memory://', loadDataDir: new Blob([readFileSync(inject('templateDataDir'))]) }
+  const name = `${inject('serverTemplate').replace(/_template$/, '')}_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: server })
+  await admin.connect()
+  try {
+    await admin.query(`create database ${name} template ${inject('serverTemplate')}`)
+  } finally {
+    await admin.end()
+  }
+  return { url: databaseUrl(server, name) }
+}
+
 /** A fresh, migrated database (copied from the template) and the app over it, with the demo tenant seeded. */
-export async function createTestDeps(overrides: Record<string, string> = {}): Promise<Deps> {
-  const dump = new Blob([readFileSync(inject('templateDataDir'))])
-  const deps = await createDeps(testConfig(overrides), { loadDataDir: dump, migrate: false })
+export async function createTestDeps(
+  overrides: Record<string, string> = {},
+  options: { embedded?: boolean } = {},
+): Promise<Deps> {
+  const db = overrides.DATABASE_URL ? { url: overrides.DATABASE_URL } : await testDatabase(options.embedded)
+  const deps = await createDeps(testConfig({ DATABASE_URL: db.url, ...overrides }), {
+    loadDataDir: db.loadDataDir,
+    migrate: false,
+  })
   await seedDemo({ deps }, [DEMO_ORIGIN])
   return deps
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
-export async function createTestApp(overrides: Record<string, string> = {}) {
-  const deps = await createTestDeps(overrides)
+export async function createTestApp(
+  overrides: Record<string, string> = {},
+  options: { embedded?: boolean } = {},
+) {
+  const deps = await createTestDeps(overrides, options)
   const app = createApp(deps)
   const json = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     app.request(path, {

@@ -394,16 +394,10 @@ describe('row level security on owner columns (a member talking to Postgres dire
     expect(r === 0 || r === '42501', `result: ${r}`).toBe(true)
   })
 
-  // FINDING: the members_self policy (supabase/migrations/20261123000005_rls.sql) lets any member UPDATE
-  // their own tenant_members row with only `user_id = auth.uid()` in USING and WITH CHECK, so every
-  // column is writable: an agent can make themself owner of their tenant (then read the webhook, edit
-  // bots, widgets, knowledge, delete sources...). Moving the row to another tenant is refused (the new
-  // row fails the other policies), so this stays within the tenant. The API's PATCH /members/me only writes availability, but the design
-  // promises that RLS, not only application code, keeps tenants apart, and on Supabase this table is
-  // reachable through PostgREST with the member's JWT. Fix: drop members_self and let agents change
-  // availability through a SECURITY DEFINER function (set_my_availability(tenant, value)), or add a
-  // BEFORE UPDATE trigger refusing changes to tenant_id/user_id (always) and role (unless
-  // has_tenant_role(old.tenant_id, owner/admin)).
+  // RLS, not only application code, keeps a member's own tenant_members row in place: the API's PATCH
+  // /members/me writes availability only, but on Supabase the table is reachable through PostgREST
+  // with the member's JWT. An agent changing their own role (to owner, and from there the webhook,
+  // bots, widgets and knowledge) must be refused by the database itself.
   it('an agent promoting themself to owner is refused by RLS', async () => {
     const sql = `update tenant_members set role = 'owner' where user_id = $1 and tenant_id = $2`
     const args = [A.agentId, A.tenant]

@@ -12,9 +12,13 @@ import {
   createLimiters,
   limitsFromConfig,
   rateLimit,
-  type Limiters,
 } from '../../api/src/http/rate-limit'
-import { clearOldTokenUsage, createTokenBudget, tokenBudgetExceeded } from '../../api/src/http/token-budget'
+import type { Limiters } from '../../api/src/http/limits'
+import {
+  clearOldTokenUsage,
+  createTokenBudget,
+  tokenBudgetExceeded,
+} from '../../api/src/answers/token-budget'
 import { createTestDeps, TENANT } from '../helpers/app'
 
 /** A real HTTP server around a tiny app, so the socket address clientIp reads is a real one. */

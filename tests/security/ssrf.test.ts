@@ -10,7 +10,7 @@ import {
   createGuardedFetch,
   validateUrl,
   type GuardLookup,
-} from '../../api/src/knowledge/fetch-guard'
+} from '../../api/src/net'
 
 // No test here connects to a public address: public targets are only validated, with injected DNS.
 

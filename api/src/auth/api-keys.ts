@@ -6,7 +6,8 @@ import { forbidden, notFound } from '../errors'
 import { text } from '../http/text'
 import { jsonBody, uuidRe } from '../http/validate'
 import { hashKey } from './keys'
-import { ADMINS, asMember } from './member'
+import { asMember } from './member'
+import { ADMINS } from './roles'
 import { requireUser } from './middleware'
 
 export const apiKeys = new Hono<AppEnv>()

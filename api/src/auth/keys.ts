@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Queryable } from '../db/tx'
-import type { Role } from './member'
-
-export type Scope = 'read' | 'write' | 'admin'
+import type { Role } from './roles'
 
 /** What a verified key may do: the role its scope maps to, and whether it may change anything. */
 export interface ApiKeyPrincipal {

@@ -5,8 +5,7 @@ import type { AppEnv } from '../deps'
 import { forbidden, notFound } from '../errors'
 import { uuidRe } from '../http/validate'
 import type { ApiKeyPrincipal } from './keys'
-
-export type Role = 'owner' | 'admin' | 'agent'
+import type { Role } from './roles'
 
 /**
  * Runs fn as the signed-in member of a tenant, under RLS. A tenant the user is not a member of does
@@ -37,5 +36,3 @@ export async function asMember<T>(
     return fn(db, rows[0].role)
   })
 }
-
-export const ADMINS: Role[] = ['owner', 'admin']

@@ -5,6 +5,7 @@ import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin'
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { mkdirSync } from 'node:fs'
+import type { Logger } from '../logger'
 
 // Postgres returns bigint (seq, counts) as strings by default; ours fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number(v))
@@ -14,14 +15,20 @@ export type Listener = (payload: string) => void
 /**
  * One database handle for every deployment: a node-postgres Pool, over embedded PGlite or a server.
  * LISTEN differs: PGlite has one connection (holding a pool client for LISTEN would deadlock it), so
- * embedded mode uses PGlite's own listen(); a server gets one dedicated client.
+ * embedded mode uses PGlite's own listen(); a server gets one dedicated client that reconnects.
  */
 export interface Database {
   pool: pg.Pool
   kind: 'pglite' | 'postgres'
   pglite?: PGlite
-  listen(channel: string, fn: Listener): Promise<() => Promise<void>>
-  /** From now on every connection works as this role (after migrations, which need the owner). */
+  /**
+   * Calls fn with every notification on channel. `onResync` runs after the listener came back from a
+   * lost connection: notifications sent meanwhile are gone, so whoever relies on them must catch up.
+   */
+  listen(channel: string, fn: Listener, onResync?: () => void): Promise<() => Promise<void>>
+  /** False while the LISTEN connection is down (live delivery is then not happening). */
+  listening(): boolean
+  /** From now on every transaction works as this role (after migrations, which need the owner). */
   useRole(role: string): Promise<void>
   close(): Promise<void>
 }
@@ -29,12 +36,37 @@ export interface Database {
 export interface OpenOptions {
   /** A PGlite data dir dump (tests: a migrated template loaded per file). */
   loadDataDir?: Blob
-  /** Server only: every connection switches to this role before its first query. */
+  /** Server only: the role every transaction switches to (`set local role`). */
   role?: string
+  /** Server only: connection settings (see config.ts). */
+  poolSize?: number
+  connectTimeoutMs?: number
+  statementTimeoutMs?: number
+  /** Server only: where LISTEN connects (a session, never a transaction pooler); DATABASE_URL by default. */
+  listenUrl?: string
+  log?: Logger
+}
+
+/** No connection could be opened (server down, refusing, timed out): the request may be retried. */
+export class DatabaseUnavailable extends Error {
+  override name = 'DatabaseUnavailable'
+}
+
+export const isServerUrl = (url: string) => /^postgres(ql)?:\/\//.test(url)
+
+const BEGIN = Symbol('parley.begin')
+
+/**
+ * What opens a transaction on this pool: `begin`, then on a server the role and statement timeout,
+ * both `local` so they end with the transaction (a transaction pooler may hand the connection to
+ * someone else afterwards, and never carries a per-connection setting over).
+ */
+export function beginStatement(pool: pg.Pool): string {
+  return (pool as { [BEGIN]?: string })[BEGIN] ?? 'begin'
 }
 
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
-  if (/^postgres(ql)?:\/\//.test(url)) return openServer(url, options.role)
+  if (isServerUrl(url)) return openServer(url, options)
   const dataDir = url === 'memory://' ? 'memory://' : url.replace(/^file:\/\//, '')
   if (dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true })
   const pglite = await PGlite.create(dataDir, {
@@ -50,7 +82,8 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
       const unsub = await pglite.listen(channel, fn)
       return () => unsub()
     },
-    // One embedded session: setting the role once sets it for every pool client.
+    listening: () => true,
+    // One embedded session that nobody else shares: setting the role once sets it for every pool client.
     async useRole(role) {
       await pglite.query(`set role ${pg.escapeIdentifier(role)}`)
     },
@@ -61,39 +94,210 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   }
 }
 
-async function openServer(url: string, role?: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 })
-  let listener: pg.Client | undefined
-  const handlers = new Map<string, Set<Listener>>()
-  // Every new connection switches role before its first query (pg runs a client's queries in order).
-  if (role)
-    pool.on('connect', (client) => void client.query(`set role ${pg.escapeIdentifier(role)}`).catch(() => {}))
+/** Where a URL points, without its password (for messages). */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`
+  } catch {
+    return 'the configured server'
+  }
+}
+
+function openServer(url: string, o: OpenOptions): Database {
+  const log = o.log
+  const connection = {
+    connectionString: url,
+    connectionTimeoutMillis: o.connectTimeoutMs ?? 5000,
+    keepAlive: true,
+  }
+  const pool = new pg.Pool({ ...connection, max: o.poolSize ?? 10, idleTimeoutMillis: 30_000 })
+  // A server restart or a killed backend errors idle and checked-out clients alike: logged, never
+  // fatal (an 'error' event without a listener ends the process). The pool drops broken clients.
+  pool.on('error', (err) => log?.warn('database: idle connection lost', { err: String(err) }))
+  pool.on('connect', (client) =>
+    client.on('error', (err) => log?.debug('database: connection lost', { err: String(err) })),
+  )
+  // Whatever stops a connection from opening is one error the HTTP layer answers with 503.
+  const connect = pool.connect.bind(pool) as (cb?: unknown) => Promise<pg.PoolClient> | undefined
+  pool.connect = ((callback?: unknown) => {
+    if (callback) return connect(callback) // pg's own pool.query uses the callback form
+    return connect()!.catch((cause: Error) => {
+      throw new DatabaseUnavailable(`database unavailable: ${cause.message}`, { cause })
+    })
+  }) as typeof pool.connect
+  const local = [
+    o.role ? `set local role ${pg.escapeIdentifier(o.role)}` : '',
+    o.statementTimeoutMs ? `set local statement_timeout = ${Math.floor(o.statementTimeoutMs)}` : '',
+  ].filter(Boolean)
+  const begin = ['begin', ...local].join('; ')
+  Object.defineProperty(pool, BEGIN, { value: begin })
+  if (local.length) {
+    // pool.query runs one statement in its own transaction, so the role and timeout apply to it too.
+    pool.query = (async (text: string | pg.QueryConfig, values?: unknown[]) => {
+      if (typeof values === 'function') throw new Error('pool.query: callbacks are not supported')
+      return inTransaction(pool, begin, (client) => client.query(text as string, values))
+    }) as typeof pool.query
+  }
+
+  const listener = new ServerListener({ ...connection, connectionString: o.listenUrl ?? url }, log)
   return {
     pool,
     kind: 'postgres',
     async useRole() {
-      throw new Error('a server connection takes its role when opened (openDatabase options.role)')
+      throw new Error('a server takes its role when opened (openDatabase options.role)')
     },
-    async listen(channel, fn) {
-      if (!listener) {
-        listener = new pg.Client({ connectionString: url })
-        await listener.connect()
-        listener.on('notification', (n) => handlers.get(n.channel)?.forEach((h) => h(n.payload ?? '')))
-      }
-      let set = handlers.get(channel)
-      if (!set) {
-        set = new Set()
-        handlers.set(channel, set)
-        await listener.query(`listen ${pg.escapeIdentifier(channel)}`)
-      }
-      set.add(fn)
-      return async () => {
-        set!.delete(fn)
-      }
-    },
+    listen: (channel, fn, onResync) => listener.listen(channel, fn, onResync),
+    listening: () => listener.up,
     async close() {
-      await listener?.end().catch(() => {})
+      await listener.close()
       await pool.end()
     },
+  }
+}
+
+/**
+ * The LISTEN connection of a server: one client holding every channel. When it is lost (server
+ * restart, killed backend, network), it reconnects with backoff, listens again, then tells each
+ * subscriber to resync (notifications sent while it was away are not replayed by Postgres).
+ */
+class ServerListener {
+  up = false
+  private client?: pg.Client
+  private channels = new Map<string, Set<Listener>>()
+  private resyncs = new Set<() => void>()
+  private timer?: ReturnType<typeof setTimeout>
+  private attempt = 0
+  private closed = false
+  private connecting?: Promise<void>
+
+  constructor(
+    private config: pg.ClientConfig,
+    private log?: Logger,
+  ) {}
+
+  async listen(channel: string, fn: Listener, onResync?: () => void) {
+    let set = this.channels.get(channel)
+    const fresh = !set
+    if (!set) {
+      set = new Set()
+      this.channels.set(channel, set)
+    }
+    set.add(fn)
+    if (onResync) this.resyncs.add(onResync)
+    if (!this.client) await (this.connecting ??= this.connect().finally(() => (this.connecting = undefined)))
+    else if (fresh) await this.client.query(`listen ${pg.escapeIdentifier(channel)}`)
+    return async () => {
+      set.delete(fn)
+      if (onResync) this.resyncs.delete(onResync)
+    }
+  }
+
+  private async connect() {
+    const client = new pg.Client(this.config)
+    client.on('error', (err) => this.lost(client, err))
+    client.on('end', () => this.lost(client))
+    client.on('notification', (n) => this.channels.get(n.channel)?.forEach((h) => h(n.payload ?? '')))
+    try {
+      await client.connect()
+      for (const channel of this.channels.keys()) await client.query(`listen ${pg.escapeIdentifier(channel)}`)
+    } catch (err) {
+      client.end().catch(() => {})
+      throw err
+    }
+    if (this.closed) {
+      await client.end().catch(() => {})
+      return
+    }
+    this.client = client
+    this.up = true
+    this.watch(client)
+  }
+
+  /**
+   * A connection can die without a word (a failover, a dropped network path): a cheap query every
+   * 15 s notices, and the usual reconnect follows.
+   */
+  private watch(client: pg.Client) {
+    const timer = setInterval(() => {
+      if (this.client !== client) return clearInterval(timer)
+      const timeout = new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('no answer to a keep-alive query')), 10_000).unref(),
+      )
+      Promise.race([client.query('select 1'), timeout]).catch((err: Error) => {
+        clearInterval(timer)
+        this.lost(client, err)
+      })
+    }, 15_000)
+    timer.unref()
+  }
+
+  private lost(client: pg.Client, err?: Error) {
+    if (this.client !== client) return
+    this.client = undefined
+    this.up = false
+    client.end().catch(() => {})
+    if (this.closed) return
+    this.log?.error('database: live delivery lost (LISTEN connection closed); reconnecting', {
+      err: err ? String(err) : undefined,
+    })
+    this.retry()
+  }
+
+  private retry() {
+    const delay = Math.min(30_000, 250 * 2 ** this.attempt++) * (0.75 + Math.random() * 0.5)
+    this.timer = setTimeout(async () => {
+      try {
+        await this.connect()
+      } catch (err) {
+        this.log?.warn('database: LISTEN reconnect failed', { err: String(err), attempt: this.attempt })
+        if (!this.closed) this.retry()
+        return
+      }
+      this.attempt = 0
+      this.log?.info('database: live delivery restored; open streams catch up')
+      for (const fn of this.resyncs) {
+        try {
+          fn()
+        } catch (err) {
+          this.log?.error('database: resync failed', { err: String(err) })
+        }
+      }
+    }, delay)
+    this.timer.unref()
+  }
+
+  async close() {
+    this.closed = true
+    clearTimeout(this.timer)
+    this.up = false
+    const client = this.client
+    this.client = undefined
+    await client?.end().catch(() => {})
+  }
+}
+
+/**
+ * Runs fn on one client between `begin` and commit; rolls back on any error, and drops the connection
+ * when even the rollback failed (it is broken). The one transaction loop of the API (withTx and the
+ * per-statement pool.query both use it).
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  begin: string,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect()
+  let broken: Error | undefined
+  try {
+    await client.query(begin)
+    const result = await fn(client)
+    await client.query('commit')
+    return result
+  } catch (err) {
+    await client.query('rollback').catch((e: Error) => (broken = e))
+    throw err
+  } finally {
+    client.release(broken)
   }
 }

@@ -17,7 +17,9 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 /**
  * Applies pending migrations in file-name order, each in its own transaction, and records them with a
  * checksum. Refuses to run when an applied file has changed since: migrations are append-only.
- * On a database without Supabase's auth schema, supabase/local/auth.sql is applied first.
+ * On a database without Supabase's auth schema, supabase/local/auth.sql is applied first. On a server
+ * without pgvector the schema still migrates: `vector` becomes a placeholder domain (real[]) and
+ * retrieval is full text only (server.ts says so at start and in /readyz).
  */
 export async function migrate(pool: pg.Pool, dir = migrationsDir): Promise<MigrationResult> {
   const client = await pool.connect()
@@ -37,6 +39,7 @@ export async function migrate(pool: pg.Pool, dir = migrationsDir): Promise<Migra
         r.checksum,
       ]),
     )
+    const noVector = await withoutPgvector(client)
     const files = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort()
     const result: MigrationResult = { applied: [], skipped: 0 }
     for (const name of files) {
@@ -50,7 +53,11 @@ export async function migrate(pool: pg.Pool, dir = migrationsDir): Promise<Migra
         result.skipped++
         continue
       }
-      await runInTransaction(client, name, sql, async () => {
+      // Recorded with the file's checksum: the same migration, minus what this server cannot have.
+      const run = noVector
+        ? sql.replace(/^create extension if not exists vector;$/im, '-- (pgvector not available)')
+        : sql
+      await runInTransaction(client, name, run, async () => {
         await client.query('insert into app_private.schema_migrations (name, checksum) values ($1, $2)', [
           name,
           checksum,
@@ -80,4 +87,19 @@ async function runInTransaction(
     await client.query('rollback')
     throw new Error(`migration ${name} failed: ${(cause as Error).message}`, { cause })
   }
+}
+
+/**
+ * True when pgvector is neither installed nor installable here: a placeholder `public.vector` domain
+ * is created (once) so the dimension-free embedding column still exists.
+ */
+async function withoutPgvector(client: pg.PoolClient): Promise<boolean> {
+  const { rows } = await client.query(`select
+      exists (select 1 from pg_extension where extname = 'vector') as installed,
+      exists (select 1 from pg_available_extensions where name = 'vector') as available,
+      to_regtype('public.vector') is not null as has_type`)
+  const r = rows[0] as { installed: boolean; available: boolean; has_type: boolean }
+  if (r.installed || r.available) return false
+  if (!r.has_type) await client.query(`create domain public.vector as real[]`)
+  return true
 }

@@ -1,21 +1,14 @@
 import type pg from 'pg'
+import { beginStatement, inTransaction } from './database'
 
 export type Queryable = Pick<pg.PoolClient, 'query'>
 
-/** Runs fn in a transaction on one client; rolls back on any error. */
+/**
+ * Runs fn in a transaction on one client, working as the app role (see beginStatement); rolls back on
+ * any error, and drops the connection when even the rollback failed (it is broken).
+ */
 export async function withTx<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
-  try {
-    await client.query('begin')
-    const result = await fn(client)
-    await client.query('commit')
-    return result
-  } catch (err) {
-    await client.query('rollback').catch(() => {})
-    throw err
-  } finally {
-    client.release()
-  }
+  return inTransaction(pool, beginStatement(pool), fn)
 }
 
 export interface Claims {

@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import type { Config } from '../config'
-import { createGuardedFetch, FetchBlocked } from '../knowledge/fetch-guard'
+import { createGuardedFetch, FetchBlocked } from '../net'
 import type { Logger } from '../logger'
 import { deliverWebhook, type WebhookFetch } from './webhook'
 

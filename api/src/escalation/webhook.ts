@@ -3,6 +3,7 @@
  * backoff. The HTTP client is injected, so production passes the SSRF-guarded one and tests a local one.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto'
+import type { Queryable } from '../db/tx'
 
 /** Seconds a signed timestamp stays acceptable to {@link verifyWebhook}: bounds replays. */
 export const WEBHOOK_TOLERANCE_SECONDS = 300
@@ -173,4 +174,18 @@ export async function deliverWebhook(opts: DeliverOptions): Promise<DeliveryResu
     ...(status !== undefined && { status }),
     error,
   }
+}
+
+/** Queues a webhook delivery (outbox) when the tenant has an active endpoint for this event. */
+export async function queueWebhook(
+  db: Queryable,
+  tenantId: string,
+  event: string,
+  data: Record<string, unknown>,
+) {
+  await db.query(
+    `insert into webhook_deliveries (tenant_id, event, payload)
+     select tenant_id, $2, $3 from tenant_webhooks where tenant_id = $1 and is_active and $2 = any(events)`,
+    [tenantId, event, JSON.stringify(data)],
+  )
 }

@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js'
 
 /** Options of clientIp. */
-export interface ClientIpOptions {
+interface ClientIpOptions {
   /**
    * How many reverse proxies of ours append to X-Forwarded-For in front of the API. 0 ignores the
    * header: without a proxy of ours, every entry in it was written by the client.

@@ -21,7 +21,7 @@ async function knownOrigins(c: Context<AppEnv>) {
   return cache
 }
 
-export function originAllowed(list: readonly string[], origin: string): boolean {
+function originAllowed(list: readonly string[], origin: string): boolean {
   return list.includes('*') || list.includes(origin)
 }
 

@@ -10,53 +10,15 @@ import {
 import type { AppEnv } from '../deps'
 import { ApiError } from '../errors'
 import type { LimitsConfig } from './limits-config'
+import type { LimiterName, Limiters, LimitSpec, RateLimitResult, RateLimitStore } from './limits'
 
-/** The limiters the API uses; see limitsFromConfig for what each counts. */
-export type LimiterName = 'ip' | 'session' | 'publishable_key' | 'tenant' | 'login'
-
-/** One limit: `points` per `duration` seconds (a fixed window starting at a key's first hit). */
-export interface LimitSpec {
-  points: number
-  duration: number
-}
-
-/** The store of the counters: per process, or in Postgres shared by every process over the database. */
-export type RateLimitStore = 'memory' | 'postgres'
-
-/** What a successful consume reports, for the RateLimit-* headers. */
-export interface RateLimitResult {
-  limit: number
-  remaining: number
-  /** Seconds until the window resets (integer, >= 1). */
-  resetSeconds: number
-}
-
-export interface CreateLimitersOptions<N extends string> {
+interface CreateLimitersOptions<N extends string> {
   store: RateLimitStore
   /** Required with store 'postgres'. */
   pool?: pg.Pool
   limits: Record<N, LimitSpec>
   /** Postgres store: how often to delete expired rows; 0 turns it off. Default 10 minutes. */
   cleanupEveryMs?: number
-}
-
-/** Named limiters over one store. */
-export interface Limiters<N extends string = LimiterName> {
-  readonly store: RateLimitStore
-  readonly limits: Readonly<Record<N, LimitSpec>>
-  /** The underlying rate-limiter-flexible limiter, for what this interface does not cover. */
-  limiter(name: N): RateLimiterAbstract
-  /** Counts `cost` points against `key`; throws ApiError 429 rate_limited (with Retry-After) when over. */
-  consume(name: N, key: string, cost?: number): Promise<RateLimitResult>
-  /**
-   * Forgets a key's count, e.g. the login limiter after a successful sign-in. Postgres store: other
-   * processes that already refused the key keep refusing it from memory until its window ends.
-   */
-  reset(name: N, key: string): Promise<void>
-  /** Deletes expired rows (postgres store; a no-op in memory, which expires by itself). Returns how many. */
-  clearExpired(): Promise<number>
-  /** Stops the periodic cleanup. */
-  close(): void
 }
 
 const TABLE = 'rate_limits'

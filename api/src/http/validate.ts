@@ -4,7 +4,7 @@ import { ApiError, badRequest } from '../errors'
 import type { AppEnv } from '../deps'
 
 /** Names the first problem of a zod error as a sentence a client developer can act on. */
-export function describeIssue(error: z.ZodError): string {
+function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0]
   const where = issue.path.length ? issue.path.join('.') : 'body'
   return `${where}: ${issue.message}`

@@ -9,8 +9,9 @@ import { text } from '../http/text'
 import { jsonBody, query, uuidRe } from '../http/validate'
 import { publish, type BusEvent } from '../realtime/bus'
 import { liveSSE } from '../realtime/sse'
-import { insertMessage, listMessages } from '../sessions/messages'
-import { getSessionRow, SESSION_COLUMNS, toInboxSession } from '../sessions/service'
+import { insertMessage, listMessages } from '../conversations/messages'
+import { getSessionRow, SESSION_COLUMNS, toInboxSession } from '../conversations/sessions'
+import { claim, handBack, resolve, takeOverByReply, type Closed } from '../conversations/status'
 
 /** The agents' side: the tenant's sessions, their conversations, replies and resolution. */
 export const inbox = new Hono<AppEnv>()
@@ -125,22 +126,7 @@ inbox.post('/tenants/:t/sessions/:id/messages', jsonBody(replySchema), async (c)
       private: body.private,
     })
     // A person answering takes the conversation over: the bot goes silent until it is resolved.
-    if (!body.private) {
-      if (s.status !== 'escalated' || !s.assignee_id) {
-        await db.query(
-          `update chatbot_sessions set status = 'escalated', assignee_id = coalesce(assignee_id, $2) where id = $1`,
-          [s.id, me],
-        )
-        await publish(db, { tenant_id: t, session_id: s.id, kind: 'status' })
-      }
-      // The first public reply is the escalation's first response (the figure agent analytics averages).
-      await db.query(
-        `update escalations set status = 'in_progress', assignee_id = coalesce(assignee_id, $2),
-                first_response_at = coalesce(first_response_at, now())
-          where session_id = $1 and status <> 'resolved'`,
-        [s.id, me],
-      )
-    }
+    if (!body.private) await takeOverByReply(db, s, me)
     await publish(db, {
       tenant_id: t,
       session_id: s.id,
@@ -185,12 +171,7 @@ inbox.post('/tenants/:t/sessions/:id/assign', jsonBody(assignSchema), async (c) 
  * Daily agent figures (seed 003 agent_analytics): conversations handled and running averages of first
  * response and resolution times, for the agent who had the escalation (or who resolved it).
  */
-async function recordResolution(
-  db: Queryable,
-  tenantId: string,
-  e: { assignee_id: string | null; first_response_s: number | null; resolution_min: number } | undefined,
-  resolver: string,
-) {
+async function recordResolution(db: Queryable, tenantId: string, e: Closed | undefined, resolver: string) {
   if (!e) return
   await db.query(
     `insert into agent_analytics (tenant_id, agent_id, date, conversations_handled, avg_first_response_seconds, avg_resolution_minutes, ai_escalations_received)
@@ -210,55 +191,12 @@ async function recordResolution(
   )
 }
 
-/**
- * After a status change the visitor reads a system line in their language (English when unknown), and
- * the status and the line go to every live stream.
- */
-async function announceStatus(
-  db: Queryable,
-  s: { id: string; tenant_id: string; ai_context?: { language?: unknown } | null },
-  texts: Record<string, string>,
-  ai_metadata?: Record<string, unknown>,
-) {
-  const lang = (s.ai_context?.language as string) ?? 'en'
-  const msg = await insertMessage(db, {
-    tenant_id: s.tenant_id,
-    session_id: s.id,
-    message_type: 'system',
-    content: texts[lang] ?? texts.en!,
-    ai_metadata,
-  })
-  await publish(db, { tenant_id: s.tenant_id, session_id: s.id, kind: 'status' })
-  await publish(db, { tenant_id: s.tenant_id, session_id: s.id, kind: 'message', seq: msg.seq })
-}
-
-const RESOLVED_TEXT: Record<string, string> = {
-  fr: 'Cette conversation est résolue. Merci ! Vous pouvez noter notre aide.',
-  en: 'This conversation is resolved. Thank you! You can rate the help you got.',
-  es: 'Esta conversación está resuelta. ¡Gracias! Puede valorar la ayuda recibida.',
-  pt: 'Esta conversa foi resolvida. Obrigado! Você pode avaliar o atendimento.',
-}
-
 inbox.post('/tenants/:t/sessions/:id/resolve', async (c) => {
   const t = c.req.param('t')
-  let closed:
-    { assignee_id: string | null; first_response_s: number | null; resolution_min: number } | undefined
+  let closed: Closed | undefined
   const session = await asMember(c, t, async (db) => {
     const s = await tenantSession(db, t, c.req.param('id'))
-    if (s.status !== 'resolved') {
-      await db.query(`update chatbot_sessions set status = 'resolved', resolved_at = now() where id = $1`, [
-        s.id,
-      ])
-      closed = (
-        await db.query(
-          `update escalations set status = 'resolved', outcome = 'resolved', resolved_at = now() where session_id = $1 and status <> 'resolved'
-           returning assignee_id, extract(epoch from first_response_at - created_at) as first_response_s, extract(epoch from now() - created_at) / 60 as resolution_min`,
-          [s.id],
-        )
-      ).rows[0]
-      // The visitor is asked for a 1-5 rating in the widget (the system line carries the cue).
-      await announceStatus(db, s, RESOLVED_TEXT, { ask_rating: true })
-    }
+    closed = await resolve(db, s)
     return sessionSummary(db, t, s.id)
   })
   // Analytics are the system's figures, written outside the member's transaction (members only read them).
@@ -272,70 +210,18 @@ inbox.post('/tenants/:t/sessions/:id/claim', async (c) => {
   const me = c.var.user.sub
   const session = await asMember(c, t, async (db) => {
     const s = await tenantSession(db, t, c.req.param('id'))
-    await db.query(
-      `update chatbot_sessions set status = 'escalated', assignee_id = $2, resolved_at = null where id = $1`,
-      [s.id, me],
-    )
-    const open = await db.query(
-      `update escalations set assignee_id = $2, status = 'in_progress', assigned_at = coalesce(assigned_at, now())
-                                  where session_id = $1 and status <> 'resolved' returning id`,
-      [s.id, me],
-    )
-    if (!open.rows[0]) {
-      // Claiming a session the bot was handling opens an escalation for the record (first response time included).
-      await db.query(
-        `insert into escalations (tenant_id, session_id, reason, trace, priority, assignee_id, status, assigned_at)
-         values ($1, $2, 'Taken over by an agent', $3, $4, $5, 'in_progress', now())`,
-        [
-          t,
-          s.id,
-          JSON.stringify([
-            {
-              rule_id: null,
-              name: 'Agent takeover',
-              fired: true,
-              detail: 'fired: an agent claimed the session',
-              keywords: null,
-              conditions: null,
-            },
-          ]),
-          s.priority,
-          me,
-        ],
-      )
-    }
-    await db.query(
-      `update tenant_members set last_assigned_at = now() where tenant_id = $1 and user_id = $2`,
-      [t, me],
-    )
-    await publish(db, { tenant_id: t, session_id: s.id, kind: 'status' })
+    await claim(db, s, me)
     return sessionSummary(db, t, s.id)
   })
   return c.json({ session })
 })
-
-const HANDBACK_TEXT: Record<string, string> = {
-  fr: "Vous êtes de nouveau avec l'assistant. Posez-lui vos questions, ou demandez à parler à une personne.",
-  en: 'You are back with the assistant. Ask it anything, or ask for a person again.',
-  es: 'Vuelve a hablar con el asistente. Pregúntele lo que quiera, o pida hablar con una persona.',
-  pt: 'Você está de volta com o assistente. Pergunte o que quiser, ou peça para falar com uma pessoa.',
-}
 
 /** Hands the session back to the bot: the escalation ends (outcome handed_back) and the bot answers again. */
 inbox.post('/tenants/:t/sessions/:id/handback', async (c) => {
   const t = c.req.param('t')
   const session = await asMember(c, t, async (db) => {
     const s = await tenantSession(db, t, c.req.param('id'))
-    if (s.status === 'escalated') {
-      await db.query(`update chatbot_sessions set status = 'active', assignee_id = null where id = $1`, [
-        s.id,
-      ])
-      await db.query(
-        `update escalations set status = 'resolved', outcome = 'handed_back', resolved_at = now() where session_id = $1 and status <> 'resolved'`,
-        [s.id],
-      )
-      await announceStatus(db, s, HANDBACK_TEXT)
-    }
+    await handBack(db, s)
     return sessionSummary(db, t, s.id)
   })
   return c.json({ session })

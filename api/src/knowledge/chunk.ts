@@ -11,7 +11,7 @@ import { parseText, type Block } from './parse'
  * one, so a fact split across the boundary is still found whole in one of them.
  */
 
-export interface ChunkOptions {
+interface ChunkOptions {
   /** The size a chunk is filled up to, in estimated tokens (default 350). */
   targetTokens?: number
   /** How much of the previous chunk's prose a continuation repeats (default 50). */

@@ -2,13 +2,8 @@ import { createHash } from 'node:crypto'
 import { gunzipSync } from 'node:zlib'
 import { Parser } from 'htmlparser2'
 import robotsParser from 'robots-parser'
-import {
-  FetchBlocked,
-  FetchFailed,
-  validateUrl,
-  type GuardedFetch,
-  type GuardedResponse,
-} from './fetch-guard'
+import { FetchBlocked, FetchFailed, validateUrl, type GuardedFetch, type GuardedResponse } from '../net'
+import { scanHtml, type HtmlScan } from './parse/html'
 
 /**
  * The website crawler: a pure function from a start URL (and a guarded fetch) to the pages of that
@@ -18,7 +13,7 @@ import {
  */
 
 /** One page worth indexing. */
-export interface CrawledPage {
+interface CrawledPage {
   /** Canonical URL of the page (after redirects, fragment and tracking parameters removed). */
   url: string
   /** The URL that answered, as the fetch reported it. */
@@ -37,11 +32,11 @@ export interface CrawledPage {
  * 'noindex', 'duplicate', 'redirect' and 'not_html' mean the URL has no page of its own any more;
  * 'error' may be transient (keep what was stored); 'refused' means the guard would not fetch it.
  */
-export type SkipKind =
+type SkipKind =
   'refused' | 'error' | 'gone' | 'robots' | 'noindex' | 'not_html' | 'duplicate' | 'redirect' | 'off_site'
 
 /** A URL the crawl met but did not return as a page. */
-export interface SkippedPage {
+interface SkippedPage {
   url: string
   reason: string
   kind: SkipKind
@@ -61,7 +56,7 @@ export interface CrawlResult {
 }
 
 /** Crawl settings. */
-export interface CrawlOptions {
+interface CrawlOptions {
   /** The guarded fetch every request goes through (robots.txt and sitemaps included). */
   fetch: GuardedFetch
   /** Pages returned at most (default 50). */
@@ -125,145 +120,6 @@ export function canonicalUrl(input: string, base?: string | URL): string | null 
   // An empty query ('/a?') reads as '' but still prints its '?': clear it so both spell alike.
   if (!u.search) u.search = ''
   return u.href
-}
-
-/** What one pass over a page's HTML finds. */
-interface HtmlScan {
-  title: string
-  text: string
-  links: { href: string; nofollow: boolean }[]
-  base?: string
-  noindex: boolean
-  nofollow: boolean
-}
-
-/** Elements whose content is never visible text. */
-const INVISIBLE = new Set([
-  'head',
-  'script',
-  'style',
-  'noscript',
-  'template',
-  'svg',
-  'math',
-  'iframe',
-  'object',
-  'embed',
-  'canvas',
-  'select',
-  'datalist',
-])
-/** Elements that break a line, so words of adjacent blocks do not run together. */
-const BLOCK = new Set([
-  'address',
-  'article',
-  'aside',
-  'blockquote',
-  'br',
-  'dd',
-  'details',
-  'dialog',
-  'div',
-  'dl',
-  'dt',
-  'fieldset',
-  'figcaption',
-  'figure',
-  'footer',
-  'form',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'header',
-  'hr',
-  'li',
-  'main',
-  'nav',
-  'ol',
-  'p',
-  'pre',
-  'section',
-  'summary',
-  'table',
-  'tbody',
-  'td',
-  'tfoot',
-  'th',
-  'thead',
-  'tr',
-  'ul',
-])
-
-function scanHtml(html: string, robotsAgent = 'parleybot'): HtmlScan {
-  const out: HtmlScan = { title: '', text: '', links: [], noindex: false, nofollow: false }
-  const lines: string[] = []
-  let line = ''
-  let title: string | undefined
-  let inTitle = false
-  // One entry per open element: whether it started an invisible region.
-  const hiddenStack: boolean[] = []
-  let hidden = 0
-  const breakLine = () => {
-    const t = line.replace(/\s+/g, ' ').trim()
-    if (t) lines.push(t)
-    line = ''
-  }
-  const parser = new Parser(
-    {
-      onopentag(name, attrs) {
-        if (name === 'title' && title === undefined) {
-          inTitle = true
-          title = ''
-        }
-        if (name === 'base' && attrs.href && out.base === undefined) out.base = attrs.href
-        if (name === 'meta') {
-          const who = (attrs.name ?? '').toLowerCase()
-          if (who === 'robots' || who === robotsAgent) {
-            const content = (attrs.content ?? '').toLowerCase()
-            if (/\b(noindex|none)\b/.test(content)) out.noindex = true
-            if (/\b(nofollow|none)\b/.test(content)) out.nofollow = true
-          }
-        }
-        if ((name === 'a' || name === 'area') && attrs.href) {
-          out.links.push({ href: attrs.href, nofollow: /\bnofollow\b/i.test(attrs.rel ?? '') })
-        }
-        const starts = INVISIBLE.has(name) || 'hidden' in attrs || attrs['aria-hidden'] === 'true'
-        hiddenStack.push(starts)
-        if (starts) hidden++
-        if (BLOCK.has(name)) breakLine()
-        else if (name === 'img' && attrs.alt && !hidden) line += ` ${attrs.alt} `
-      },
-      ontext(data) {
-        if (inTitle) title += data
-        else if (!hidden) line += data
-      },
-      onclosetag(name) {
-        if (name === 'title') inTitle = false
-        if (hiddenStack.pop()) hidden--
-        if (BLOCK.has(name)) breakLine()
-        else if (name === 'td' || name === 'th') line += ' '
-      },
-    },
-    { decodeEntities: true },
-  )
-  parser.write(html)
-  parser.end()
-  breakLine()
-  out.title = (title ?? '').replace(/\s+/g, ' ').trim()
-  out.text = lines.join('\n')
-  return out
-}
-
-/**
- * The visible text of an HTML page, one line per block: no scripts, styles, head, hidden
- * elements or markup. The structure-preserving parse for chunking lives in parse.ts; this one is
- * for hashing and duplicate detection.
- */
-export function htmlToText(html: string): string {
-  return scanHtml(html).text
 }
 
 /** Hash of what a reader sees, so re-embedding happens only when that changes. */

@@ -1,15 +1,9 @@
 import OpenAI from 'openai'
 import type { Config } from '../config'
 import type { Embedder } from './embedder'
-import { createLocalEmbedder } from './embed-local'
 
-/**
- * The configured embedder: an embeddings model on the OpenAI-compatible server when EMBEDDING_MODEL
- * names one and a key is set, otherwise the local deterministic one (no download, no network).
- */
-export function createEmbedder(config: Config): Embedder {
-  if (config.EMBEDDING_MODEL === 'local' || !config.LLM_API_KEY)
-    return createLocalEmbedder(config.EMBEDDING_DIMENSIONS)
+/** An embeddings model (EMBEDDING_MODEL) on the OpenAI-compatible server the config points at. */
+export function createOpenAIEmbedder(config: Config): Embedder {
   const client = new OpenAI({
     apiKey: config.LLM_API_KEY,
     baseURL: config.LLM_BASE_URL,

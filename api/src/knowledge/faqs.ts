@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { ADMINS, asMember } from '../auth/member'
+import { asMember } from '../auth/member'
+import { ADMINS } from '../auth/roles'
 import { requireUser } from '../auth/middleware'
 import type { Queryable } from '../db/tx'
 import type { AppEnv } from '../deps'

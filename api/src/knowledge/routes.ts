@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { ADMINS, asMember } from '../auth/member'
+import { asMember } from '../auth/member'
+import { ADMINS } from '../auth/roles'
 import { requireUser } from '../auth/middleware'
 import type { AppEnv } from '../deps'
 import { ApiError, badRequest, notFound } from '../errors'
@@ -8,7 +9,7 @@ import { text } from '../http/text'
 import { jsonBody, query, uuidRe } from '../http/validate'
 import { detectType, KnowledgeFileError, type KnowledgeFileErrorCode } from './parse'
 import { retrieve } from './search'
-import { validateUrl } from './fetch-guard'
+import { validateUrl } from '../net'
 import { enqueueJob } from './worker'
 
 /** Knowledge sources (documents, websites; FAQs live in faqs.ts), their processing state, and retrieval testing. */

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/tx'
 import type { Embedder } from './embedder'
-import type { VectorStore } from './vector-store'
+import type { VectorHit, VectorStore } from './vector-store'
 
 /** A retrieved passage with what a citation and a confidence threshold need. */
 export interface Passage {
@@ -20,7 +20,7 @@ export interface Passage {
 
 export type Fusion = 'rrf' | 'weighted'
 
-export interface RetrieveOptions {
+interface RetrieveOptions {
   tenant_id: string
   bot_id: string | null
   query: string
@@ -28,7 +28,7 @@ export interface RetrieveOptions {
   fusion?: Fusion
 }
 
-export interface Retriever {
+interface Retriever {
   pool: Queryable
   store: VectorStore
   embedder: Embedder
@@ -77,43 +77,11 @@ export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passag
         o.query,
         wide,
       ])
-      .then((res) => res.rows as { chunk_id: string; rank: number; coverage: number }[]),
+      .then((res) => res.rows as TextHit[]),
   ])
 
-  const byId = new Map<
-    string,
-    { similarity: number | null; rank: number | null; coverage: number | null; fused: number }
-  >()
-  const entry = (id: string) => {
-    let e = byId.get(id)
-    if (!e) byId.set(id, (e = { similarity: null, rank: null, coverage: null, fused: 0 }))
-    return e
-  }
   // Weighted fusion won on the measured sets (bench/retrieval.ts).
-  const fusion = o.fusion ?? 'weighted'
-  const wVec = calibration(r.embedder.model).weight
-  vectorHits.forEach((h, i) => {
-    const e = entry(h.id)
-    e.similarity = h.similarity
-    e.fused +=
-      fusion === 'rrf' ? 1 / (RRF_K + i + 1) : wVec * similarityEvidence(r.embedder.model, h.similarity)
-  })
-  textHits.forEach((h, i) => {
-    const e = entry(h.chunk_id)
-    e.rank = h.rank
-    e.coverage = h.coverage
-    e.fused += fusion === 'rrf' ? 1 / (RRF_K + i + 1) : (1 - wVec) * (0.7 * h.coverage + 0.3 * h.rank)
-  })
-  // Ties are common under RRF (rank 1 in one list and 2 in the other, and the reverse): the passage
-  // covering more of the question, then the closer vector, goes first.
-  const top = [...byId.entries()]
-    .sort(
-      (a, b) =>
-        b[1].fused - a[1].fused ||
-        (b[1].coverage ?? 0) - (a[1].coverage ?? 0) ||
-        (b[1].similarity ?? 0) - (a[1].similarity ?? 0),
-    )
-    .slice(0, o.k)
+  const top = fuse(vectorHits, textHits, r.embedder.model, o.fusion ?? 'weighted', o.k)
   if (!top.length) return []
 
   const { rows } = await r.pool.query(
@@ -126,10 +94,7 @@ export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passag
   return top.flatMap(([id, e]) => {
     const row = rowById.get(id)
     if (!row) return []
-    const sim = e.similarity === null ? 0 : similarityEvidence(r.embedder.model, e.similarity)
-    const text = e.coverage ?? 0
-    // Two independent signals agreeing is stronger evidence than either alone.
-    const confidence = Math.min(1, Math.max(text, sim) + 0.25 * Math.min(text, sim))
+    const confidence = confidenceOf(r.embedder.model, e)
     return [
       {
         chunk_id: id,
@@ -151,4 +116,71 @@ export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passag
       },
     ]
   })
+}
+
+/** A full-text hit, as search_chunks_text returns it. */
+export interface TextHit {
+  chunk_id: string
+  rank: number
+  coverage: number
+}
+
+/** One chunk's scores from both lists, and their fusion. */
+export interface FusedScores {
+  similarity: number | null
+  rank: number | null
+  coverage: number | null
+  fused: number
+}
+
+/**
+ * Fuses the vector list and the full-text list (each best first) into one ranking of at most k chunk
+ * ids. 'weighted' blends calibrated similarity (the embedder's weight) with 0.7 coverage + 0.3 rank;
+ * 'rrf' adds 1 / (60 + position) from each list.
+ */
+export function fuse(
+  vectorHits: VectorHit[],
+  textHits: TextHit[],
+  model: string,
+  fusion: Fusion,
+  k: number,
+): [string, FusedScores][] {
+  const byId = new Map<string, FusedScores>()
+  const entry = (id: string) => {
+    let e = byId.get(id)
+    if (!e) byId.set(id, (e = { similarity: null, rank: null, coverage: null, fused: 0 }))
+    return e
+  }
+  const wVec = calibration(model).weight
+  vectorHits.forEach((h, i) => {
+    const e = entry(h.id)
+    e.similarity = h.similarity
+    e.fused += fusion === 'rrf' ? 1 / (RRF_K + i + 1) : wVec * similarityEvidence(model, h.similarity)
+  })
+  textHits.forEach((h, i) => {
+    const e = entry(h.chunk_id)
+    e.rank = h.rank
+    e.coverage = h.coverage
+    e.fused += fusion === 'rrf' ? 1 / (RRF_K + i + 1) : (1 - wVec) * (0.7 * h.coverage + 0.3 * h.rank)
+  })
+  // Ties are common under RRF (rank 1 in one list and 2 in the other, and the reverse): the passage
+  // covering more of the question, then the closer vector, goes first.
+  return [...byId.entries()]
+    .sort(
+      (a, b) =>
+        b[1].fused - a[1].fused ||
+        (b[1].coverage ?? 0) - (a[1].coverage ?? 0) ||
+        (b[1].similarity ?? 0) - (a[1].similarity ?? 0),
+    )
+    .slice(0, k)
+}
+
+/**
+ * 0..1: how sure retrieval is that a passage speaks to the question, from its coverage and its
+ * calibrated similarity. Two independent signals agreeing is stronger evidence than either alone.
+ */
+export function confidenceOf(model: string, e: FusedScores): number {
+  const sim = e.similarity === null ? 0 : similarityEvidence(model, e.similarity)
+  const text = e.coverage ?? 0
+  return Math.min(1, Math.max(text, sim) + 0.25 * Math.min(text, sim))
 }

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve, sep } from 'node:path'
-import type { Config } from '../config'
+import { dirname, resolve, sep } from 'node:path'
 
 /** Where uploaded documents' bytes live. Keys are generated here, never taken from a client. */
 export interface Storage {
@@ -72,21 +70,4 @@ export async function createSupabaseStorage(
       await client.storage.from(bucket).remove([checkKey(key)])
     },
   }
-}
-
-/** Supabase Storage when SUPABASE_URL and a service key are set; the local folder otherwise. */
-export async function createStorage(config: Config): Promise<Storage> {
-  if (config.SUPABASE_URL && config.SUPABASE_SERVICE_ROLE_KEY) {
-    return createSupabaseStorage(
-      config.SUPABASE_URL,
-      config.SUPABASE_SERVICE_ROLE_KEY,
-      config.SUPABASE_STORAGE_BUCKET,
-    )
-  }
-  // A throw-away database gets throw-away storage.
-  const dir =
-    config.DATABASE_URL === 'memory://'
-      ? join(tmpdir(), `parley-uploads-${process.pid}-${randomUUID().slice(0, 8)}`)
-      : config.STORAGE_DIR
-  return createLocalStorage(dir)
 }

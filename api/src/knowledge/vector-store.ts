@@ -1,10 +1,5 @@
-import { createHash } from 'node:crypto'
-import type pg from 'pg'
-import type { Config } from '../config'
-import { withTx } from '../db/tx'
-
 /** One chunk's vector and the fields searches filter on. */
-export interface VectorPoint {
+interface VectorPoint {
   id: string
   tenant_id: string | null
   bot_id: string | null
@@ -40,96 +35,4 @@ export interface VectorStore {
   /** Creates what a model needs (its index) ahead of use, while the connection still owns the tables. */
   prepare?(model: string, dim: number): Promise<void>
   close?(): Promise<void>
-}
-
-const toSql = (v: number[]) => `[${v.join(',')}]`
-
-/**
- * pgvector in the same database: vectors in knowledge_chunks.embedding (a dimension-free column), one
- * partial HNSW index per embedding model over `embedding::vector(dim)`, created on first use. The
- * index is partial on the model so two models of different sizes never mix, and searches use iterative
- * scans so a tenant filter does not starve the result list.
- */
-export function createPgvectorStore(pool: pg.Pool, opts: { efSearch?: number } = {}): VectorStore {
-  const ensured = new Map<string, Promise<void>>()
-  const efSearch = opts.efSearch ?? 100
-
-  function ensure(model: string, dim: number) {
-    const key = `${model}:${dim}`
-    let done = ensured.get(key)
-    if (!done) {
-      const name = `knowledge_chunks_hnsw_${createHash('sha256').update(key).digest('hex').slice(0, 12)}`
-      done = (async () => {
-        const exists = await pool.query(
-          `select 1 from pg_indexes where schemaname = 'public' and indexname = $1`,
-          [name],
-        )
-        if (exists.rows[0]) return
-        try {
-          await pool.query(
-            `create index if not exists ${name} on public.knowledge_chunks
-               using hnsw ((embedding::vector(${dim})) vector_cosine_ops) with (m = 16, ef_construction = 64)
-               where embedding_model = '${model.replace(/'/g, "''")}'`,
-          )
-        } catch (err) {
-          // The app role owns no table: without the index, searches are exact (slower, still correct).
-          // `npm run reindex` (run as the owner) creates it.
-          if ((err as { code?: string }).code !== '42501') throw err
-        }
-      })()
-      done.catch(() => ensured.delete(key))
-      ensured.set(key, done)
-    }
-    return done
-  }
-
-  return {
-    name: 'pgvector',
-    prepare: (model, dim) => ensure(model, dim),
-    async upsert(model, points) {
-      if (!points.length) return
-      const dim = points[0]!.vector.length
-      await ensure(model, dim)
-      await pool.query(
-        `update public.knowledge_chunks c set embedding = v.embedding::vector, embedding_model = $3
-           from unnest($1::uuid[], $2::text[]) as v(id, embedding) where c.id = v.id`,
-        [points.map((p) => p.id), points.map((p) => toSql(p.vector)), model],
-      )
-    },
-    // Vectors live in the chunk rows: deleting the rows (or the source, by cascade) deletes them.
-    async deleteSource() {},
-    async deleteIds() {},
-    async search(model, q) {
-      const dim = q.vector.length
-      await ensure(model, dim)
-      return withTx(pool, async (db) => {
-        await db.query(
-          `select set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
-          [String(Math.max(efSearch, q.k))],
-        )
-        const { rows } = await db.query(
-          `select id, 1 - dist as similarity from (
-             select c.id, (c.embedding::vector(${dim})) <=> $1::vector(${dim}) as dist
-               from public.knowledge_chunks c
-              where c.embedding_model = $2 and c.is_active
-                and (c.tenant_id = $3 or c.tenant_id is null)
-                and ($4::uuid is null or c.bot_id is null or c.bot_id = $4)
-              order by dist limit $5) r
-            order by dist`,
-          [toSql(q.vector), model, q.tenant_id, q.bot_id, q.k],
-        )
-        return rows.map((r) => ({ id: r.id as string, similarity: Number(r.similarity) }))
-      })
-    },
-  }
-}
-
-/** The configured store: pgvector unless VECTOR_STORE=qdrant. */
-export async function createVectorStore(config: Config, pool: pg.Pool): Promise<VectorStore> {
-  if (config.VECTOR_STORE === 'qdrant') {
-    if (!config.QDRANT_URL) throw new Error('VECTOR_STORE=qdrant needs QDRANT_URL')
-    const { createQdrantStore } = await import('./qdrant-store')
-    return createQdrantStore({ url: config.QDRANT_URL, apiKey: config.QDRANT_API_KEY })
-  }
-  return createPgvectorStore(pool)
 }

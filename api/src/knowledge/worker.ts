@@ -8,12 +8,12 @@ import type { Logger } from '../logger'
 import { chunkBlocks, chunkPlainText, type Chunk } from './chunk'
 import { crawlSite } from './crawl'
 import type { Embedder } from './embedder'
-import { createGuardedFetch } from './fetch-guard'
+import { createGuardedFetch } from '../net'
 import { parseDocument, parseHtml } from './parse'
 import type { Storage } from './storage'
 import type { VectorStore } from './vector-store'
 
-export interface WorkerDeps {
+interface WorkerDeps {
   pool: pg.Pool
   config: Config
   log: Logger
@@ -26,7 +26,7 @@ export interface WorkerDeps {
 const LEASE = '10 minutes'
 
 /** An error retrying cannot fix (unsupported file, bad URL): the job fails at once. */
-export class PermanentJobError extends Error {}
+class PermanentJobError extends Error {}
 
 /** Queues the processing of a source (once: a job already waiting is reused) and marks it pending. */
 export async function enqueueJob(

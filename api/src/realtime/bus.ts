@@ -27,30 +27,56 @@ export async function publish(db: Queryable, event: BusEvent): Promise<void> {
 
 export type Subscriber = (event: BusEvent) => void
 
-/** Fans the database's notifications out to in-process subscribers (SSE streams). */
+/**
+ * Fans the database's notifications out to in-process subscribers (SSE streams). When the LISTEN
+ * connection comes back after a loss, the notifications sent meanwhile are gone: resync handlers run
+ * (server.ts ends every open stream, and clients resume from their Last-Event-ID).
+ */
 export class Bus {
   private subscribers = new Set<Subscriber>()
+  private resyncs = new Set<() => void>()
   private stop?: () => Promise<void>
+  private db?: Database
 
   constructor(private log: Logger) {}
 
+  /** False while notifications cannot arrive (the LISTEN connection is down): /readyz fails. */
+  get live(): boolean {
+    return this.db?.listening() ?? false
+  }
+
+  /** Runs fn after live delivery came back from an outage; returns the unsubscribe. */
+  onResync(fn: () => void): () => void {
+    this.resyncs.add(fn)
+    return () => this.resyncs.delete(fn)
+  }
+
   async start(db: Database): Promise<void> {
-    this.stop = await db.listen(CHANNEL, (payload) => {
-      let event: BusEvent
-      try {
-        event = JSON.parse(payload)
-      } catch {
-        this.log.warn('bus: unreadable notification', { payload })
-        return
-      }
-      for (const fn of this.subscribers) {
+    this.db = db
+    const resync = () => {
+      this.log.info('bus: resync after lost notifications', { handlers: this.resyncs.size })
+      for (const fn of this.resyncs) fn()
+    }
+    this.stop = await db.listen(
+      CHANNEL,
+      (payload) => {
+        let event: BusEvent
         try {
-          fn(event)
-        } catch (err) {
-          this.log.error('bus: subscriber failed', { err: String(err) })
+          event = JSON.parse(payload)
+        } catch {
+          this.log.warn('bus: unreadable notification', { payload })
+          return
         }
-      }
-    })
+        for (const fn of this.subscribers) {
+          try {
+            fn(event)
+          } catch (err) {
+            this.log.error('bus: subscriber failed', { err: String(err) })
+          }
+        }
+      },
+      resync,
+    )
   }
 
   subscribe(fn: Subscriber): () => void {
@@ -64,6 +90,7 @@ export class Bus {
 
   async close(): Promise<void> {
     this.subscribers.clear()
+    this.resyncs.clear()
     await this.stop?.()
   }
 }

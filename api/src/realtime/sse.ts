@@ -10,8 +10,8 @@ export interface LiveStream {
 }
 
 /**
- * A long-lived SSE response: pings every 15 s, ends with `event: bye` on shutdown, and runs `cleanup`
- * however it ends.
+ * A long-lived SSE response: pings every 15 s, ends with `event: bye` on shutdown or resync (the client
+ * then reconnects with Last-Event-ID), and runs `cleanup` however it ends.
  */
 export function liveSSE(c: Context<AppEnv>, run: (live: LiveStream) => Promise<() => void>) {
   const { streams } = c.var.deps
@@ -26,8 +26,8 @@ export function liveSSE(c: Context<AppEnv>, run: (live: LiveStream) => Promise<(
       }
     }
     stream.onAbort(end)
-    const unregister = streams.add(async () => {
-      if (!done) await stream.writeSSE({ event: 'bye', data: '{"reason":"server_shutdown"}' }).catch(() => {})
+    const unregister = streams.add(async (reason) => {
+      if (!done) await stream.writeSSE({ event: 'bye', data: JSON.stringify({ reason }) }).catch(() => {})
       end()
     })
     const ping = setInterval(() => void stream.write(': ping\n\n').catch(end), 15_000)

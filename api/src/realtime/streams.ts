@@ -1,12 +1,15 @@
+/** Why a stream is ended by the server: shutdown, or live delivery lost events and the client must catch up. */
+export type EndReason = 'server_shutdown' | 'resync'
+
 /**
  * Every open SSE stream registers here so a shutdown can end them all with a final event instead of
  * cutting the sockets.
  */
 export class StreamRegistry {
-  private closers = new Set<() => Promise<void>>()
+  private closers = new Set<(reason: EndReason) => Promise<void>>()
   closing = false
 
-  add(close: () => Promise<void>): () => void {
+  add(close: (reason: EndReason) => Promise<void>): () => void {
     this.closers.add(close)
     return () => this.closers.delete(close)
   }
@@ -43,9 +46,19 @@ export class StreamRegistry {
   /** Asks every stream to end; resolves when they have, or after graceMs. */
   async closeAll(graceMs: number): Promise<number> {
     this.closing = true
-    const all = [...this.closers].map((c) => c().catch(() => {}))
+    const all = [...this.closers].map((c) => c('server_shutdown').catch(() => {}))
     const count = all.length
     await Promise.race([Promise.all(all), new Promise((r) => setTimeout(r, graceMs).unref())])
     return count
+  }
+
+  /**
+   * Ends every open stream with `event: bye` (reason "resync"): notifications were lost while the
+   * LISTEN connection was down, and each client reconnects with Last-Event-ID and reads what it missed.
+   */
+  resync(): number {
+    const all = [...this.closers]
+    for (const c of all) void c('resync').catch(() => {})
+    return all.length
   }
 }

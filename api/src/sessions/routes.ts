@@ -1,10 +1,12 @@
-import { Hono, type Context } from 'hono'
+import { Hono } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming'
 import { z } from 'zod'
-import { generateAnswer } from '../answers/pipeline'
+import { getMessage, listMessages, type Message } from '../conversations/messages'
+import { receive, type Conversation, type Incoming, type ReceiveDeps } from '../conversations/receive'
+import { getSessionRow, toSession } from '../conversations/sessions'
+import { requestHuman } from '../conversations/status'
 import { openingState } from '../escalation/hours'
-import { checkHandoff, escalate, type HandoffDeps, type HandoffResult } from '../escalation/service'
 import { publish } from '../realtime/bus'
 import { identitySchema, type IdentityInput } from './identity'
 import { rateLimit } from '../http/rate-limit'
@@ -15,25 +17,7 @@ import { assertOrigin } from '../http/cors'
 import { text } from '../http/text'
 import { jsonBody, query, uuidRe } from '../http/validate'
 import { liveSSE } from '../realtime/sse'
-import { getMessage, listMessages, type Message } from './messages'
-import {
-  createSession,
-  findWidget,
-  identifySession,
-  widgetOfBot,
-  getSessionRow,
-  sessionForToken,
-  storeAnswer,
-  storeVisitorMessage,
-  toSession,
-} from './service'
-
-const handoffDeps = (d: AppEnv['Variables']['deps']): HandoffDeps => ({
-  pool: d.pool,
-  llm: d.llm,
-  log: d.log,
-  notify: (tenant, escalation) => d.notifier?.escalated(tenant, escalation),
-})
+import { createSession, findWidget, identifySession, widgetOfBot, sessionForToken } from './service'
 
 /** The widget side of the API: public, named by a publishable key, then by a session token. */
 export const sessions = new Hono<AppEnv>()
@@ -162,118 +146,57 @@ sessions.post(
         'This site requires a verified identity to chat: identify first.',
       )
     }
-    const wantsStream = (c.req.header('accept') ?? '').includes('text/event-stream')
-    const started = Date.now()
-    // Shutdown waits for this send to be answered (within the grace period) before closing connections.
-    const done = deps.streams.begin()
-    try {
-      return await handleSend(deps, c, visitor, input, wantsStream, started, done)
-    } catch (err) {
-      done()
-      throw err
+    const turn = { ...input, request_id: c.var.requestId }
+    if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
+      const { message, reply, escalation } = await receive(deps, visitor, turn)
+      return c.json({ message, reply, escalation })
     }
+    return streamTurn(c, deps, visitor, turn)
   },
 )
 
-async function handleSend(
-  deps: AppEnv['Variables']['deps'],
-  c: Context<AppEnv>,
-  visitor: AppEnv['Variables']['visitor'],
-  input: { content: string; client_message_id: string },
-  wantsStream: boolean,
-  started: number,
-  done: () => void,
+/**
+ * The turn as server-sent events: message, then escalated or delta..., then done (or error). The
+ * response opens once the message is stored, so a refusal before that (a 409 on a reused
+ * client_message_id) is still a JSON error; events reported before it opens wait in order.
+ */
+async function streamTurn(
+  c: Parameters<typeof streamSSE>[0],
+  deps: ReceiveDeps,
+  session: Conversation,
+  input: Incoming,
 ) {
-  const { pool, log } = deps
-  const sent = await storeVisitorMessage(pool, visitor, input)
-  // Rules first: when one hands the session to people, the bot stays silent.
-  let handoff: HandoffResult | null = null
-  if (sent.pending && !sent.duplicate) {
-    try {
-      handoff = await checkHandoff(handoffDeps(deps), visitor, sent.message)
-    } catch (err) {
-      log.error('escalation check failed; the bot answers', {
-        err: String(err),
-        session: visitor.id,
-        request_id: c.var.requestId,
-      })
-    }
-  }
-  const escalation = handoff
-    ? { id: handoff.escalation_id, reason: handoff.reason, message: handoff.message }
-    : null
-
-  /** Answers a stored visitor message; the message stays stored whatever happens here. */
-  const answer = async (
-    onDelta?: (text: string) => Promise<void>,
-    signal?: AbortSignal,
-  ): Promise<Message | null> => {
-    const result = await generateAnswer(deps, {
-      session: visitor,
-      message: sent.message,
-      fallbackLanguage: sent.language,
-      onDelta,
-      signal,
-    })
-    return storeAnswer(pool, visitor, sent.message, result, Date.now() - started)
-  }
-
-  if (!wantsStream) {
-    let reply = sent.reply
-    if (sent.pending && !handoff) {
-      try {
-        reply = await answer()
-      } catch (err) {
-        log.error('answer failed', { err: String(err), session: visitor.id, request_id: c.var.requestId })
-        throw new ApiError(
-          503,
-          'answer_failed',
-          'Your message was saved, but the answer failed. Retry with the same client_message_id.',
-        )
-      }
-    }
-    done()
-    return c.json({ message: sent.message, reply, escalation })
-  }
-
-  return streamSSE(c, async (stream) => {
-    try {
-      await streamAnswer(stream)
-    } finally {
-      done()
-    }
+  const left = new AbortController()
+  const waiting: [string, unknown][] = []
+  let stream: SSEStreamingApi | undefined
+  const write = (s: SSEStreamingApi, event: string, data: unknown) =>
+    s.aborted ? Promise.resolve() : s.writeSSE({ event, data: JSON.stringify(data) })
+  const send = (event: string, data: unknown) =>
+    stream ? write(stream, event, data) : void waiting.push([event, data])
+  let stored!: () => void
+  const opened = new Promise<void>((r) => (stored = r))
+  const run = receive(deps, session, input, {
+    signal: left.signal,
+    onMessage: (m: Message) => {
+      waiting.push(['message', m])
+      stored()
+    },
+    onEscalated: (e) => send('escalated', e),
+    onDelta: (piece) => send('delta', { text: piece }),
+    onDone: (reply) => send('done', reply),
+    onFailed: (err) => send('error', { code: err.code, message: err.message }),
   })
-
-  async function streamAnswer(stream: SSEStreamingApi) {
-    const send = (event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(data) })
-    await send('message', sent.message)
-    if (handoff) {
-      await send('escalated', escalation)
-      await send('done', null)
-      return
-    }
-    if (!sent.pending) {
-      if (sent.reply) await send('delta', { text: sent.reply.content })
-      await send('done', sent.reply)
-      return
-    }
+  await Promise.race([opened, run])
+  return streamSSE(c, async (s) => {
     // A visitor who leaves stops the model call; what was written so far is stored as partial.
-    const left = new AbortController()
-    stream.onAbort(() => left.abort())
-    try {
-      const reply = await answer(
-        (piece) => (stream.aborted ? Promise.resolve() : send('delta', { text: piece })),
-        left.signal,
-      )
-      if (!stream.aborted) await send('done', reply)
-    } catch (err) {
-      log.error('answer failed', { err: String(err), session: visitor.id, request_id: c.var.requestId })
-      await send('error', {
-        code: 'answer_failed',
-        message: 'Your message was saved, but the answer failed. Retry with the same client_message_id.',
-      })
+    s.onAbort(() => left.abort())
+    while (waiting.length) {
+      const [event, data] = waiting.shift()!
+      await write(s, event, data)
     }
-  }
+    stream = s
+    await run
+  })
 }
 
 sessions.get('/sessions/:id/events', async (c) => {
@@ -337,24 +260,7 @@ sessions.post(
     const body = (c.get('body') ?? {}) as { reason?: string }
     const { pool } = c.var.deps
     const visitor = c.var.visitor
-    const detail = 'fired: the visitor pressed "talk to a person"'
-    const result = await escalate(handoffDeps(c.var.deps), visitor, {
-      rule_id: null,
-      reason: body.reason ? `Visitor asked for a person: ${body.reason}` : 'Visitor asked for a person',
-      priority: 3,
-      trace: [
-        {
-          rule_id: null,
-          name: 'Visitor asked for a person',
-          priority: 3,
-          fired: true,
-          detail,
-          keywords: null,
-          conditions: { type: 'human_requested', passed: true, detail: 'the button was pressed' },
-        } as never,
-      ],
-      assignment: { strategy: 'least_busy' },
-    })
+    const result = await requestHuman(c.var.deps, visitor, body.reason)
     return c.json({
       session: toSession(await getSessionRow(pool, visitor.id)),
       message: result?.message ?? null,

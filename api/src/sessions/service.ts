@@ -1,55 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type pg from 'pg'
-import type { Answer } from '../answers/pipeline'
-import type { Lang } from '../text/language'
 import type { Queryable } from '../db/tx'
 import { withTx } from '../db/tx'
 import { ApiError, conflict, notFound } from '../errors'
 import { publish } from '../realtime/bus'
 import { verifyIdentity, type IdentityInput, type Verified } from './identity'
-import { findReply, getMessage, insertMessage, type Message } from './messages'
+import { getSessionRow, toSession } from '../conversations/sessions'
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
-
-/** Every session query selects these, with the assignee's display name joined in. */
-export const SESSION_COLUMNS = `s.id, s.tenant_id, s.bot_id, s.status, s.visitor_id, s.priority, s.created_at, s.last_message_at,
-  s.csat_score, s.assignee_id, s.ai_context, s.customer_context, s.last_seq,
-  (select coalesce(tm.display_name, 'Agent') from tenant_members tm
-    where tm.tenant_id = s.tenant_id and tm.user_id = s.assignee_id) as assignee_name`
-
-/** A session as the widget side sees it (docs/api.md). */
-export function toSession(row: any) {
-  return {
-    id: row.id,
-    bot_id: row.bot_id,
-    status: row.status,
-    visitor_id: row.visitor_id,
-    assignee: row.assignee_id ? { id: row.assignee_id, name: row.assignee_name ?? 'Agent' } : null,
-    created_at: row.created_at,
-    last_message_at: row.last_message_at,
-    csat: row.csat_score,
-  }
-}
-
-/** The console sees a little more: priority, context and the AI's notes. */
-export function toInboxSession(row: any) {
-  return {
-    ...toSession(row),
-    tenant_id: row.tenant_id,
-    priority: row.priority,
-    customer_context: row.customer_context,
-    ai_context: row.ai_context,
-  }
-}
-
-export async function getSessionRow(db: Queryable, id: string, lock = false) {
-  const { rows } = await db.query(
-    `select ${SESSION_COLUMNS} from chatbot_sessions s where s.id = $1${lock ? ' for update' : ''}`,
-    [id],
-  )
-  if (!rows[0]) throw notFound('Session')
-  return rows[0]
-}
 
 export interface WidgetRow {
   id: string
@@ -219,128 +177,4 @@ export async function sessionForToken(db: Queryable, sessionId: string, token: s
     allowed_origins: string[]
     identity_mode: string
   } | null
-}
-
-export interface SendResult {
-  message: Message
-  /** The bot's answer, or null when a person has the session (the bot stays silent). */
-  reply: Message | null
-  /** The first send already stored this; nothing new was written. */
-  duplicate: boolean
-  /** The answer still to be given (only when reply is null and the bot should answer). */
-  pending: boolean
-  /** The conversation's language so far, the fallback when a message alone does not tell. */
-  language: Lang
-}
-
-/**
- * Stores a visitor message once per client_message_id. A retry with the same id and content returns
- * the first result; the same id with other content is a conflict. The message is committed before
- * any answer is attempted, so a failed answer never loses it.
- */
-export async function storeVisitorMessage(
-  pool: pg.Pool,
-  session: { id: string; tenant_id: string },
-  input: { content: string; client_message_id: string },
-): Promise<SendResult> {
-  return withTx(pool, async (db) => {
-    const s = await getSessionRow(db, session.id, true)
-    const existing = await db.query(
-      `select id, content from chatbot_conversations where session_id = $1 and client_message_id = $2`,
-      [session.id, input.client_message_id],
-    )
-    if (existing.rows[0]) {
-      if (existing.rows[0].content !== input.content) {
-        throw conflict('This client_message_id was already used for a different message.')
-      }
-      const message = (await getMessage(db, existing.rows[0].id))!
-      const reply = await findReply(db, message.id)
-      return {
-        message,
-        reply,
-        duplicate: true,
-        pending: !reply && s.status !== 'escalated',
-        language: s.ai_context?.language ?? 'en',
-      }
-    }
-    const message = await insertMessage(db, {
-      tenant_id: session.tenant_id,
-      session_id: session.id,
-      message_type: 'user',
-      content: input.content,
-      client_message_id: input.client_message_id,
-    })
-    // A visitor writing again after resolution reopens the conversation with the bot.
-    if (s.status === 'resolved') {
-      await db.query(`update chatbot_sessions set status = 'active', resolved_at = null where id = $1`, [
-        session.id,
-      ])
-      await publish(db, { tenant_id: session.tenant_id, session_id: session.id, kind: 'status' })
-    }
-    await publish(db, {
-      tenant_id: session.tenant_id,
-      session_id: session.id,
-      kind: 'message',
-      seq: message.seq,
-    })
-    return {
-      message,
-      reply: null,
-      duplicate: false,
-      pending: s.status !== 'escalated',
-      language: s.ai_context?.language ?? 'en',
-    }
-  })
-}
-
-/**
- * Stores the bot's answer to one visitor message. At most one answer per visitor message (unique
- * reply_to): a concurrent retry that lost the race gets the stored one. Returns null if a person took
- * the session over while the answer was being written: the bot stays silent then.
- */
-export async function storeAnswer(
-  pool: pg.Pool,
-  session: { id: string; tenant_id: string },
-  replyTo: Message,
-  answer: Answer,
-  latencyMs: number,
-): Promise<Message | null> {
-  return withTx(pool, async (db) => {
-    const s = await getSessionRow(db, session.id, true)
-    const prior = await findReply(db, replyTo.id)
-    if (prior) return prior
-    if (s.status === 'escalated') return null
-    const message = await insertMessage(db, {
-      tenant_id: session.tenant_id,
-      session_id: session.id,
-      message_type: 'ai',
-      content: answer.content || '…',
-      reply_to: replyTo.id,
-      status: answer.status,
-      ai_metadata: {
-        sources: answer.sources,
-        model: answer.model,
-        confidence: answer.confidence,
-        latency_ms: latencyMs,
-        language: answer.language,
-        suggest_human: answer.suggest_human,
-        tokens: answer.tokens,
-        fault: answer.fault,
-        query: answer.query,
-        chunk_ids: answer.chunk_ids,
-        prompt_versions: answer.prompt_versions,
-      },
-    })
-    await db.query(
-      `update chatbot_sessions set ai_context = ai_context || jsonb_build_object('language', $2::text) where id = $1`,
-      [session.id, answer.language],
-    )
-    await publish(db, {
-      tenant_id: session.tenant_id,
-      session_id: session.id,
-      kind: 'message',
-      seq: message.seq,
-    })
-    return message
-  })
 }

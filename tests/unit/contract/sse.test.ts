@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createSseParser, readSse, type SseEvent } from '../../../contract/sse'
 import { subscribe } from '../../../contract/subscribe'
 
@@ -121,7 +121,8 @@ describe('SSE subscription', () => {
       maxDelayMs: 20,
       fetch: fetchFn,
     })
-    await new Promise((r) => setTimeout(r, 200))
+    // Wait for the third connection (after the drop, then the end of the second stream), however slow the machine.
+    await vi.waitFor(() => expect(seen.length).toBeGreaterThanOrEqual(3), { timeout: 5000, interval: 5 })
     stop()
     const count = n
     await new Promise((r) => setTimeout(r, 60))
@@ -145,6 +146,8 @@ describe('SSE subscription', () => {
         minDelayMs: 1,
         fetch: async () => (n++, new Response(null, { status })),
       })
+      await vi.waitFor(() => expect(denied).toHaveLength(1), { timeout: 5000, interval: 5 })
+      // Long enough for several retries at a 1 ms backoff, had the loop gone on.
       await new Promise((r) => setTimeout(r, 30))
       stop()
       expect(n).toBe(1)

@@ -1,0 +1,271 @@
+/**
+ * A visitor's turn, whatever the channel (the widget today, messaging platforms next): the message is
+ * stored, the escalation rules run, the bot answers, the answer is stored, and each step is reported
+ * through callbacks that the channel turns into its own events (SSE, a JSON body, a platform reply).
+ * The turn's two writes are here too, in the order they happen: the visitor's message (once per
+ * client_message_id) and the bot's answer (once per message).
+ */
+import type pg from 'pg'
+import { generateAnswer, type Answer } from '../answers/pipeline'
+import { withTx } from '../db/tx'
+import type { Deps } from '../deps'
+import { checkHandoff } from '../escalation/service'
+import { ApiError, conflict } from '../errors'
+import { publish } from '../realtime/bus'
+import type { Lang } from '../text/language'
+import { findReply, getMessage, insertMessage, type Message } from './messages'
+import { getSessionRow } from './sessions'
+import { escalate, handoffEscalation, reopen } from './status'
+
+export type ReceiveDeps = Pick<
+  Deps,
+  'pool' | 'config' | 'llm' | 'embedder' | 'store' | 'log' | 'tokenBudget' | 'streams' | 'notifier'
+>
+
+/** The session the message arrives in. */
+export interface Conversation {
+  id: string
+  tenant_id: string
+  bot_id: string
+}
+
+export interface Incoming {
+  content: string
+  /** The channel's id for this message: a retry with the same id is the same message. */
+  client_message_id: string
+  /** Named in the logs. */
+  request_id?: string
+}
+
+/** The session went to people: the bot stays silent, the visitor reads `message`. */
+export interface Escalation {
+  id: string
+  reason: string
+  message: Message
+}
+
+/** Progress of a turn, in order: onMessage, then onEscalated or onDelta..., then onDone or onFailed. */
+export interface ReceiveCallbacks {
+  /** The visitor's message is stored (on a retry: the one stored the first time). */
+  onMessage?: (message: Message) => void | Promise<void>
+  /** The rules handed the session to people; onDone(null) follows. */
+  onEscalated?: (escalation: Escalation) => void | Promise<void>
+  /** A piece of the answer text (on a retry of an answered message: the whole stored answer). */
+  onDelta?: (text: string) => void | Promise<void>
+  /** The stored answer, or null when the bot stays silent. */
+  onDone?: (reply: Message | null) => void | Promise<void>
+  /** The answer failed (the message stays stored). Without it, receive throws the error instead. */
+  onFailed?: (error: ApiError) => void | Promise<void>
+  /** Aborted when the visitor leaves: the model call stops and what was written is stored as partial. */
+  signal?: AbortSignal
+}
+
+export interface Received {
+  message: Message
+  reply: Message | null
+  escalation: Escalation | null
+}
+
+/** The 503 of a failed answer: the message is stored, so the visitor can retry with the same id. */
+export const answerFailed = () =>
+  new ApiError(
+    503,
+    'answer_failed',
+    'Your message was saved, but the answer failed. Retry with the same client_message_id.',
+  )
+
+/**
+ * Takes one visitor message through store -> rules -> answer -> store. A retry with the same
+ * client_message_id returns what the first send stored (answering it when that answer failed); the
+ * same id with other content is a 409. Shutdown waits for the turn (within its grace period).
+ */
+export async function receive(
+  deps: ReceiveDeps,
+  session: Conversation,
+  input: Incoming,
+  on: ReceiveCallbacks = {},
+): Promise<Received> {
+  const started = Date.now()
+  const done = deps.streams.begin()
+  try {
+    const sent = await storeVisitorMessage(deps.pool, session, input)
+    const message = sent.message
+    await on.onMessage?.(message)
+
+    // Rules first: when one hands the session to people, the bot stays silent.
+    const escalation = sent.pending && !sent.duplicate ? await handOff(deps, session, message, input) : null
+    if (escalation) {
+      await on.onEscalated?.(escalation)
+      await on.onDone?.(null)
+      return { message, reply: null, escalation }
+    }
+    if (!sent.pending) {
+      if (sent.reply) await on.onDelta?.(sent.reply.content)
+      await on.onDone?.(sent.reply)
+      return { message, reply: sent.reply, escalation: null }
+    }
+
+    let reply: Message | null
+    try {
+      const answer = await generateAnswer(deps, {
+        session,
+        message,
+        fallbackLanguage: sent.language,
+        onDelta: on.onDelta,
+        signal: on.signal,
+      })
+      reply = await storeAnswer(deps.pool, session, message, answer, Date.now() - started)
+    } catch (err) {
+      deps.log.error('answer failed', { err: String(err), session: session.id, request_id: input.request_id })
+      if (!on.onFailed) throw answerFailed()
+      await on.onFailed(answerFailed())
+      return { message, reply: null, escalation: null }
+    }
+    await on.onDone?.(reply)
+    return { message, reply, escalation: null }
+  } finally {
+    // Released once the channel has had its turn to deliver the result (a JSON body is written in the
+    // promise jobs after this returns): shutdown closes connections as soon as no turn is marked.
+    setImmediate(done)
+  }
+}
+
+/** The rules' verdict on a new message, carried out; a failing check lets the bot answer. */
+async function handOff(
+  deps: ReceiveDeps,
+  session: Conversation,
+  message: Message,
+  input: Incoming,
+): Promise<Escalation | null> {
+  try {
+    const decision = await checkHandoff(deps, session, message)
+    const handoff = decision && (await escalate(deps, session, handoffEscalation(decision)))
+    return handoff ? { id: handoff.escalation_id, reason: handoff.reason, message: handoff.message } : null
+  } catch (err) {
+    deps.log.error('escalation check failed; the bot answers', {
+      err: String(err),
+      session: session.id,
+      request_id: input.request_id,
+    })
+    return null
+  }
+}
+
+interface SendResult {
+  message: Message
+  /** The bot's answer, or null when a person has the session (the bot stays silent). */
+  reply: Message | null
+  /** The first send already stored this; nothing new was written. */
+  duplicate: boolean
+  /** The answer still to be given (only when reply is null and the bot should answer). */
+  pending: boolean
+  /** The conversation's language so far, the fallback when a message alone does not tell. */
+  language: Lang
+}
+
+/**
+ * Stores a visitor message once per client_message_id. A retry with the same id and content returns
+ * the first result; the same id with other content is a conflict. The message is committed before
+ * any answer is attempted, so a failed answer never loses it.
+ */
+async function storeVisitorMessage(
+  pool: pg.Pool,
+  session: { id: string; tenant_id: string },
+  input: { content: string; client_message_id: string },
+): Promise<SendResult> {
+  return withTx(pool, async (db) => {
+    const s = await getSessionRow(db, session.id, true)
+    const existing = await db.query(
+      `select id, content from chatbot_conversations where session_id = $1 and client_message_id = $2`,
+      [session.id, input.client_message_id],
+    )
+    if (existing.rows[0]) {
+      if (existing.rows[0].content !== input.content) {
+        throw conflict('This client_message_id was already used for a different message.')
+      }
+      const message = (await getMessage(db, existing.rows[0].id))!
+      const reply = await findReply(db, message.id)
+      return {
+        message,
+        reply,
+        duplicate: true,
+        pending: !reply && s.status !== 'escalated',
+        language: s.ai_context?.language ?? 'en',
+      }
+    }
+    const message = await insertMessage(db, {
+      tenant_id: session.tenant_id,
+      session_id: session.id,
+      message_type: 'user',
+      content: input.content,
+      client_message_id: input.client_message_id,
+    })
+    // A visitor writing again after resolution reopens the conversation with the bot.
+    await reopen(db, s)
+    await publish(db, {
+      tenant_id: session.tenant_id,
+      session_id: session.id,
+      kind: 'message',
+      seq: message.seq,
+    })
+    return {
+      message,
+      reply: null,
+      duplicate: false,
+      pending: s.status !== 'escalated',
+      language: s.ai_context?.language ?? 'en',
+    }
+  })
+}
+
+/**
+ * Stores the bot's answer to one visitor message. At most one answer per visitor message (unique
+ * reply_to): a concurrent retry that lost the race gets the stored one. Returns null if a person took
+ * the session over while the answer was being written: the bot stays silent then.
+ */
+async function storeAnswer(
+  pool: pg.Pool,
+  session: { id: string; tenant_id: string },
+  replyTo: Message,
+  answer: Answer,
+  latencyMs: number,
+): Promise<Message | null> {
+  return withTx(pool, async (db) => {
+    const s = await getSessionRow(db, session.id, true)
+    const prior = await findReply(db, replyTo.id)
+    if (prior) return prior
+    if (s.status === 'escalated') return null
+    const message = await insertMessage(db, {
+      tenant_id: session.tenant_id,
+      session_id: session.id,
+      message_type: 'ai',
+      content: answer.content || '…',
+      reply_to: replyTo.id,
+      status: answer.status,
+      ai_metadata: {
+        sources: answer.sources,
+        model: answer.model,
+        confidence: answer.confidence,
+        latency_ms: latencyMs,
+        language: answer.language,
+        suggest_human: answer.suggest_human,
+        tokens: answer.tokens,
+        fault: answer.fault,
+        query: answer.query,
+        chunk_ids: answer.chunk_ids,
+        prompt_versions: answer.prompt_versions,
+      },
+    })
+    await db.query(
+      `update chatbot_sessions set ai_context = ai_context || jsonb_build_object('language', $2::text) where id = $1`,
+      [session.id, answer.language],
+    )
+    await publish(db, {
+      tenant_id: session.tenant_id,
+      session_id: session.id,
+      kind: 'message',
+      seq: message.seq,
+    })
+    return message
+  })
+}
