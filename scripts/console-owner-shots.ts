@@ -104,7 +104,7 @@ try {
     await agent.getByLabel('Current password').fill('wrong-password')
     await agent.getByLabel('New password').fill('another-password')
     await agent.getByRole('button', { name: 'Change password' }).click()
-    await agent.locator('.form-error').first().waitFor()
+    await agent.locator('.form-field-invalid').first().waitFor()
     await agent.screenshot({ path: `${out}/${name}-agent-account.png` })
     await agentCtx.close()
 

@@ -47,7 +47,7 @@ it('the owner saves a version, compares it, and rolls back to the previous one',
   // Persona: a validation error shows under its field, then a good save.
   await page.getByLabel('Model').fill('not a model!')
   await page.getByRole('button', { name: 'Save', exact: true }).click()
-  await page.locator('.form-field-invalid .form-error', { hasText: 'a model name like' }).waitFor()
+  await page.locator('.form-field-invalid', { hasText: 'a model name like' }).waitFor()
   await page.getByLabel('Model').fill('')
   await page.getByLabel('Writing style').fill('Short sentences, no jargon.')
   await page.getByRole('button', { name: 'Save', exact: true }).click()

@@ -24,7 +24,7 @@ it('the owner saves the workspace, sets a webhook, and creates then revokes an A
   const hook = page.getByRole('form', { name: 'Webhook' })
   await hook.getByLabel('URL').fill('http://10.0.0.1/hook')
   await hook.getByRole('button', { name: 'Save webhook' }).click()
-  await hook.locator('.form-field-invalid .form-error').waitFor()
+  await hook.locator('.form-field-invalid').waitFor()
   await hook.getByLabel('URL').fill('https://hooks.example.com/parley')
   await hook.getByRole('button', { name: 'Save webhook' }).click()
   const secret = await page.getByRole('textbox', { name: 'Signing secret' }).inputValue()

@@ -292,7 +292,7 @@ function ApiKeys({ tenantId }: { tenantId: string }) {
             </label>
           ))}
         </fieldset>
-        {messageFor(error, 'scopes') && <p class="form-error">{messageFor(error, 'scopes')}</p>}
+        {messageFor(error, 'scopes') && <p class="field-error">{messageFor(error, 'scopes')}</p>}
         <div class="form-actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
             {t('createKey')}
