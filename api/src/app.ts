@@ -5,7 +5,10 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
+import { prompts } from './admin/prompts'
 import { admin } from './admin/routes'
+import { team } from './admin/team'
+import { account } from './auth/account'
 import { apiKeys } from './auth/api-keys'
 import { auth } from './auth/routes'
 import type { AppEnv, Deps } from './deps'
@@ -79,12 +82,15 @@ export function createApp(deps: Deps) {
 
   app.route('/v1', apiKeys)
   app.route('/v1', auth)
+  app.route('/v1', account)
   app.route('/v1', sessions)
   app.route('/v1', inbox)
   app.route('/v1', faqs)
   app.route('/v1', knowledge)
   app.route('/v1', escalation)
   app.route('/v1', admin)
+  app.route('/v1', prompts)
+  app.route('/v1', team)
   serveStatic(app, resolve(deps.config.STATIC_DIR))
 
   app.onError((err, c) => {

@@ -25,6 +25,9 @@ export const configSchema = z.object({
     .max(7 * 86400)
     .default(12 * 3600),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** How long a teammate's invitation link and a password-reset link stay usable. */
+  INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(168),
+  PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(1440).default(60),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()

@@ -5,6 +5,8 @@ import type { Config } from './config'
 import { publicUrl } from './config'
 import type { Running } from './server'
 import { invalidateOrigins } from './http/cors'
+import { DEFAULT_PROMPTS } from './answers/prompt'
+import { newOneTimeToken } from './auth/one-time'
 
 const seedFile = fileURLToPath(new URL('../../supabase/seed.sql', import.meta.url))
 const demoPage = fileURLToPath(new URL('../../demo/index.html', import.meta.url))
@@ -17,6 +19,42 @@ export async function seedDemo(running: Pick<Running, 'deps'>, demoOrigins: stri
     demoOrigins,
   ])
   invalidateOrigins()
+}
+
+const DEMO_BOT = '00000000-0000-4000-8000-0000000000b1'
+
+/**
+ * What the owner pages show in the demo: a prompt history for Lina (a first principal prompt, the
+ * current one, a think prompt) and a teammate's pending invitation. Idempotent: nothing is added to a
+ * bot that already has prompts, or a second invitation. Not in seedDemo: API tests expect a bot
+ * without prompt versions.
+ */
+export async function seedDemoOwnerPages(pool: Running['deps']['pool']) {
+  const prompts = [
+    ['principal', DEFAULT_PROMPTS.principal, 'First version: the default prompt', false],
+    [
+      'principal',
+      `${DEFAULT_PROMPTS.principal}\nVouvoyez toujours le visiteur en français. Rappelez que les retours sont gratuits sous 30 jours quand la question porte sur un retour.`,
+      'Formal "vous" in French; mention free returns',
+      true,
+    ],
+    ['think', DEFAULT_PROMPTS.think, 'Default query planning', true],
+  ] as const
+  for (const [type, content, description, active] of prompts) {
+    await pool.query(
+      `insert into prompt_versions (tenant_id, bot_id, prompt_type, version, content, description, is_active)
+       select tenant_id, id, $2, 0, $3, $4, $5 from bots b
+        where id = $1 and (select count(*) from prompt_versions p where p.bot_id = b.id and p.prompt_type = $2) < $6`,
+      [DEMO_BOT, type, content, description, active, type === 'principal' && active ? 2 : 1],
+    )
+  }
+  await pool.query(
+    `insert into invitations (tenant_id, email, role, token_hash, expires_at, invited_by)
+     values ('00000000-0000-4000-8000-0000000000a1', 'sam@ma-boutique.example', 'agent', $1, now() + interval '7 days',
+             '00000000-0000-4000-8000-000000000001')
+     on conflict do nothing`,
+    [newOneTimeToken().hash],
+  )
 }
 
 /** Serves demo/ on a second port, so the widget runs cross-origin exactly as on a customer's site. */
@@ -33,6 +71,7 @@ export async function startDemo(config: Config, running: Running) {
   await new Promise<void>((resolve) => server.listen(config.DEMO_PORT, config.HOST, resolve))
   const port = (server.address() as { port: number }).port
   await seedDemo(running, [`http://localhost:${port}`, `http://127.0.0.1:${port}`])
+  await seedDemoOwnerPages(running.deps.pool)
   const site = `http://localhost:${port}`
   process.stdout.write(
     [

@@ -23,6 +23,24 @@ import type { Availability, Me, Member } from './types'
 
 const TENANT_KEY = 'parley.console.tenant'
 
+/** Pages reached before sign-in (their own chunk): set-up, invitation, password reset. */
+const PUBLIC_PAGES = ['setup', 'accept-invitation', 'forgot-password', 'reset-password']
+type PublicPageProps = { page: string; onSignedIn: () => void }
+let publicPage: ComponentType<PublicPageProps> | null = null
+
+function PublicPage(props: PublicPageProps) {
+  const t = useT(common)
+  const [Page, setPage] = useState(() => publicPage)
+  useEffect(() => {
+    if (Page) return
+    void import('./pages/public').then((m) => {
+      publicPage = m.default
+      setPage(() => m.default)
+    })
+  }, [Page])
+  return Page ? <Page {...props} /> : <p class="empty">{t('loading')}</p>
+}
+
 /** Loaded page modules, kept so going back to a page shows it at once. */
 const loaded = new Map<string, ComponentType<PageProps>>()
 
@@ -103,6 +121,7 @@ function Shell({ locale, setLocale }: { locale: Locale; setLocale: (l: Locale) =
   const [members, setMembers] = useState<Member[] | null>(null)
   const [membersKey, setMembersKey] = useState(0)
   const [brand, setBrand] = useState<string | null>(null)
+  const [meKey, setMeKey] = useState(0)
   const route = useRoute()
 
   const signOut = useCallback((message: string | null = null) => {
@@ -142,7 +161,20 @@ function Shell({ locale, setLocale }: { locale: Locale; setLocale: (l: Locale) =
     return () => {
       stale = true
     }
-  }, [signedIn, expired])
+  }, [signedIn, expired, meKey])
+
+  // First run: with no account at all, the sign-in page gives way to the set-up page.
+  useEffect(() => {
+    if (signedIn || PUBLIC_PAGES.includes(route.page)) return
+    let stale = false
+    fetch('/v1/auth/setup')
+      .then((r) => (r.ok ? r.json() : null))
+      .then((res) => !stale && res?.needed && (location.hash = '#/setup'))
+      .catch(() => {})
+    return () => {
+      stale = true
+    }
+  }, [signedIn, route.page])
 
   useEffect(() => {
     if (tenantId) sessionStorage.setItem(TENANT_KEY, tenantId)
@@ -186,6 +218,23 @@ function Shell({ locale, setLocale }: { locale: Locale; setLocale: (l: Locale) =
     setMembers((cur) => cur?.map((m) => (m.user_id === me.user.id ? { ...m, availability: next } : m)) ?? cur)
   }
 
+  if (PUBLIC_PAGES.includes(route.page)) {
+    return (
+      <PublicPage
+        page={route.page}
+        onSignedIn={() => {
+          setNotice(null)
+          setMe(null)
+          setTenantId(null)
+          sessionStorage.removeItem(TENANT_KEY)
+          setSignedIn(true)
+          setMeKey((k) => k + 1)
+          location.hash = '#/'
+        }}
+      />
+    )
+  }
+
   if (!signedIn) {
     return (
       <>
@@ -193,6 +242,11 @@ function Shell({ locale, setLocale }: { locale: Locale; setLocale: (l: Locale) =
           <LanguageSelect locale={locale} setLocale={setLocale} />
         </div>
         <SignIn
+          footer={
+            <p class="public-links">
+              <a href="#/forgot-password">{t('forgotPassword')}</a>
+            </p>
+          }
           notice={notice}
           onSignedIn={() => {
             setNotice(null)

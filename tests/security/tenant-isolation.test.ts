@@ -46,6 +46,9 @@ const ID_KIND: [RegExp, keyof TenantFixture][] = [
   [/^\/v1\/tenants\/:t\/escalation-rules\/:id(\/|$)/, 'rule'],
   [/^\/v1\/tenants\/:t\/canned-replies\/:id(\/|$)/, 'canned'],
   [/^\/v1\/tenants\/:t\/api-keys\/:id(\/|$)/, 'apiKey'],
+  [/^\/v1\/tenants\/:t\/invitations\/:id(\/|$)/, 'invitation'],
+  [/^\/v1\/tenants\/:t\/members\/:id$/, 'agentId'],
+  [/^\/v1\/bots\/:b\/prompts\/:id(\/|$)/, 'prompt'],
 ]
 
 type Body = { json: (owner: TenantFixture) => unknown } | { multipart: true } | { none: true }
@@ -89,6 +92,15 @@ const BODIES: Record<string, Body> = {
   'PATCH /v1/bots/:b/widget': json(() => ({ allowed_origins: ['https://intruder.example'] })),
   'POST /v1/bots/:b/widget/identity-secret': none,
   'POST /v1/tenants/:t/api-keys': json(() => ({ name: 'INTRUDER-KEY', scopes: ['admin'] })),
+  'POST /v1/tenants/:t/invitations': json(() => ({ email: 'intruder@intruder.example', role: 'admin' })),
+  'POST /v1/tenants/:t/invitations/:id/resend': none,
+  'PATCH /v1/tenants/:t/members/:id': json(() => ({ role: 'admin', capacity: 99 })),
+  'POST /v1/bots/:b/prompts': json(() => ({
+    prompt_type: 'principal',
+    content: 'INTRUDER-PROMPT',
+    activate: true,
+  })),
+  'POST /v1/bots/:b/prompts/:id/activate': none,
 }
 
 /** Routes that take no id, only read, and may be called on one's own tenant: they must not list the other's rows. */

@@ -52,6 +52,47 @@ async function secretKey(t: TestApp, tenant: string, owner: Record<string, strin
   return (await res.json()) as { api_key: { id: string }; secret: string }
 }
 
+/** A pending invitation and a prompt version, made through the API (random ids if the routes fail). */
+async function teamAndPrompts(
+  t: TestApp,
+  tenant: string,
+  bot: string,
+  owner: Record<string, string>,
+  tag: string,
+) {
+  const inv = await t.json(
+    'POST',
+    `/v1/tenants/${tenant}/invitations`,
+    { email: `${tag.toLowerCase()}-invitee-${randomUUID().slice(0, 6)}@rival.test`, role: 'agent' },
+    owner,
+  )
+  const prompt = await t.json(
+    'POST',
+    `/v1/bots/${bot}/prompts`,
+    {
+      prompt_type: 'principal',
+      content: `${tag}SECRETPROMPT${randomUUID().slice(0, 6)}`.toUpperCase(),
+      activate: true,
+    },
+    owner,
+  )
+  const invBody = inv.status === 201 ? ((await inv.json()) as any) : null
+  const promptBody = prompt.status === 201 ? ((await prompt.json()) as any) : null
+  return {
+    invitation: (invBody?.invitation.id as string) ?? randomUUID(),
+    prompt: (promptBody?.prompt.id as string) ?? randomUUID(),
+    secrets: [
+      ...(invBody
+        ? [
+            invBody.invitation.email as string,
+            new URL(invBody.accept_url.replace('#/', '')).searchParams.get('token')!,
+          ]
+        : []),
+      ...(promptBody ? [promptBody.prompt.content as string] : []),
+    ],
+  }
+}
+
 /** Everything one tenant owns that a route can name by id. */
 export interface TenantFixture {
   tenant: string
@@ -66,6 +107,9 @@ export interface TenantFixture {
   source: string
   rule: string
   canned: string
+  /** A pending invitation and a prompt version of the bot. */
+  invitation: string
+  prompt: string
   /** A tenant secret key (admin scope) and its id. */
   apiKey: string
   apiKeyAuth: Record<string, string>
@@ -155,6 +199,7 @@ export async function createTenantB(t: TestApp, tag = 'B'): Promise<TenantFixtur
     201,
   )
   const key = await secretKey(t, T, owner, `${tag} key`)
+  const extra = await teamAndPrompts(t, T, bot.id, owner, tag)
 
   const newVisitor = async () => {
     const created = await ok(
@@ -216,6 +261,8 @@ export async function createTenantB(t: TestApp, tag = 'B'): Promise<TenantFixtur
     source: source.id,
     rule: rule.id,
     canned: canned_reply.id,
+    invitation: extra.invitation,
+    prompt: extra.prompt,
     apiKey: key.api_key.id,
     apiKeyAuth: key.secret ? { authorization: `Bearer ${key.secret}` } : {},
     session: v1.id,
@@ -224,6 +271,7 @@ export async function createTenantB(t: TestApp, tag = 'B'): Promise<TenantFixtur
     session2: v2.id,
     session2Token: v2.token,
     secrets: [
+      ...extra.secrets,
       ...Object.values(secret).map((s) => s.split(' ')[0]!),
       slug,
       widget.publishable_key,
@@ -286,6 +334,7 @@ export async function tenantA(t: TestApp): Promise<TenantFixture> {
     201,
   )
   const key = await secretKey(t, TENANT, owner, 'A key')
+  const extra = await teamAndPrompts(t, TENANT, bot, owner, 'A')
   const newVisitor = async () => {
     const created = await ok(
       await t.json('POST', '/v1/sessions', { key: 'pk_demo' }, { origin: DEMO_ORIGIN }),
@@ -325,6 +374,8 @@ export async function tenantA(t: TestApp): Promise<TenantFixture> {
     source: source.id,
     rule: rule.id,
     canned: canned_reply.id,
+    invitation: extra.invitation,
+    prompt: extra.prompt,
     apiKey: key.api_key.id,
     apiKeyAuth: key.secret ? { authorization: `Bearer ${key.secret}` } : {},
     session: v1.id,
@@ -332,7 +383,13 @@ export async function tenantA(t: TestApp): Promise<TenantFixture> {
     aiMessage: sent.reply.id,
     session2: v2.id,
     session2Token: v2.token,
-    secrets: [...Object.values(secret), v1.token, v2.token, ...(key.secret ? [key.secret] : [])],
+    secrets: [
+      ...extra.secrets,
+      ...Object.values(secret),
+      v1.token,
+      v2.token,
+      ...(key.secret ? [key.secret] : []),
+    ],
   }
 }
 

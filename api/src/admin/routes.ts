@@ -11,6 +11,7 @@ import { badRequest, notFound } from '../errors'
 import { invalidateOrigins } from '../http/cors'
 import { text } from '../http/text'
 import { jsonBody, uuidRe } from '../http/validate'
+import { PERSONA_FIELDS, personaSchema } from './persona'
 
 /** Owners' settings: tenants, members, bots and their widgets. */
 export const admin = new Hono<AppEnv>()
@@ -99,10 +100,18 @@ admin.get('/tenants/:t/members', async (c) => {
         )
       ).rows,
   )
-  return c.json({ members })
+  // Members cannot read auth.users; the addresses of the rows RLS just showed them are added here.
+  const emails = new Map<string, string>(
+    (
+      await c.var.deps.pool.query('select id, email from auth.users where id = any($1::uuid[])', [
+        members.map((m) => m.user_id),
+      ])
+    ).rows.map((r) => [r.id, r.email]),
+  )
+  return c.json({ members: members.map((m) => ({ ...m, email: emails.get(m.user_id) ?? null })) })
 })
 
-const BOT = 'id, tenant_id, name, persona, model, temperature, max_tokens, status, created_at, updated_at'
+export const BOT = `id, tenant_id, name, persona, ${PERSONA_FIELDS.join(', ')}, model, temperature, max_tokens, status, created_at, updated_at`
 const botCreate = z
   .object({
     name: text(100),
@@ -148,7 +157,7 @@ admin.post('/tenants/:t/bots', jsonBody(botCreate), async (c) => {
 })
 
 /** Finds the tenant a bot belongs to (as the member, under RLS) so the tenant's role check applies. */
-async function botTenant(c: any, botId: string): Promise<string> {
+export async function botTenant(c: any, botId: string): Promise<string> {
   if (!uuidRe.test(botId)) throw notFound('Bot')
   const rows = await withMemberTx(
     c.var.deps.pool,
@@ -171,7 +180,20 @@ admin.get('/bots/:b', async (c) => {
 
 const botPatch = botCreate
   .partial()
-  .extend({ status: z.enum(['active', 'paused', 'archived']).optional() })
+  .extend({
+    status: z.enum(['active', 'paused', 'archived']).optional(),
+    ...personaSchema.shape,
+    /** A model name on the configured server; null goes back to the default (LLM_MODEL). */
+    model: z
+      .string()
+      .trim()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,99}$/,
+        'a model name like gpt-4o-mini (letters, digits, . _ : / @ -)',
+      )
+      .nullable()
+      .optional(),
+  })
   .strict()
 
 admin.patch('/bots/:b', jsonBody(botPatch), async (c) => {
@@ -181,9 +203,12 @@ admin.patch('/bots/:b', jsonBody(botPatch), async (c) => {
     c,
     await botTenant(c, b),
     async (db) => {
+      const persona = PERSONA_FIELDS.map((f) => body[f] ?? null)
       const { rows } = await db.query(
         `update bots set name = coalesce($2, name), persona = coalesce($3, persona), temperature = coalesce($4, temperature),
-              max_tokens = coalesce($5, max_tokens), status = coalesce($6, status)
+              max_tokens = coalesce($5, max_tokens), status = coalesce($6, status),
+              model = case when $7::boolean then $8 else model end,
+              ${PERSONA_FIELDS.map((f, i) => `${f} = coalesce($${9 + i}, ${f})`).join(', ')}
         where id = $1 returning ${BOT}`,
         [
           b,
@@ -192,6 +217,9 @@ admin.patch('/bots/:b', jsonBody(botPatch), async (c) => {
           body.temperature ?? null,
           body.max_tokens ?? null,
           body.status ?? null,
+          body.model !== undefined,
+          body.model || null,
+          ...persona,
         ],
       )
       return rows[0]

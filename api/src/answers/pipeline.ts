@@ -17,6 +17,7 @@ import {
   streamSanitizer,
   systemPrompt,
 } from './prompt'
+import { describePersona, type Persona } from './persona'
 
 export interface Answer {
   content: string
@@ -179,8 +180,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
     {
       role: 'system',
       content: systemPrompt({
-        persona: bot.persona,
-        botName: bot.name,
+        ...describePersona(bot),
         principal: principal?.content ?? DEFAULT_PROMPTS.principal,
         passages,
         language,
@@ -349,7 +349,7 @@ async function countUsage(pool: pg.Pool, ids: string[]) {
     ])
 }
 
-interface BotRow {
+interface BotRow extends Persona {
   name: string
   persona: string
   model: string | null
@@ -360,7 +360,8 @@ interface BotRow {
 
 async function loadBot(pool: pg.Pool, botId: string): Promise<BotRow> {
   const { rows } = await pool.query(
-    `select b.name, b.persona, b.model, b.temperature, b.max_tokens,
+    `select b.name, b.persona, b.persona_name, b.persona_objective, b.persona_personality, b.persona_style,
+            b.persona_target_audience, b.model, b.temperature, b.max_tokens,
             coalesce((select jsonb_object_agg(p.prompt_type, jsonb_build_object('content', p.content, 'version', p.version))
                         from prompt_versions p where p.bot_id = b.id and p.is_active), '{}'::jsonb) as prompts
        from bots b where b.id = $1`,

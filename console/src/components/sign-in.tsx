@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
 import { api, ApiError, setToken } from '../api'
 import { useT } from '../i18n'
@@ -8,10 +9,12 @@ export interface SignInProps {
   onSignedIn: () => void
   /** A notice to show above the form (e.g. "Your session has expired"). */
   notice?: string | null
+  /** Links under the button (e.g. "Forgot your password?"). */
+  footer?: ComponentChildren
 }
 
 /** Email and password sign-in against POST /v1/auth/login. */
-export function SignIn({ onSignedIn, notice }: SignInProps) {
+export function SignIn({ onSignedIn, notice, footer }: SignInProps) {
   const t = useT(common)
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
@@ -71,6 +74,7 @@ export function SignIn({ onSignedIn, notice }: SignInProps) {
         <button type="submit" class="btn btn-primary btn-block" disabled={busy}>
           {busy ? t('signingIn') : t('signIn')}
         </button>
+        {footer}
       </form>
     </main>
   )

@@ -1,4 +1,4 @@
-/** My account, for every role: who I am, my availability, my password (the owner-api branch adds the form). */
+/** My account, for every role: who I am, my availability, my password. */
 import { useState } from 'preact/hooks'
 import { api, ApiError } from '../../api'
 import { AvailabilitySelect } from '../../components/availability-select'
@@ -7,12 +7,15 @@ import { useT } from '../../i18n'
 import { common } from '../../i18n/common'
 import type { Availability } from '../../types'
 import type { PageProps } from '../types'
+import { ChangePasswordForm } from '../public/forms'
+import { strings as publicStrings } from '../public/strings'
 import { strings } from './strings'
 
 export default function AccountPage({ tenantId, me, role, members, refreshMembers }: PageProps) {
   const t = useT(strings)
   const c = useT(common)
   const toast = useToast()
+  const p = useT(publicStrings)
   const myself = members?.find((m) => m.user_id === me.user.id) ?? null
   const [busy, setBusy] = useState(false)
   const tenant = me.memberships.find((m) => m.tenant_id === tenantId)?.tenant.name ?? ''
@@ -47,7 +50,7 @@ export default function AccountPage({ tenantId, me, role, members, refreshMember
       </section>
       <section class="settings-card" aria-labelledby="account-password">
         <h2 id="account-password">{t('password')}</h2>
-        <p class="muted">{t('passwordSoon')}</p>
+        <ChangePasswordForm onChanged={() => toast(p('changed'))} />
       </section>
     </main>
   )

@@ -7,7 +7,6 @@ export const strings = defineStrings({
     availabilityHint: 'Escalated conversations go to online agents first.',
     language: 'Console language',
     password: 'Password',
-    passwordSoon: 'Changing your password from here is being built.',
     signedInAs: 'Signed in as {email}, {role} of {tenant}.',
   },
   fr: {
@@ -15,7 +14,6 @@ export const strings = defineStrings({
     availabilityHint: "Les conversations escaladées vont d'abord aux agents en ligne.",
     language: 'Langue de la console',
     password: 'Mot de passe',
-    passwordSoon: 'Le changement de mot de passe depuis cette page arrive bientôt.',
     signedInAs: 'Connecté en tant que {email}, {role} de {tenant}.',
   },
   es: {
@@ -23,7 +21,6 @@ export const strings = defineStrings({
     availabilityHint: 'Las conversaciones escaladas van primero a los agentes en línea.',
     language: 'Idioma de la consola',
     password: 'Contraseña',
-    passwordSoon: 'El cambio de contraseña desde aquí está en construcción.',
     signedInAs: 'Sesión iniciada como {email}, {role} de {tenant}.',
   },
   pt: {
@@ -31,7 +28,6 @@ export const strings = defineStrings({
     availabilityHint: 'As conversas escaladas vão primeiro para os agentes online.',
     language: 'Idioma do console',
     password: 'Senha',
-    passwordSoon: 'A troca de senha por aqui está em construção.',
     signedInAs: 'Conectado como {email}, {role} de {tenant}.',
   },
 })
