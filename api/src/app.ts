@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import { admin } from './admin/routes'
 import { apiKeys } from './auth/api-keys'
+import { channels } from './channels/routes'
 import { auth } from './auth/routes'
 import type { AppEnv, Deps } from './deps'
 import { ApiError, errorBody, fromPgError } from './errors'
@@ -84,6 +85,7 @@ export function createApp(deps: Deps) {
   app.route('/v1', knowledge)
   app.route('/v1', escalation)
   app.route('/v1', admin)
+  app.route('/v1', channels)
   serveStatic(app, resolve(deps.config.STATIC_DIR))
 
   app.onError((err, c) => {

@@ -12,6 +12,8 @@ import { createLlm } from './answers/llm'
 import { createEmbedder, createStorage, createVectorStore } from './knowledge/factories'
 import { KnowledgeWorker } from './knowledge/worker'
 import { Notifier } from './escalation/notify'
+import { ChannelWorker } from './channels/worker'
+import { secretsFromConfig } from './crypto/secrets'
 import { createLimiters, limitsFromConfig } from './http/rate-limit'
 import { createTokenBudget } from './answers/token-budget'
 import { createLogger } from './logger'
@@ -40,6 +42,8 @@ export async function createDeps(
   options: OpenOptions & { migrate?: boolean; worker?: boolean } = {},
 ): Promise<Deps> {
   const log = createLogger(config.LOG_LEVEL)
+  // First: a server without SECRETS_ENCRYPTION_KEY refuses to start before touching the database.
+  const secrets = secretsFromConfig(config)
   const server = /^postgres(ql)?:/.test(config.DATABASE_URL)
   const embedder = createEmbedder(config)
   // Migrations and indexes need the table owner; the API then works as DB_APP_ROLE (owns nothing, no
@@ -88,6 +92,7 @@ export async function createDeps(
     streams: new StreamRegistry(),
     log,
     jwtSecret: jwtSecret(config),
+    secrets,
     state: { ready: true },
     llm: createLlm(config),
     embedder,
@@ -113,6 +118,9 @@ export async function createDeps(
     const notifier = new Notifier(deps)
     deps.notifier = notifier
     notifier.start()
+    const channels = new ChannelWorker(deps)
+    deps.channels = channels
+    channels.start()
   }
   return deps
 }
@@ -155,6 +163,7 @@ export async function startServer(config: Config, deps?: Deps): Promise<Running>
         await closed
         await d.worker?.stop()
         await d.notifier?.stop()
+        await d.channels?.stop()
         d.limiters.close()
         await d.store.close?.()
         await d.bus.close()
