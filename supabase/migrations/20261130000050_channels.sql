@@ -120,5 +120,9 @@ create policy channel_events_read on public.channel_events for select to authent
   using (public.has_tenant_role(tenant_id, array['owner', 'admin']));
 create policy channel_outbox_read on public.channel_outbox for select to authenticated
   using (public.is_tenant_member(tenant_id));
+-- An agent's reply queues its own send (conversations/messages.ts insertMessage, in the member's transaction).
+create policy channel_outbox_queue on public.channel_outbox for insert to authenticated
+  with check (public.is_tenant_member(tenant_id));
 revoke all on public.channel_events, public.channel_outbox from authenticated;
 grant select on public.channel_events, public.channel_outbox to authenticated;
+grant insert on public.channel_outbox to authenticated;
