@@ -78,10 +78,8 @@ const RANK = `case $1 when 'sent' then 1 when 'delivered' then 2 when 'read' the
  */
 export async function recordStatus(db: Queryable, accountId: string, st: StatusUpdate) {
   const current = `case ai_metadata->'delivery'->>'status' when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 else 0 end`
-  const set =
-    st.state === 'failed'
-      ? `ai_metadata = jsonb_set(ai_metadata, '{delivery}', coalesce(ai_metadata->'delivery', '{}'::jsonb) || jsonb_build_object('status', 'failed', 'error', $4::text))`
-      : `ai_metadata = jsonb_set(ai_metadata, '{delivery}', coalesce(ai_metadata->'delivery', '{}'::jsonb) || jsonb_build_object('status', $1::text))`
+  const set = `ai_metadata = jsonb_set(ai_metadata, '{delivery}', (coalesce(ai_metadata->'delivery', '{}'::jsonb) - 'error')
+    || jsonb_strip_nulls(jsonb_build_object('status', $1::text, 'error', case when $1::text = 'failed' then $4::text end)))`
   const guard = st.state === 'failed' ? 'true' : `${current} < ${RANK}`
   const { rows } = await db.query(
     `update chatbot_conversations c set ${set}
