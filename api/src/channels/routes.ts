@@ -256,21 +256,26 @@ channels.patch('/tenants/:t/channels/:id', jsonBody(patchSchema), async (c) => {
         const bot = await db.query(`select 1 from bots where id = $1 and tenant_id = $2`, [body.bot_id, t])
         if (!bot.rows[0]) throw badRequest('validation_failed', 'bot_id: not a bot of this tenant')
       }
-      await db.query(
-        `update social_accounts set bot_id = coalesce($2, bot_id), is_active = coalesce($3, is_active),
-                access_token_enc = coalesce($4, access_token_enc), app_secret_enc = coalesce($5, app_secret_enc),
-                webhook_secret_hash = coalesce($6, webhook_secret_hash), business_account_id = coalesce($7, business_account_id)
-          where id = $1`,
+      // Only the fields given are written: a member may not read the sealed columns, even in a SET.
+      const fields: [string, unknown][] = [
+        ['bot_id', body.bot_id],
+        ['is_active', body.is_active],
         [
-          a.id,
-          body.bot_id ?? null,
-          body.is_active ?? null,
-          body.access_token ? d.secrets.seal(body.access_token, sealContext(a.id, 'access_token')) : null,
-          body.app_secret ? d.secrets.seal(body.app_secret, sealContext(a.id, 'app_secret')) : null,
-          body.verify_token ? sha256(body.verify_token) : null,
-          body.business_account_id ?? null,
+          'access_token_enc',
+          body.access_token && d.secrets.seal(body.access_token, sealContext(a.id, 'access_token')),
         ],
-      )
+        [
+          'app_secret_enc',
+          body.app_secret && d.secrets.seal(body.app_secret, sealContext(a.id, 'app_secret')),
+        ],
+        ['webhook_secret_hash', body.verify_token && sha256(body.verify_token)],
+        ['business_account_id', body.business_account_id],
+      ].filter(([, v]) => v !== undefined) as [string, unknown][]
+      if (fields.length)
+        await db.query(
+          `update social_accounts set ${fields.map(([k], i) => `${k} = $${i + 2}`).join(', ')} where id = $1`,
+          [a.id, ...fields.map(([, v]) => v)],
+        )
       return tenantAccount(db, t, a.id)
     },
     ADMINS,

@@ -305,20 +305,26 @@ export class ChannelWorker {
       [this.d.secrets.keyId],
     )
     const s = this.d.secrets
+    let resealed = 0
     for (const r of rows) {
-      const token = s.seal(
-        s.open(r.access_token_enc, sealContext(r.id, 'access_token')),
-        sealContext(r.id, 'access_token'),
-      )
-      const app = r.app_secret_enc
-        ? s.seal(s.open(r.app_secret_enc, sealContext(r.id, 'app_secret')), sealContext(r.id, 'app_secret'))
-        : null
-      await this.d.pool.query(
-        `update social_accounts set access_token_enc = $2, app_secret_enc = $3 where id = $1`,
-        [r.id, token, app],
-      )
+      try {
+        const token = s.seal(
+          s.open(r.access_token_enc, sealContext(r.id, 'access_token')),
+          sealContext(r.id, 'access_token'),
+        )
+        const app = r.app_secret_enc
+          ? s.seal(s.open(r.app_secret_enc, sealContext(r.id, 'app_secret')), sealContext(r.id, 'app_secret'))
+          : null
+        await this.d.pool.query(
+          `update social_accounts set access_token_enc = $2, app_secret_enc = $3 where id = $1`,
+          [r.id, token, app],
+        )
+        resealed++
+      } catch (err) {
+        // A key missing from SECRETS_ENCRYPTION_OLD_KEYS: that account's sends fail until it is added.
+        this.d.log.warn('channel secret not re-sealed', { channel: r.id, err: (err as Error).message })
+      }
     }
-    if (rows.length)
-      this.d.log.info('channel secrets re-sealed with the current key', { accounts: rows.length })
+    if (resealed) this.d.log.info('channel secrets re-sealed with the current key', { accounts: resealed })
   }
 }

@@ -67,6 +67,9 @@ export async function startStandIn(): Promise<StandIn> {
         )
     }
     n++
+    // A bot token Telegram does not know (tests use the bot id 400000 for it).
+    if (path.startsWith('/tg/bot400000:'))
+      return reply(401, { ok: false, error_code: 401, description: 'Unauthorized' })
     if (path.startsWith('/tg/')) {
       if (path.endsWith('/setWebhook') || path.endsWith('/deleteWebhook'))
         return reply(200, { ok: true, result: true })
