@@ -65,20 +65,20 @@ export function toTelegramHtml(md: string): string {
       /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g,
       (_m, t: string, u: string) => `<a href="${u.replace(/"/g, '&quot;')}">${t}</a>`,
     )
-    .replace(/^\s*[-*]\s+/gm, '• ')
+    .replace(/^[ \t]*[-*][ \t]+/gm, '• ')
   return s.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => code[Number(i)]!)
 }
 
 /** Markdown as WhatsApp renders it: *bold*, _italic_, ~strike~, ```mono```; links written out. */
 export function toWhatsApp(md: string): string {
   return md
-    .replace(/^#{1,6}\s+(.+)$/gm, '*$1*')
     .replace(/(^|[^*])\*([^*\n]+)\*(?!\*)/g, '$1_$2_')
+    .replace(/^#{1,6}\s+(.+)$/gm, '*$1*')
     .replace(/\*\*([^*\n]+)\*\*|__([^_\n]+)__/g, (_m, a?: string, b?: string) => `*${a ?? b}*`)
     .replace(/~~([^~\n]+)~~/g, '~$1~')
     .replace(/`([^`\n]+)`/g, '```$1```')
     .replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g, '$1 ($2)')
-    .replace(/^\s*[-*]\s+/gm, '• ')
+    .replace(/^[ \t]*[-*][ \t]+/gm, '• ')
 }
 
 /** Markdown as plain text (Messenger and Instagram render none). */
@@ -92,7 +92,7 @@ export function toPlain(md: string): string {
     .replace(/(^|[^_\w])_([^_\n]+)_(?!\w)/g, '$1$2')
     .replace(/~~([^~\n]+)~~/g, '$1')
     .replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g, '$1 ($2)')
-    .replace(/^\s*[-*]\s+/gm, '• ')
+    .replace(/^[ \t]*[-*][ \t]+/gm, '• ')
 }
 
 /**
