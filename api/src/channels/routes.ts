@@ -33,6 +33,7 @@ import {
   sha256,
   storeEvents,
   type AccountRow,
+  type AccountSecrets,
 } from './store'
 
 export const channels = new Hono<AppEnv>()
@@ -280,6 +281,7 @@ channels.patch('/tenants/:t/channels/:id', jsonBody(patchSchema), async (c) => {
     },
     ADMINS,
   )
+  forgetAccount(channel.id)
   return c.json({ channel: toChannel(d, channel) })
 })
 
@@ -300,6 +302,7 @@ channels.delete('/tenants/:t/channels/:id', async (c) => {
     },
     ADMINS,
   )
+  forgetAccount(a.id)
   // Best effort, after the row is gone: a webhook that now answers 404 is harmless anyway.
   if (a.platform === 'telegram' && full)
     void deleteTelegramWebhook(
@@ -333,9 +336,24 @@ async function limitWebhook(d: Deps, id: string) {
   }
 }
 
+/**
+ * The webhook's account, cached for a few seconds: a busy channel costs one insert per call. A change
+ * made here drops the entry at once; one made by another process is seen within the TTL (and the
+ * worker checks the account again before any work).
+ */
+const ACCOUNT_TTL_MS = 5000
+const accountCache = new Map<string, { at: number; account: AccountSecrets | null }>()
+const forgetAccount = (id: string) => accountCache.delete(id)
+
 async function webhookAccount(d: Deps, id: string) {
   if (!uuidRe.test(id)) throw notFound('Channel')
-  const a = await getAccount(d.pool, id)
+  const hit = accountCache.get(id)
+  let a = hit && Date.now() - hit.at < ACCOUNT_TTL_MS ? hit.account : undefined
+  if (a === undefined) {
+    a = await getAccount(d.pool, id)
+    if (accountCache.size > 10_000) accountCache.clear()
+    accountCache.set(id, { at: Date.now(), account: a })
+  }
   if (!a || !a.is_active) throw notFound('Channel')
   return a
 }
@@ -380,7 +398,7 @@ channels.post('/channels/:id/webhook', async (c) => {
   const byAccount = new Map<string, typeof parsed.messages>()
   for (const m of parsed.messages) byAccount.set(m.account_id, [...(byAccount.get(m.account_id) ?? []), m])
   let stored = 0
-  await withTx(d.pool, async (db) => {
+  const work = async (db: Queryable) => {
     for (const [platformId, messages] of byAccount) {
       const target = platformId === a.account_id ? a : await siblingAccount(db, a, platformId)
       if (target) stored += await storeEvents(db, target, messages)
@@ -389,7 +407,10 @@ channels.post('/channels/:id/webhook', async (c) => {
       const target = st.account_id === a.account_id ? a : await siblingAccount(db, a, st.account_id)
       if (target) await recordStatus(db, target.id, st)
     }
-  })
+  }
+  // The common case (one account's messages) is one insert: no transaction round trips.
+  if (!parsed.statuses.length && [...byAccount.keys()].every((k) => k === a.account_id)) await work(d.pool)
+  else await withTx(d.pool, work)
   if (stored) d.channels?.kick()
   return c.json({ ok: true })
 })

@@ -19,12 +19,15 @@ import { textOnly } from './texts'
 
 /** A job whose worker has not finished within this lease is taken to be dead and run again. */
 const LEASE = '5 minutes'
-/** Jobs of each queue worked at once by one process. */
-const PARALLEL = 4
+/**
+ * Jobs of each queue worked at once by one process. Embedded PGlite has one connection: one lane each,
+ * so the webhook's single insert never waits behind a queue of turns.
+ */
+const PARALLEL = { postgres: 4, pglite: 1 }
 /** Languages the bot's texts come in (text/language.ts). */
 const LANGUAGES = ['en', 'fr', 'es', 'pt'] as const
 
-export type ChannelWorkerDeps = ReceiveDeps & Pick<Deps, 'bus'> & { secrets: Secrets }
+export type ChannelWorkerDeps = ReceiveDeps & Pick<Deps, 'bus' | 'db'> & { secrets: Secrets }
 
 /** A client_message_id fits in 100 characters: longer platform ids are hashed. */
 const clientId = (id: string) =>
@@ -102,7 +105,7 @@ export class ChannelWorker {
     try {
       const lanes = (fn: () => Promise<boolean>) =>
         Promise.all(
-          Array.from({ length: PARALLEL }, async () => {
+          Array.from({ length: PARALLEL[this.d.db.kind] }, async () => {
             while (!this.stopped && (await fn())) {}
           }),
         )
