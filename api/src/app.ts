@@ -55,10 +55,15 @@ export function createApp(deps: Deps) {
   app.use('/v1/sessions/*', widgetCors())
   // After CORS, so a browser can read the 429. Preflights are free.
   const hops = deps.config.TRUSTED_PROXY_HOPS
+  // Platform webhooks come from a few platform IPs carrying every tenant's traffic: they are limited
+  // per channel instead (channels/routes.ts).
+  const isChannelWebhook = (path: string) => /^\/v1\/channels\/[^/]+\/webhook\/?$/.test(path)
   app.use(
     '/v1/*',
     rateLimit(deps.limiters, 'ip', (c) =>
-      c.req.method === 'OPTIONS' ? null : clientIp(c, { trustedProxyHops: hops }),
+      c.req.method === 'OPTIONS' || isChannelWebhook(c.req.path)
+        ? null
+        : clientIp(c, { trustedProxyHops: hops }),
     ),
   )
   app.use(

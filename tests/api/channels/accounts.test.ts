@@ -189,3 +189,31 @@ describe('secrets', () => {
     }
   })
 })
+
+describe('webhook limits', () => {
+  it('a flood on one channel is 429 with Retry-After; a body over the limit is 413; nothing stored', async () => {
+    const limited = await createChannelApp(s, { CHANNEL_WEBHOOK_PER_MIN: '3', BODY_LIMIT_BYTES: '2048' })
+    try {
+      const o = await limited.login(OWNER)
+      const res = await limited.json('POST', path, { ...WA, account_id: '31337' }, o)
+      const { channel } = (await res.json()) as any
+      const hit = () =>
+        limited.app.request(`/v1/channels/${channel.id}/webhook`, { method: 'POST', body: '{}' })
+      const statuses = [] as number[]
+      for (let i = 0; i < 5; i++) statuses.push((await hit()).status)
+      expect(statuses.slice(0, 3)).toEqual([401, 401, 401])
+      const last = await hit()
+      expect(last.status).toBe(429)
+      expect(last.headers.get('retry-after')).toMatch(/^\d+$/)
+      const big = await limited.app.request(`/v1/channels/${channel.id}/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ pad: 'x'.repeat(4096) }),
+      })
+      expect(big.status).toBe(413)
+      expect((await limited.deps.pool.query(`select 1 from channel_events`)).rows).toHaveLength(0)
+    } finally {
+      await limited.close()
+    }
+  })
+})
