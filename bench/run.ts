@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every benchmark, one after the other (BENCH_ONLY=api,rules,escalation,retrieval,widget picks
+ * `npm run bench`: every benchmark, one after the other (BENCH_ONLY=api,rules,escalation,retrieval,widget,channels picks
  * some; BENCH_SIZES=10000 makes the retrieval one quick):
  *
  * - api (here): starts the API on the embedded database (a fresh folder), seeds the demo tenant and
@@ -9,6 +9,7 @@
  * - escalation: bench/escalation.ts (visitor asks for a person -> console event, 200 at once), bench/results/escalation.json.
  * - retrieval: bench/retrieval.ts (RAG ingestion, retrieval latency, HNSW recall, fusion), bench/results/retrieval.json.
  * - widget: bench/widget.ts, when that file exists.
+ * - channels: bench/channels.ts (Telegram webhook -> answer -> sendMessage on a stand-in, 50 messages/s), bench/results/channels.json.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,6 +20,7 @@ import { startServer } from '../api/src/server'
 import { benchRetrieval } from './retrieval'
 import { benchEscalation } from './escalation'
 import { benchRules } from './rules'
+import { benchChannels } from './channels'
 import { percentile } from './lib'
 
 const QUESTIONS = [
@@ -173,13 +175,16 @@ async function benchApi() {
 }
 
 const only = new Set(
-  (process.env.BENCH_ONLY ?? 'api,rules,escalation,retrieval,widget').split(',').map((s) => s.trim()),
+  (process.env.BENCH_ONLY ?? 'api,rules,escalation,retrieval,widget,channels')
+    .split(',')
+    .map((s) => s.trim()),
 )
 const started = performance.now()
 if (only.has('api')) await benchApi()
 if (only.has('rules')) await benchRules()
 if (only.has('escalation')) await benchEscalation()
 if (only.has('retrieval')) await benchRetrieval()
+if (only.has('channels')) await benchChannels()
 if (only.has('widget')) {
   // bench/widget.ts is optional (written separately): run it when it is there.
   const widgetFile = new URL('./widget.ts', import.meta.url)

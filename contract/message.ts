@@ -47,6 +47,19 @@ export interface Message {
   reply_to: string | null
   /** ISO 8601. */
   created_at: string
+  /** Messaging channels only: the platform delivery of an outgoing message (console). */
+  delivery?: MessageDelivery
+  /** Messaging channels only: what a visitor sent that is not text ("[image]" is its content). */
+  attachment?: { type: string }
+}
+
+/** How an outgoing message of a channel session reached the platform. */
+export interface MessageDelivery {
+  status: 'pending' | 'retrying' | 'sent' | 'delivered' | 'read' | 'failed'
+  /** Why the last try failed (retrying, failed). */
+  error?: string
+  attempts?: number
+  platform_message_ids?: string[]
 }
 
 /** `POST /v1/sessions/:id/messages` body. */

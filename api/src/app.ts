@@ -10,6 +10,7 @@ import { admin } from './admin/routes'
 import { team } from './admin/team'
 import { account } from './auth/account'
 import { apiKeys } from './auth/api-keys'
+import { channels } from './channels/routes'
 import { auth } from './auth/routes'
 import type { AppEnv, Deps } from './deps'
 import { ApiError, errorBody, fromPgError } from './errors'
@@ -57,10 +58,15 @@ export function createApp(deps: Deps) {
   app.use('/v1/sessions/*', widgetCors())
   // After CORS, so a browser can read the 429. Preflights are free.
   const hops = deps.config.TRUSTED_PROXY_HOPS
+  // Platform webhooks come from a few platform IPs carrying every tenant's traffic: they are limited
+  // per channel instead (channels/routes.ts).
+  const isChannelWebhook = (path: string) => /^\/v1\/channels\/[^/]+\/webhook\/?$/.test(path)
   app.use(
     '/v1/*',
     rateLimit(deps.limiters, 'ip', (c) =>
-      c.req.method === 'OPTIONS' ? null : clientIp(c, { trustedProxyHops: hops }),
+      c.req.method === 'OPTIONS' || isChannelWebhook(c.req.path)
+        ? null
+        : clientIp(c, { trustedProxyHops: hops }),
     ),
   )
   app.use(
@@ -91,6 +97,7 @@ export function createApp(deps: Deps) {
   app.route('/v1', admin)
   app.route('/v1', prompts)
   app.route('/v1', team)
+  app.route('/v1', channels)
   serveStatic(app, resolve(deps.config.STATIC_DIR))
 
   app.onError((err, c) => {

@@ -113,6 +113,22 @@ export const configSchema = z.object({
   /** The background worker (knowledge jobs, scheduled crawls) runs in this process. */
   WORKER: bool.default(true),
   WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** AES-256-GCM key for secrets at rest (32 bytes, base64). Generated under .data/ in embedded mode; required on a server. */
+  SECRETS_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, '32 bytes, base64-encoded')
+    .optional(),
+  /** Earlier keys, comma-separated: values sealed with them still open, and are re-sealed with the current key. */
+  SECRETS_ENCRYPTION_OLD_KEYS: z.string().optional(),
+  /** Messaging platforms' API base URLs (tests point them at local stand-ins). */
+  TELEGRAM_API_URL: z.url().default('https://api.telegram.org'),
+  META_GRAPH_URL: z.url().default('https://graph.facebook.com/v21.0'),
+  /** Channel sends: time per request, tries in all, and the first retry's delay (doubling after). */
+  CHANNEL_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  CHANNEL_SEND_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  CHANNEL_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(2000),
+  /** Webhook calls accepted per channel account per minute. */
+  CHANNEL_WEBHOOK_PER_MIN: z.coerce.number().int().min(1).max(1_000_000).default(1200),
   ...limitsConfigSchema.shape,
 })
 

@@ -1,6 +1,8 @@
 import type pg from 'pg'
 import type { Llm } from './answers/llm'
+import type { ChannelWorker } from './channels/worker'
 import type { Config } from './config'
+import type { Secrets } from './crypto/secrets'
 import type { Notifier } from './escalation/notify'
 import type { Limiters } from './http/limits'
 import type { TokenBudget } from './answers/token-budget'
@@ -34,6 +36,10 @@ export interface Deps {
   /** Delivers escalation webhooks and e-mails (absent when the worker runs elsewhere). */
   notifier?: Notifier
   limiters: Limiters
+  /** Seals and opens secrets at rest (channel tokens and app secrets). */
+  secrets: Secrets
+  /** Works channel events and sends (absent when the worker runs elsewhere). */
+  channels?: ChannelWorker
   tokenBudget: TokenBudget
   /** Flipped by shutdown: /readyz fails and new streams are refused. */
   state: { ready: boolean; retrieval?: string }

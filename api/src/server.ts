@@ -20,6 +20,8 @@ import {
 import type { VectorStore } from './knowledge/vector-store'
 import { KnowledgeWorker } from './knowledge/worker'
 import { Notifier } from './escalation/notify'
+import { ChannelWorker } from './channels/worker'
+import { secretsFromConfig } from './crypto/secrets'
 import { createLimiters, limitsFromConfig } from './http/rate-limit'
 import { createTokenBudget } from './answers/token-budget'
 import { createLogger, type Logger } from './logger'
@@ -132,7 +134,9 @@ export async function createDeps(
 ): Promise<Deps> {
   const log = createLogger(config.LOG_LEVEL)
   const server = isServerUrl(config.DATABASE_URL)
+  // First: a server without JWT_SECRET or SECRETS_ENCRYPTION_KEY refuses to start before touching the database.
   const secret = jwtSecret(config)
+  const secrets = secretsFromConfig(config)
   const embedder = createEmbedder(config)
   let pgvector: string | null = null
   // Migrations and indexes need the table owner; the API then works as DB_APP_ROLE (owns nothing, no
@@ -222,6 +226,7 @@ export async function createDeps(
     streams,
     log,
     jwtSecret: secret,
+    secrets,
     state,
     llm: createLlm(config),
     embedder,
@@ -247,6 +252,9 @@ export async function createDeps(
     const notifier = new Notifier(deps)
     deps.notifier = notifier
     notifier.start()
+    const channels = new ChannelWorker(deps)
+    deps.channels = channels
+    channels.start()
   }
   return deps
 }
@@ -289,6 +297,7 @@ export async function startServer(config: Config, deps?: Deps): Promise<Running>
         await closed
         await d.worker?.stop()
         await d.notifier?.stop()
+        await d.channels?.stop()
         d.limiters.close()
         await d.store.close?.()
         await d.bus.close()

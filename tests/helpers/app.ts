@@ -92,6 +92,7 @@ export async function createTestApp(
     async close() {
       await deps.worker?.stop()
       await deps.notifier?.stop()
+      await deps.channels?.stop()
       deps.limiters.close()
       await deps.bus.close()
       await deps.db.close()

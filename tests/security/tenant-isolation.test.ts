@@ -49,6 +49,7 @@ const ID_KIND: [RegExp, keyof TenantFixture][] = [
   [/^\/v1\/tenants\/:t\/invitations\/:id(\/|$)/, 'invitation'],
   [/^\/v1\/tenants\/:t\/members\/:id$/, 'agentId'],
   [/^\/v1\/bots\/:b\/prompts\/:id(\/|$)/, 'prompt'],
+  [/^\/v1\/tenants\/:t\/channels\/:id(\/|$)/, 'channel'],
 ]
 
 type Body = { json: (owner: TenantFixture) => unknown } | { multipart: true } | { none: true }
@@ -101,6 +102,19 @@ const BODIES: Record<string, Body> = {
     activate: true,
   })),
   'POST /v1/bots/:b/prompts/:id/activate': none,
+  'POST /v1/tenants/:t/channels': json((owner) => ({
+    platform: 'whatsapp',
+    bot_id: owner.bot,
+    account_id: String(Math.floor(Math.random() * 1e12)),
+    business_account_id: '1',
+    access_token: 'INTRUDER-CHANNEL-TOKEN',
+    app_secret: 'INTRUDER-APP',
+    verify_token: 'INTRUDER-VERIFY',
+  })),
+  'PATCH /v1/tenants/:t/channels/:id': json(() => ({
+    is_active: false,
+    access_token: 'INTRUDER-CHANNEL-TOKEN',
+  })),
 }
 
 /** Routes that take no id, only read, and may be called on one's own tenant: they must not list the other's rows. */
@@ -109,7 +123,9 @@ const READ_ONLY_WRITES = new Set([
   'POST /v1/tenants/:t/escalation-rules/test',
 ])
 
-const isConsole = (r: Route) => !r.path.startsWith('/v1/sessions') && params(r.path).length > 0
+/** Platform webhooks (/v1/channels/:id/webhook) answer to a platform's signature, not a member: tested below. */
+const isConsole = (r: Route) =>
+  !r.path.startsWith('/v1/sessions') && !r.path.startsWith('/v1/channels/') && params(r.path).length > 0
 
 function fill(r: Route, tenant: TenantFixture, ids: TenantFixture): string {
   return r.path.replace(/:([A-Za-z]+)/g, (_m, name: string) => {
@@ -287,7 +303,11 @@ describe('console: a member of one tenant against the other tenant', () => {
       expect(await q(`select revoked_at from api_keys where id = $1`, [x.apiKey])).toEqual([
         { revoked_at: null },
       ])
+      expect(await q(`select is_active from social_accounts where id = $1`, [x.channel])).toEqual([
+        { is_active: true },
+      ])
     }
+    expect(await q(`select 1 from social_accounts where business_account_id = '1'`, [])).toHaveLength(0)
     expect(await q(`select 1 from chatbot_conversations where content like 'INTRUDER%'`, [])).toHaveLength(0)
     expect(
       await q(`select 1 from knowledge_sources where title like 'INTRUDER%' or url like '%intruder%'`, []),
@@ -299,6 +319,40 @@ describe('console: a member of one tenant against the other tenant', () => {
     expect(
       await q(`select source_id from knowledge_jobs where source_id = any($1)`, [[A.source, B.source]]),
     ).toHaveLength(2)
+  })
+})
+
+describe("channel webhooks: one tenant never opens the other tenant's channel", () => {
+  it("a body signed with the other tenant's app secret is 401 and stores nothing", async () => {
+    const { metaSignature } = await import('../api/channels/stand-in')
+    for (const [self, other] of [
+      [A, B],
+      [B, A],
+    ] as const) {
+      const raw = JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: '1',
+            changes: [{ field: 'messages', value: { metadata: { phone_number_id: '1' }, messages: [] } }],
+          },
+        ],
+      })
+      const res = await t.app.request(`/v1/channels/${other.channel}/webhook`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature-256': metaSignature(self.channelAppSecret, raw),
+        },
+        body: raw,
+      })
+      await expectRefused(res, [...A.secrets, ...B.secrets], [401])
+      const hs = await t.app.request(
+        `/v1/channels/${other.channel}/webhook?hub.mode=subscribe&hub.verify_token=${self.channelVerifyToken}&hub.challenge=7`,
+      )
+      await expectRefused(hs, [...A.secrets, ...B.secrets], [403])
+    }
+    expect((await t.deps.pool.query(`select 1 from channel_events`)).rows).toHaveLength(0)
   })
 })
 

@@ -119,8 +119,39 @@ export interface TenantFixture {
   /** A second visitor of the same widget. */
   session2: string
   session2Token: string
+  /** A WhatsApp channel account, with the app secret and verify token its webhook answers to. */
+  channel: string
+  channelAppSecret: string
+  channelVerifyToken: string
   /** Strings that only this tenant's members may ever read. */
   secrets: string[]
+}
+
+/** A WhatsApp channel (no platform call on creation), its secrets marked as the tenant's. */
+async function channelOf(
+  t: TestApp,
+  tenant: string,
+  owner: Record<string, string>,
+  bot: string,
+  tag: string,
+) {
+  const digits = () => String(Math.floor(Math.random() * 1e12)).padStart(12, '1')
+  const body = {
+    platform: 'whatsapp',
+    bot_id: bot,
+    account_id: digits(),
+    business_account_id: digits(),
+    access_token: `${tag}SECRETCHANNELTOKEN${randomUUID().slice(0, 8)}`,
+    app_secret: `${tag}SECRETAPP${randomUUID().slice(0, 8)}`,
+    verify_token: `${tag}SECRETVERIFY${randomUUID().slice(0, 8)}`,
+  }
+  const { channel } = await ok(await t.json('POST', `/v1/tenants/${tenant}/channels`, body, owner), 201)
+  return {
+    channel: channel.id as string,
+    channelAppSecret: body.app_secret,
+    channelVerifyToken: body.verify_token,
+    secrets: [body.access_token, body.app_secret, body.verify_token],
+  }
 }
 
 /** Tenant B: a new owner creates it through POST /v1/tenants and fills it through the API. */
@@ -200,6 +231,7 @@ export async function createTenantB(t: TestApp, tag = 'B'): Promise<TenantFixtur
   )
   const key = await secretKey(t, T, owner, `${tag} key`)
   const extra = await teamAndPrompts(t, T, bot.id, owner, tag)
+  const ch = await channelOf(t, T, owner, bot.id, tag)
 
   const newVisitor = async () => {
     const created = await ok(
@@ -270,8 +302,12 @@ export async function createTenantB(t: TestApp, tag = 'B'): Promise<TenantFixtur
     aiMessage: sent.reply.id,
     session2: v2.id,
     session2Token: v2.token,
+    channel: ch.channel,
+    channelAppSecret: ch.channelAppSecret,
+    channelVerifyToken: ch.channelVerifyToken,
     secrets: [
       ...extra.secrets,
+      ...ch.secrets,
       ...Object.values(secret).map((s) => s.split(' ')[0]!),
       slug,
       widget.publishable_key,
@@ -335,6 +371,7 @@ export async function tenantA(t: TestApp): Promise<TenantFixture> {
   )
   const key = await secretKey(t, TENANT, owner, 'A key')
   const extra = await teamAndPrompts(t, TENANT, bot, owner, 'A')
+  const ch = await channelOf(t, TENANT, owner, bot, 'A')
   const newVisitor = async () => {
     const created = await ok(
       await t.json('POST', '/v1/sessions', { key: 'pk_demo' }, { origin: DEMO_ORIGIN }),
@@ -383,8 +420,12 @@ export async function tenantA(t: TestApp): Promise<TenantFixture> {
     aiMessage: sent.reply.id,
     session2: v2.id,
     session2Token: v2.token,
+    channel: ch.channel,
+    channelAppSecret: ch.channelAppSecret,
+    channelVerifyToken: ch.channelVerifyToken,
     secrets: [
       ...extra.secrets,
+      ...ch.secrets,
       ...Object.values(secret),
       v1.token,
       v2.token,

@@ -1,4 +1,5 @@
 import type { Message, MessageStatus, Source } from '../../../contract'
+import { queueChannelDelivery } from '../channels/outbox'
 import type { Queryable } from '../db/tx'
 
 export type { Message, Source }
@@ -42,6 +43,9 @@ export function toMessage(row: MessageRow): Message {
     suggest_human: meta.suggest_human === true,
     private: row.private,
     reply_to: row.reply_to,
+    // Channel sessions: how the platform delivery went, and what a non-text message was.
+    ...(meta.delivery ? { delivery: meta.delivery } : {}),
+    ...(meta.attachment ? { attachment: meta.attachment } : {}),
     // The wire's ISO string (what JSON.stringify made of pg's Date before).
     created_at: new Date(row.created_at).toISOString(),
   }
@@ -120,5 +124,7 @@ export async function insertMessage(db: Queryable, m: NewMessage) {
       m.status ?? 'complete',
     ],
   )
+  // A channel session's message goes out through its platform too (one outbox row, same transaction).
+  await queueChannelDelivery(db, { ...m, id: rows[0].id })
   return (await getMessage(db, rows[0].id))!
 }

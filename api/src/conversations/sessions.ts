@@ -4,6 +4,7 @@ import { notFound } from '../errors'
 /** Every session query selects these, with the assignee's display name joined in. */
 export const SESSION_COLUMNS = `s.id, s.tenant_id, s.bot_id, s.status, s.visitor_id, s.priority, s.created_at, s.last_message_at,
   s.csat_score, s.assignee_id, s.ai_context, s.customer_context, s.last_seq,
+  s.channel, s.channel_account_id, s.external_user_id, s.external_user_name, s.external_user_phone, s.external_user_handle,
   (select coalesce(tm.display_name, 'Agent') from tenant_members tm
     where tm.tenant_id = s.tenant_id and tm.user_id = s.assignee_id) as assignee_name`
 
@@ -29,6 +30,17 @@ export function toInboxSession(row: any) {
     priority: row.priority,
     customer_context: row.customer_context,
     ai_context: row.ai_context,
+    channel: row.channel,
+    // Messaging channels: the account and the platform user (name, phone or handle); null on the widget.
+    channel_account_id: row.channel_account_id ?? null,
+    external_user: row.external_user_id
+      ? {
+          id: row.external_user_id,
+          name: row.external_user_name,
+          phone: row.external_user_phone,
+          handle: row.external_user_handle,
+        }
+      : null,
   }
 }
 

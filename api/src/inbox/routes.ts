@@ -67,6 +67,7 @@ const listSchema = z.object({
     .union([z.literal('me'), z.literal('none'), z.string().regex(uuidRe, 'must be me, none or a user id')])
     .optional(),
   priority: z.coerce.number().int().min(1).max(5).optional(),
+  channel: z.enum(['widget', 'api', 'email', 'whatsapp', 'telegram', 'messenger', 'instagram']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(100),
 })
 
@@ -79,9 +80,10 @@ inbox.get('/tenants/:t/sessions', async (c) => {
         where s.tenant_id = $1 and ($2::text is null or s.status = $2)
           and ($3::text is null or ($3 = 'none' and s.assignee_id is null) or s.assignee_id::text = $3)
           and ($5::int is null or s.priority = $5)
+          and ($6::text is null or s.channel = $6)
         order by (s.status = 'escalated') desc, case when s.status = 'escalated' then s.priority end desc nulls last,
                  coalesce(s.last_message_at, s.created_at) desc limit $4`,
-      [c.req.param('t'), q.status ?? null, assignee ?? null, q.limit, q.priority ?? null],
+      [c.req.param('t'), q.status ?? null, assignee ?? null, q.limit, q.priority ?? null, q.channel ?? null],
     )
     return rows.map(toSummary)
   })

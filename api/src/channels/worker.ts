@@ -1,0 +1,333 @@
+/**
+ * The channels' background work, on leased jobs kept in Postgres (FOR UPDATE SKIP LOCKED, so several
+ * processes share the queues): inbound events become conversation turns through conversations/receive
+ * (one platform user's events one at a time, in order), and the outbox's messages go out through the
+ * platform's send API, retried with backoff, their delivery recorded on the message for the agents.
+ */
+import { createHash } from 'node:crypto'
+import type { Deps } from '../deps'
+import { withTx } from '../db/tx'
+import { receive, type ReceiveDeps } from '../conversations/receive'
+import { receiveUnreadable } from '../conversations/attachments'
+import { publish } from '../realtime/bus'
+import type { Secrets } from '../crypto/secrets'
+import { renderForPlatform } from './format'
+import { WHATSAPP_WINDOW_MS } from './outbox'
+import { PLACEHOLDER, SendError, sendPart, type InboundMessage, type PlatformUrls } from './platforms'
+import { accessToken, channelSession, getAccount, sealContext } from './store'
+import { textOnly } from './texts'
+
+/** A job whose worker has not finished within this lease is taken to be dead and run again. */
+const LEASE = '5 minutes'
+/**
+ * Jobs of each queue worked at once by one process. Embedded PGlite has one connection: one lane each,
+ * so the webhook's single insert never waits behind a queue of turns.
+ */
+const PARALLEL = { postgres: 4, pglite: 1 }
+/** Languages the bot's texts come in (text/language.ts). */
+const LANGUAGES = ['en', 'fr', 'es', 'pt'] as const
+
+export type ChannelWorkerDeps = ReceiveDeps & Pick<Deps, 'bus' | 'db'> & { secrets: Secrets }
+
+/** A client_message_id fits in 100 characters: longer platform ids are hashed. */
+const clientId = (id: string) =>
+  id.length <= 100 ? id : `h:${createHash('sha256').update(id).digest('hex')}`
+
+export class ChannelWorker {
+  private timer: NodeJS.Timeout | undefined
+  private running: Promise<void> | undefined
+  private wake = false
+  private stopped = false
+  private unsubscribe: (() => void) | undefined
+  private readonly urls: PlatformUrls
+
+  constructor(private readonly d: ChannelWorkerDeps) {
+    this.urls = {
+      telegram: d.config.TELEGRAM_API_URL.replace(/\/$/, ''),
+      graph: d.config.META_GRAPH_URL.replace(/\/$/, ''),
+    }
+  }
+
+  start() {
+    this.stopped = false
+    // A message stored anywhere (an agent's reply, a resolution) may have queued a send: look now.
+    this.unsubscribe = this.d.bus.subscribe((e) => {
+      if (e.kind === 'message' || e.kind === 'status') this.kick()
+    })
+    const tick = () => {
+      if (this.stopped) return
+      this.kick()
+      this.timer = setTimeout(tick, this.d.config.WORKER_POLL_MS)
+      this.timer.unref?.()
+    }
+    tick()
+    void this.resealSecrets().catch((err) =>
+      this.d.log.warn('re-sealing channel secrets failed', { err: String(err) }),
+    )
+  }
+
+  kick() {
+    if (this.stopped) return
+    if (this.running) {
+      this.wake = true
+      return
+    }
+    this.running = this.loop().finally(() => {
+      this.running = undefined
+      if (this.wake && !this.stopped) {
+        this.wake = false
+        this.kick()
+      }
+    })
+  }
+
+  /** Until nothing is due (tests). */
+  async drain() {
+    for (let i = 0; i < 50; i++) {
+      while (this.running) await this.running
+      await this.loop()
+      const due = await this.d.pool.query(
+        `select (select count(*) from channel_events where status = 'pending' and run_at <= now())
+              + (select count(*) from channel_outbox where status = 'pending' and run_at <= now()) as n`,
+      )
+      if (!Number(due.rows[0].n)) return
+    }
+  }
+
+  async stop() {
+    this.stopped = true
+    this.unsubscribe?.()
+    clearTimeout(this.timer)
+    await this.running
+  }
+
+  private async loop() {
+    try {
+      const lanes = (fn: () => Promise<boolean>) =>
+        Promise.all(
+          Array.from({ length: PARALLEL[this.d.db.kind] }, async () => {
+            while (!this.stopped && (await fn())) {}
+          }),
+        )
+      await Promise.all([lanes(() => this.runInbound()), lanes(() => this.runOutbound())])
+    } catch (err) {
+      this.d.log.error('channel worker loop failed', { err: String(err) })
+    }
+  }
+
+  /** Claims and works one inbound event; false when none is due. */
+  async runInbound(): Promise<boolean> {
+    // One user's events in order: none while an earlier one of theirs waits or is being worked.
+    const { rows } = await this.d.pool.query(
+      `update channel_events e set status = 'processing', attempts = attempts + 1, locked_at = now()
+        where e.id = (select c.id from channel_events c
+                       where ((c.status = 'pending' and c.run_at <= now())
+                              or (c.status = 'processing' and c.locked_at < now() - $1::interval))
+                         and not exists (select 1 from channel_events p
+                                          where p.account_id = c.account_id and p.user_key = c.user_key and p.id < c.id
+                                            and p.status in ('pending', 'processing'))
+                       order by c.id limit 1 for update skip locked)
+        returning e.id, e.account_id, e.payload, e.attempts, e.max_attempts`,
+      [LEASE],
+    )
+    const job = rows[0]
+    if (!job) return false
+    try {
+      await this.handleInbound(job.account_id, job.payload as InboundMessage)
+      await this.d.pool.query(
+        `update channel_events set status = 'done', locked_at = null, last_error = null where id = $1`,
+        [job.id],
+      )
+    } catch (err) {
+      const final = job.attempts >= job.max_attempts
+      const delayMs = this.d.config.CHANNEL_RETRY_BASE_MS * 2 ** (job.attempts - 1)
+      await this.d.pool.query(
+        `update channel_events set status = $2, last_error = $3, locked_at = null, run_at = now() + make_interval(secs => $4) where id = $1`,
+        [job.id, final ? 'failed' : 'pending', String(err).slice(0, 500), delayMs / 1000],
+      )
+      this.d.log.warn('channel event failed', {
+        event: job.id,
+        attempt: job.attempts,
+        final,
+        err: String(err),
+      })
+    }
+    this.kick()
+    return true
+  }
+
+  /** A platform user's message: their session, then the same turn as any widget message. */
+  private async handleInbound(accountId: string, m: InboundMessage) {
+    const account = await getAccount(this.d.pool, accountId)
+    if (!account?.is_active) return
+    const session = await channelSession(this.d.pool, account, m.user, LANGUAGES)
+    const conversation = { id: session.id, tenant_id: session.tenant_id, bot_id: session.bot_id }
+    const client_message_id = clientId(m.message_id)
+    if (m.kind === 'text' && m.text?.trim()) {
+      await receive(this.d, conversation, {
+        content: m.text.trim().slice(0, this.d.config.MESSAGE_MAX_CHARS),
+        client_message_id,
+      })
+      return
+    }
+    await receiveUnreadable(this.d, conversation, {
+      client_message_id,
+      kind: m.kind,
+      placeholder: PLACEHOLDER[m.kind] || PLACEHOLDER.other,
+      reply: textOnly,
+    })
+  }
+
+  /** Claims and sends one outgoing message; false when none is due. */
+  async runOutbound(): Promise<boolean> {
+    // One session's messages in order: none while an earlier one waits or is being sent.
+    const { rows } = await this.d.pool.query(
+      `update channel_outbox o set status = 'sending', attempts = attempts + 1, locked_at = now()
+        where o.id = (select c.id from channel_outbox c
+                       where ((c.status = 'pending' and c.run_at <= now())
+                              or (c.status = 'sending' and c.locked_at < now() - $1::interval))
+                         and not exists (select 1 from channel_outbox p where p.session_id = c.session_id and p.id < c.id
+                                          and p.status in ('pending', 'sending'))
+                       order by c.id limit 1 for update skip locked)
+        returning o.id, o.account_id, o.session_id, o.message_id, o.attempts, o.platform_message_ids`,
+      [LEASE],
+    )
+    const job = rows[0]
+    if (!job) return false
+    const sentIds: string[] = [...job.platform_message_ids]
+    try {
+      await this.send(job, sentIds)
+      await this.finish(job, 'sent', {
+        status: 'sent',
+        attempts: job.attempts,
+        platform_message_ids: sentIds,
+      })
+    } catch (err) {
+      const e = err instanceof SendError ? err : new SendError(String((err as Error).message ?? err), true)
+      const final = !e.retryable || job.attempts >= this.d.config.CHANNEL_SEND_ATTEMPTS
+      const delayMs = Math.round(
+        this.d.config.CHANNEL_RETRY_BASE_MS * 2 ** (job.attempts - 1) * (0.75 + Math.random() * 0.5),
+      )
+      await this.finish(
+        job,
+        final ? 'failed' : 'pending',
+        {
+          status: final ? 'failed' : 'retrying',
+          error: e.message,
+          attempts: job.attempts,
+          platform_message_ids: sentIds,
+        },
+        final ? 0 : delayMs,
+      )
+      this.d.log.warn('channel send failed', { outbox: job.id, attempt: job.attempts, final, err: e.message })
+    }
+    return true
+  }
+
+  private async send(
+    job: { id: string; account_id: string; session_id: string; message_id: string },
+    sentIds: string[],
+  ) {
+    const { rows } = await this.d.pool.query(
+      `select m.content, m.ai_metadata->'sources' as sources, s.external_user_id, s.channel,
+              (select max(c.created_at) from chatbot_conversations c where c.session_id = s.id and c.message_type = 'user') as last_inbound
+         from chatbot_conversations m join chatbot_sessions s on s.id = m.session_id where m.id = $1`,
+      [job.message_id],
+    )
+    const row = rows[0]
+    const account = await getAccount(this.d.pool, job.account_id)
+    if (!row || !account?.is_active) throw new SendError('The channel is disconnected.', false)
+    if (
+      account.platform === 'whatsapp' &&
+      (!row.last_inbound || Date.now() - new Date(row.last_inbound).getTime() > WHATSAPP_WINDOW_MS)
+    )
+      throw new SendError(
+        "Not sent: the customer's last WhatsApp message is more than 24 hours old, and WhatsApp then only delivers template messages.",
+        false,
+      )
+    const parts = renderForPlatform(
+      account.platform,
+      row.content,
+      Array.isArray(row.sources) ? row.sources : [],
+    )
+    const target = {
+      platform: account.platform,
+      account_id: account.account_id,
+      access_token: accessToken(this.d.secrets, account),
+      to: row.external_user_id,
+    }
+    // Parts sent by an earlier try are not sent again.
+    for (let i = sentIds.length; i < parts.length; i++) {
+      const id = await sendPart(this.urls, target, parts[i]!, this.d.config.CHANNEL_SEND_TIMEOUT_MS)
+      sentIds.push(id)
+      await this.d.pool.query(`update channel_outbox set platform_message_ids = $2 where id = $1`, [
+        job.id,
+        sentIds,
+      ])
+    }
+  }
+
+  /** Records the outcome on the outbox row and on the message (what the inbox shows the agent). */
+  private async finish(
+    job: { id: string; message_id: string },
+    status: 'sent' | 'pending' | 'failed',
+    delivery: Record<string, unknown>,
+    delayMs = 0,
+  ) {
+    await withTx(this.d.pool, async (db) => {
+      await db.query(
+        `update channel_outbox set status = $2, locked_at = null, last_error = $3, platform_message_ids = $4,
+                sent_at = case when $2 = 'sent' then now() end, run_at = now() + make_interval(secs => $5)
+          where id = $1`,
+        [
+          job.id,
+          status,
+          (delivery.error as string | undefined) ?? null,
+          delivery.platform_message_ids,
+          delayMs / 1000,
+        ],
+      )
+      // A receipt may have come first (delivered, read): the outcome never moves the status back.
+      const { rows } = await db.query(
+        `update chatbot_conversations set ai_metadata = ai_metadata || jsonb_build_object('delivery',
+                  case when $3 = 'sent' and ai_metadata->'delivery'->>'status' in ('delivered', 'read')
+                       then $2::jsonb || jsonb_build_object('status', ai_metadata->'delivery'->>'status') else $2::jsonb end)
+          where id = $1 returning tenant_id, session_id`,
+        [job.message_id, JSON.stringify(delivery), delivery.status],
+      )
+      if (rows[0])
+        await publish(db, { tenant_id: rows[0].tenant_id, session_id: rows[0].session_id, kind: 'status' })
+    })
+  }
+
+  /** Secrets sealed with an older key are sealed again with the current one (key rotation). */
+  async resealSecrets() {
+    const { rows } = await this.d.pool.query(
+      `select id, access_token_enc, app_secret_enc from social_accounts
+        where split_part(access_token_enc, ':', 2) <> $1 or split_part(coalesce(app_secret_enc, ''), ':', 2) not in ('', $1)`,
+      [this.d.secrets.keyId],
+    )
+    const s = this.d.secrets
+    let resealed = 0
+    for (const r of rows) {
+      try {
+        const token = s.seal(
+          s.open(r.access_token_enc, sealContext(r.id, 'access_token')),
+          sealContext(r.id, 'access_token'),
+        )
+        const app = r.app_secret_enc
+          ? s.seal(s.open(r.app_secret_enc, sealContext(r.id, 'app_secret')), sealContext(r.id, 'app_secret'))
+          : null
+        await this.d.pool.query(
+          `update social_accounts set access_token_enc = $2, app_secret_enc = $3 where id = $1`,
+          [r.id, token, app],
+        )
+        resealed++
+      } catch (err) {
+        // A key missing from SECRETS_ENCRYPTION_OLD_KEYS: that account's sends fail until it is added.
+        this.d.log.warn('channel secret not re-sealed', { channel: r.id, err: (err as Error).message })
+      }
+    }
+    if (resealed) this.d.log.info('channel secrets re-sealed with the current key', { accounts: resealed })
+  }
+}
