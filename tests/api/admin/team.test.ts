@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { createApp } from '../../api/src/app'
-import { resetsSettled } from '../../api/src/auth/account'
-import { createDeps } from '../../api/src/server'
-import { createTestApp, OWNER, readEvents, TENANT, testConfig, type TestApp } from '../helpers/app'
-import { makeUser, ok } from '../security/tenants'
+import { createApp } from '../../../api/src/app'
+import { resetsSettled } from '../../../api/src/auth/account'
+import { createDeps } from '../../../api/src/server'
+import { createTestApp, OWNER, readEvents, TENANT, testConfig, type TestApp } from '../../helpers/app'
+import { makeUser, ok } from '../../security/tenants'
 
 /** The team, through the API: invitations, members, password reset and change, first-run set-up. */
 let t: TestApp

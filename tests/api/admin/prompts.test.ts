@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, OWNER, TENANT, type TestApp } from '../helpers/app'
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai'
-import { ok } from '../security/tenants'
+import { createTestApp, OWNER, TENANT, type TestApp } from '../../helpers/app'
+import { startFakeOpenAI, type FakeOpenAI } from '../../helpers/fake-openai'
+import { ok } from '../../security/tenants'
 
 /** Versioned prompts and the persona, through the API: the answer uses what is active, and says so. */
 let t: TestApp
