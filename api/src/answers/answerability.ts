@@ -22,7 +22,7 @@ export interface Calibration {
 }
 
 /** Chosen by `npm run bench` (bench/answers-eval.ts, bench/results/answers-eval.json). */
-export const CALIBRATION: Calibration = { coverageWeight: 0.5, missingEntityFactor: 0.5, threshold: 0.45 }
+export const CALIBRATION: Calibration = { coverageWeight: 0.25, missingEntityFactor: 0.5, threshold: 0.525 }
 
 export interface Judged {
   passage: Passage

@@ -194,7 +194,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
     const answer = extractive(passages, query, language, null, base)
     await emit(answer.content)
     await countUsage(d.pool, answer.chunk_ids)
-    return answer
+    return { ...answer, confidence: best, signals }
   }
 
   const principal = bot.prompts.principal
@@ -230,7 +230,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
       out.end()
       tokens.prompt += res.usage.prompt
       tokens.completion += res.usage.completion
-      return finishModelAnswer(
+      const answer = await finishModelAnswer(
         d,
         passages,
         res.content,
@@ -239,6 +239,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
         res.finish_reason === 'length' ? 'partial' : 'complete',
         null,
       )
+      return { ...answer, confidence: best, signals }
     } catch (err) {
       const fault: LlmFault = err instanceof LlmError ? err.fault : 'network'
       d.log.warn('model call failed', { fault, attempt, streamed: streamed.length, err: String(err) })
@@ -417,7 +418,9 @@ async function retrieveJudged(
   const r = { pool: d.pool, store: d.store, embedder: d.embedder }
   const o = { tenant_id: input.session.tenant_id, bot_id: input.session.bot_id, k: d.config.RETRIEVAL_K }
   let judged = answerability(terms, await retrieve(r, { ...o, query }), cal)
-  if ((judged[0]?.score ?? 0) >= threshold) return judged
+  // A passage in the visitor's language that answers: no need to look further.
+  if (judged.some((j) => j.score >= threshold && j.passage.language === language && j.coverage >= 0.5))
+    return judged
   const langs = (await knowledgeLanguages(d.pool, input.session.tenant_id)).filter((l) => l !== language)
   for (const lang of langs) {
     const pivot = pivotQuery(terms, lang)
