@@ -102,7 +102,8 @@ admin.get('/tenants/:t/members', async (c) => {
   return c.json({ members })
 })
 
-const BOT = 'id, tenant_id, name, persona, model, temperature, max_tokens, status, created_at, updated_at'
+const BOT =
+  'id, tenant_id, name, persona, model, temperature, max_tokens, min_confidence, status, created_at, updated_at'
 const botCreate = z
   .object({
     name: text(100),
@@ -171,7 +172,11 @@ admin.get('/bots/:b', async (c) => {
 
 const botPatch = botCreate
   .partial()
-  .extend({ status: z.enum(['active', 'paused', 'archived']).optional() })
+  .extend({
+    status: z.enum(['active', 'paused', 'archived']).optional(),
+    /** The bot's answer threshold (0..1); null goes back to the calibrated default. */
+    min_confidence: z.number().min(0).max(1).nullable().optional(),
+  })
   .strict()
 
 admin.patch('/bots/:b', jsonBody(botPatch), async (c) => {
@@ -183,7 +188,8 @@ admin.patch('/bots/:b', jsonBody(botPatch), async (c) => {
     async (db) => {
       const { rows } = await db.query(
         `update bots set name = coalesce($2, name), persona = coalesce($3, persona), temperature = coalesce($4, temperature),
-              max_tokens = coalesce($5, max_tokens), status = coalesce($6, status)
+              max_tokens = coalesce($5, max_tokens), status = coalesce($6, status),
+              min_confidence = case when $7::boolean then $8::real else min_confidence end
         where id = $1 returning ${BOT}`,
         [
           b,
@@ -192,6 +198,8 @@ admin.patch('/bots/:b', jsonBody(botPatch), async (c) => {
           body.temperature ?? null,
           body.max_tokens ?? null,
           body.status ?? null,
+          body.min_confidence !== undefined,
+          body.min_confidence ?? null,
         ],
       )
       return rows[0]
