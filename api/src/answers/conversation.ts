@@ -35,7 +35,11 @@ const FILLERS = new Set(
   ),
 )
 const SETS = Object.fromEntries(
-  Object.entries(PHRASES).map(([k, list]) => [k, list.map((p) => p.split(' '))]),
+  // Longest first: "dank je wel" before "dank je".
+  Object.entries(PHRASES).map(([k, list]) => [
+    k,
+    list.map((p) => p.split(' ')).sort((a, b) => b.length - a.length),
+  ]),
 ) as Record<SmallTalk | Reply, string[][]>
 
 /** True when `ws` is made only of phrases of `kind` (and fillers). */

@@ -11,7 +11,7 @@
  */
 import { stem } from '../knowledge/embed-local'
 import { fold, words } from '../text/fold'
-import type { Lang } from '../text/language'
+import { detectLanguage, type Lang } from '../text/language'
 
 export type TermKind = 'topic' | 'aspect' | 'entity' | 'word'
 
@@ -87,7 +87,7 @@ const STOP = new Set(
     'a an the and or but if of to in on at by for with from as is are was were be been am do does did done have has had i me my you your ' +
     'we us our he him his she her it its they them their this that these those what which who whom when where why how can could would ' +
     'should will shall may might must not no so than too very just also any some all each there here then about into out up over after ' +
-    "before again get got please hi hello thanks thank much many long s t i'm it's don't want like know tell need one other else more way " +
+    "before again get got please hi hello thanks thank much many take takes s t i'm it's don't want like know tell need one other else more way " +
     'make sure ok okay yes yeah soon still already anything something well really ' +
     // French
     'le la les l un une des du de d et ou mais donc ni car je j tu il elle on nous vous ils elles me m te se s lui leur leurs mon ma mes ' +
@@ -145,8 +145,10 @@ export function termsOf(text: string): Term[] {
       out.set(`c:${c.name}`, { key: `c:${c.name}`, kind: c.kind, word: c.prefix })
   }
   // Capitalised words not at the start of a sentence are names ("Colissimo", "Klarna").
+  // German writes every noun with a capital: there, capitals say nothing.
   const names = new Set<string>()
-  for (const m of text.matchAll(/(?<=[\p{L}\p{N},;:]\s+)(\p{Lu}[\p{L}\p{N}]+)/gu)) names.add(fold(m[1]!))
+  if (detectLanguage(text, 'en') !== 'de')
+    for (const m of text.matchAll(/(?<=[\p{L}\p{N},;:]\s+)(\p{Lu}[\p{L}\p{N}]+)/gu)) names.add(fold(m[1]!))
   for (const w of words(folded)) {
     if (STOP.has(w)) continue
     const concept = conceptOf(w)
