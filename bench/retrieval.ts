@@ -30,6 +30,7 @@ import { openDatabase, type Database } from '../api/src/db/database'
 import { migrate } from '../api/src/db/migrator'
 import { withTx } from '../api/src/db/tx'
 import { createLocalEmbedder } from '../api/src/knowledge/embed-local'
+import { fold, words } from '../api/src/text/fold'
 import type { Embedder } from '../api/src/knowledge/embedder'
 import { retrieve, type Fusion } from '../api/src/knowledge/search'
 import { createPgvectorStore } from '../api/src/knowledge/pgvector-store'
@@ -868,6 +869,52 @@ const FUSION_VARIANTS: { name: string; how: { rrfK?: number; wVec?: number } }[]
   { name: 'weighted vec 0.3 (offline)', how: { wVec: 0.3 } },
 ]
 
+/**
+ * A plain BM25 baseline (k1 1.2, b 0.75) over the tenant's passages (title and text, folded words, no
+ * stemming, no stop list): what a search library gives out of the box, the bar retrieve() must clear
+ * on same-language questions.
+ */
+async function bm25Index(pool: pg.Pool, tenant: string) {
+  const { rows } = await pool.query(
+    `select id, coalesce(title, '') || ' ' || content as text from knowledge_chunks where tenant_id = $1 and is_active`,
+    [tenant],
+  )
+  const docs = rows.map((r) => {
+    const tf = new Map<string, number>()
+    const ws = words(fold(r.text as string))
+    for (const w of ws) tf.set(w, (tf.get(w) ?? 0) + 1)
+    return { id: r.id as string, tf, len: ws.length }
+  })
+  const df = new Map<string, number>()
+  for (const d of docs) for (const w of d.tf.keys()) df.set(w, (df.get(w) ?? 0) + 1)
+  const avg = docs.reduce((n, d) => n + d.len, 0) / Math.max(1, docs.length)
+  const postings = new Map<string, number[]>()
+  docs.forEach((d, i) => {
+    for (const w of d.tf.keys()) {
+      let p = postings.get(w)
+      if (!p) postings.set(w, (p = []))
+      p.push(i)
+    }
+  })
+  return (q: string, k: number): string[] => {
+    const score = new Map<number, number>()
+    for (const w of new Set(words(fold(q)))) {
+      const n = df.get(w)
+      if (!n) continue
+      const idf = Math.log(1 + (docs.length - n + 0.5) / (n + 0.5))
+      for (const i of postings.get(w)!) {
+        const d = docs[i]!
+        const f = d.tf.get(w)!
+        score.set(i, (score.get(i) ?? 0) + (idf * f * 2.2) / (f + 1.2 * (0.25 + (0.75 * d.len) / avg)))
+      }
+    }
+    return [...score.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(([i]) => docs[i]!.id)
+  }
+}
+
 /** Fusion comparison over labelled questions: single signals, retrieve() with each fusion, offline variants. */
 async function fusionRows(
   label: string,
@@ -875,15 +922,17 @@ async function fusionRows(
   store: VectorStore,
   embedder: Embedder,
   tenant: string,
-  qs: { q: string; relevant: string; group?: string }[],
+  qs: { q: string; relevant: string; group?: string; sub?: string }[],
   groupMethods: string[] = [],
 ) {
   const r = { pool, store, embedder }
-  const lists: Record<string, string[][]> = { 'fts only': [], 'vector only': [] }
+  const bm25 = await bm25Index(pool, tenant)
+  const lists: Record<string, string[][]> = { bm25: [], 'fts only': [], 'vector only': [] }
   for (const f of ['rrf', 'weighted'] as Fusion[]) lists[`retrieve() ${f}`] = []
   for (const v of FUSION_VARIANTS) lists[v.name] = []
   for (const { q } of qs) {
     const c = await candidates(pool, store, embedder, tenant, q, 10)
+    lists.bm25!.push(bm25(q, 10))
     lists['fts only']!.push(c.fts.map((h) => h.chunk_id))
     lists['vector only']!.push(c.vec.map((h) => h.id))
     for (const f of ['rrf', 'weighted'] as Fusion[])
@@ -902,8 +951,9 @@ async function fusionRows(
     ...rankMetrics(rankings, relevant),
   }))
   // The same rankings split by question group (same language / cross-language), a few methods only.
-  for (const group of [...new Set(qs.map((q) => q.group).filter((g): g is string => !!g))]) {
-    const idx = qs.flatMap((q, i) => (q.group === group ? [i] : []))
+  const groups = [...new Set(qs.flatMap((q) => [q.group, q.sub]).filter((g): g is string => !!g))]
+  for (const group of groups) {
+    const idx = qs.flatMap((q, i) => (q.group === group || q.sub === group ? [i] : []))
     for (const method of groupMethods)
       rows.push({
         set: `${label}, ${group}`,
@@ -1274,8 +1324,11 @@ async function benchSize(size: number, log: (s: string) => void): Promise<SizeRe
       q: q.q,
       relevant: ids[q.relevant!]!,
       group: q.crossLingual ? 'cross-language' : 'same language',
+      // Same-language questions are also reported per language: retrieve() against BM25, language by language.
+      sub: q.crossLingual ? undefined : `same language ${q.lang}`,
     }))
   const fusion = await fusionRows(`synthetic ${size}`, pool, store, embedder, TENANT_MAIN, labelled, [
+    'bm25',
     'fts only',
     'vector only',
     'retrieve() rrf',

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every benchmark, one after the other (BENCH_ONLY=api,rules,escalation,retrieval,widget,channels picks
+ * `npm run bench`: every benchmark, one after the other (BENCH_ONLY=api,rules,escalation,retrieval,answers,widget,channels picks
  * some; BENCH_SIZES=10000 makes the retrieval one quick):
  *
  * - api (here): starts the API on the embedded database (a fresh folder), seeds the demo tenant and
@@ -8,6 +8,8 @@
  * - rules: bench/rules.ts (escalation rule evaluation), bench/results/rules.json.
  * - escalation: bench/escalation.ts (visitor asks for a person -> console event, 200 at once), bench/results/escalation.json.
  * - retrieval: bench/retrieval.ts (RAG ingestion, retrieval latency, HNSW recall, fusion), bench/results/retrieval.json.
+ * - answers: bench/answers-eval.ts (the labelled set of bench/eval/: covered answered, correct, uncovered
+ *   declined, confidence AUC, offline and with a model; calibrates the threshold), bench/results/answers-eval.json.
  * - widget: bench/widget.ts, when that file exists.
  * - channels: bench/channels.ts (Telegram webhook -> answer -> sendMessage on a stand-in, 50 messages/s), bench/results/channels.json.
  */
@@ -18,6 +20,7 @@ import { loadConfig } from '../api/src/config'
 import { seedDemo } from '../api/src/demo'
 import { startServer } from '../api/src/server'
 import { benchRetrieval } from './retrieval'
+import { benchAnswers } from './answers-eval'
 import { benchEscalation } from './escalation'
 import { benchRules } from './rules'
 import { benchChannels } from './channels'
@@ -175,7 +178,7 @@ async function benchApi() {
 }
 
 const only = new Set(
-  (process.env.BENCH_ONLY ?? 'api,rules,escalation,retrieval,widget,channels')
+  (process.env.BENCH_ONLY ?? 'api,rules,escalation,retrieval,answers,widget,channels')
     .split(',')
     .map((s) => s.trim()),
 )
@@ -185,6 +188,7 @@ if (only.has('rules')) await benchRules()
 if (only.has('escalation')) await benchEscalation()
 if (only.has('retrieval')) await benchRetrieval()
 if (only.has('channels')) await benchChannels()
+if (only.has('answers')) await benchAnswers()
 if (only.has('widget')) {
   // bench/widget.ts is optional (written separately): run it when it is there.
   const widgetFile = new URL('./widget.ts', import.meta.url)

@@ -76,7 +76,7 @@ export const configSchema = z.object({
   EMBEDDING_BATCH: z.coerce.number().int().min(1).max(2048).default(64),
   /** Retrieval: passages given to the answer, and the confidence below which the bot says it does not know. */
   RETRIEVAL_K: z.coerce.number().int().min(1).max(20).default(5),
-  RETRIEVAL_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.3),
+  RETRIEVAL_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).optional(),
   VECTOR_STORE: z.enum(['pgvector', 'qdrant']).default('pgvector'),
   QDRANT_URL: z.url().optional(),
   QDRANT_API_KEY: z.string().optional(),

@@ -334,17 +334,18 @@ describe('chat states', () => {
 
   it('speaks Portuguese and Spanish, follows setLocale, and lays out right to left', async () => {
     expect(pickLang(null, 'auto', ['pt-BR', 'en'])).toBe('pt')
-    expect(pickLang(null, 'auto', ['de-DE', 'es-MX'])).toBe('es')
+    expect(pickLang(null, 'auto', ['ja-JP', 'es-MX'])).toBe('es')
+    expect(pickLang(null, 'auto', ['de-DE', 'es-MX'])).toBe('de')
     expect(pickLang('fr', 'es', ['pt'])).toBe('fr')
-    expect(pickLang(null, 'auto', ['de'])).toBe('en')
+    expect(pickLang(null, 'auto', ['ja'])).toBe('en')
     const net = setup({}, { cfg: { language: 'pt' }, dir: 'rtl' })
-    await screen.findByRole('button', { name: 'Falar com um humano' })
+    await screen.findByPlaceholderText('Escreva uma mensagem…')
     expect(screen.getByRole('dialog').getAttribute('dir')).toBe('rtl')
     expect(screen.getByRole('dialog').getAttribute('lang')).toBe('pt')
     act(() => net.store.setLocale('es-ES'))
-    await screen.findByRole('button', { name: 'Hablar con una persona' })
+    await screen.findByRole('button', { name: 'Enviar' })
     expect(screen.getByPlaceholderText('Escribe un mensaje…')).toBeTruthy()
-    for (const l of ['en', 'fr', 'pt', 'es'] as const)
+    for (const l of ['en', 'fr', 'pt', 'es', 'de', 'it', 'nl'] as const)
       for (const v of Object.values(strings[l])) expect(v).toBeTruthy()
   })
 

@@ -233,10 +233,15 @@ describe('chat panel', () => {
     expect(ev[1].headers.Authorization).toBe('Bearer ' + TOKEN)
   })
 
-  it('asks for a human', async () => {
-    const net = setup({
-      [`POST /v1/sessions/${SID}/escalate`]: () => json({ session: { ...session, status: 'escalated' } }),
-    })
+  it('asks for a human, once the visitor has written (never an empty escalation)', async () => {
+    const net = setup(
+      {
+        [`GET /v1/sessions/${SID}/messages`]: () =>
+          json({ messages: [msg({ message_type: 'user', content: 'My parcel is late' })] }),
+        [`POST /v1/sessions/${SID}/escalate`]: () => json({ session: { ...session, status: 'escalated' } }),
+      },
+      storedSession(),
+    )
     fireEvent.click(await screen.findByRole('button', { name: 'Talk to a human' }))
     await screen.findByText('A human will reply here soon')
     expect(net.calls.some((c) => c.method === 'POST' && c.path === `/v1/sessions/${SID}/escalate`)).toBe(true)
@@ -245,7 +250,7 @@ describe('chat panel', () => {
 
   it('speaks French when the config says fr', async () => {
     setup({ 'GET /v1/widget/config': () => json({ ...config, language: 'fr' }) })
-    await screen.findByRole('button', { name: 'Parler à un humain' })
+    await screen.findByRole('button', { name: 'Envoyer' })
     expect(screen.getByPlaceholderText('Écrivez un message…')).toBeTruthy()
   })
 })

@@ -111,7 +111,7 @@ admin.get('/tenants/:t/members', async (c) => {
   return c.json({ members: members.map((m) => ({ ...m, email: emails.get(m.user_id) ?? null })) })
 })
 
-export const BOT = `id, tenant_id, name, persona, ${PERSONA_FIELDS.join(', ')}, model, temperature, max_tokens, status, created_at, updated_at`
+export const BOT = `id, tenant_id, name, persona, ${PERSONA_FIELDS.join(', ')}, model, temperature, max_tokens, min_confidence, status, created_at, updated_at`
 const botCreate = z
   .object({
     name: text(100),
@@ -193,6 +193,8 @@ const botPatch = botCreate
       )
       .nullable()
       .optional(),
+    /** The bot's answer threshold (0..1); null goes back to the calibrated default. */
+    min_confidence: z.number().min(0).max(1).nullable().optional(),
   })
   .strict()
 
@@ -208,7 +210,8 @@ admin.patch('/bots/:b', jsonBody(botPatch), async (c) => {
         `update bots set name = coalesce($2, name), persona = coalesce($3, persona), temperature = coalesce($4, temperature),
               max_tokens = coalesce($5, max_tokens), status = coalesce($6, status),
               model = case when $7::boolean then $8 else model end,
-              ${PERSONA_FIELDS.map((f, i) => `${f} = coalesce($${9 + i}, ${f})`).join(', ')}
+              min_confidence = case when $9::boolean then $10::real else min_confidence end,
+              ${PERSONA_FIELDS.map((f, i) => `${f} = coalesce($${11 + i}, ${f})`).join(', ')}
         where id = $1 returning ${BOT}`,
         [
           b,
@@ -219,6 +222,8 @@ admin.patch('/bots/:b', jsonBody(botPatch), async (c) => {
           body.status ?? null,
           body.model !== undefined,
           body.model || null,
+          body.min_confidence !== undefined,
+          body.min_confidence ?? null,
           ...persona,
         ],
       )

@@ -6,8 +6,11 @@ import { retrieve, type Passage } from '../knowledge/search'
 import type { VectorStore } from '../knowledge/vector-store'
 import type { TokenBudget } from './token-budget'
 import type { Source } from '../conversations/messages'
-import { fold, words } from '../text/fold'
-import { detectLanguage, type Lang } from '../text/language'
+import { detectLanguage, isLang, type Lang } from '../text/language'
+import { systemText } from '../conversations/texts'
+import { followUpQuery, replyOf, smallTalkOf, withoutGreeting } from './conversation'
+import { answerability, CALIBRATION, type Calibration, type Judged } from './answerability'
+import { asksForFigure, pivotQuery, termsOf, type Term } from './terms'
 import { LlmError, type ChatMessage, type Llm, type LlmFault } from './llm'
 import {
   citedNumbers,
@@ -26,6 +29,8 @@ export interface Answer {
   language: Lang
   /** True when the knowledge did not cover the question (or the model failed) and a human is offered. */
   suggest_human: boolean
+  /** True when the answer asks the visitor whether they want a person: their next "yes" escalates. */
+  offered_human: boolean
   /** 'extractive' when no model wrote it. */
   model: string
   /** 'partial' when the stream stopped early (visitor left, provider dropped). */
@@ -37,7 +42,18 @@ export interface Answer {
   query: string
   chunk_ids: string[]
   prompt_versions: Record<string, number>
+  /** The answerability signals of the best passages (for the evaluation; not stored). */
+  signals?: { chunk_id: string; coverage: number; retrieval: number; missing: number }[]
 }
+
+const EMPTY = {
+  sources: [],
+  suggest_human: false,
+  offered_human: false,
+  status: 'complete',
+  fault: null,
+  chunk_ids: [],
+} satisfies Partial<Answer>
 
 export interface AnswerDeps {
   pool: pg.Pool
@@ -48,6 +64,8 @@ export interface AnswerDeps {
   log: Logger
   /** The tenant's daily LLM token budget; when spent, answers are extractive until midnight UTC. */
   tokenBudget?: TokenBudget
+  /** Answerability weights and threshold (bench/answers-eval.ts tries others); CALIBRATION by default. */
+  calibration?: Calibration
 }
 
 export interface AnswerInput {
@@ -58,27 +76,6 @@ export interface AnswerInput {
   onDelta?: (text: string) => void | Promise<void>
   /** Aborted when the visitor disconnects: the model call stops and what streamed is kept. */
   signal?: AbortSignal
-}
-
-const NO_ANSWER: Record<Lang, string> = {
-  fr: "Je n'ai pas trouvé de réponse fiable à cette question dans notre base de connaissances. Voulez-vous parler à un membre de l'équipe ?",
-  en: "I couldn't find a reliable answer to that in our knowledge base. Would you like to talk to a member of the team?",
-  es: 'No he encontrado una respuesta fiable a esa pregunta en nuestra base de conocimientos. ¿Quiere hablar con una persona del equipo?',
-  pt: 'Não encontrei uma resposta confiável para essa pergunta na nossa base de conhecimento. Quer falar com alguém da equipe?',
-}
-
-const OFFER_HUMAN: Record<Lang, string> = {
-  fr: "Notre assistant a eu un problème pour terminer sa réponse. Un membre de l'équipe peut prendre le relais si vous le souhaitez.",
-  en: 'Our assistant had trouble finishing this answer. A member of the team can take over if you like.',
-  es: 'Nuestro asistente tuvo un problema al terminar la respuesta. Una persona del equipo puede ayudarle si lo desea.',
-  pt: 'O nosso assistente teve um problema ao terminar a resposta. Alguém da equipe pode ajudar, se quiser.',
-}
-
-const FROM_KNOWLEDGE: Record<Lang, string> = {
-  fr: 'Voici ce que dit notre base de connaissances :',
-  en: 'Here is what our knowledge base says:',
-  es: 'Esto es lo que dice nuestra base de conocimientos:',
-  pt: 'Eis o que diz a nossa base de conhecimento:',
 }
 
 /**
@@ -108,9 +105,28 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   const emit = async (text: string) => {
     if (input.onDelta) for (const piece of pieces(text)) await input.onDelta(piece)
   }
+  const lastAi = history.findLast((h) => h.message_type === 'ai')
+
+  // Small talk and "no" to the bot's offer of a person are answered in kind, without retrieval.
+  const talk = smallTalkOf(question)
+  const declinedOffer = lastAi?.ai_metadata?.offered_human === true && replyOf(question) === 'no'
+  if (talk || declinedOffer) {
+    const content = systemText.smallTalk(language, talk ?? 'declined')
+    await emit(content)
+    return {
+      ...EMPTY,
+      language,
+      tokens,
+      query: '',
+      prompt_versions: promptVersions,
+      content,
+      confidence: 1,
+      model: 'none',
+    }
+  }
 
   // Standalone query: "and to Spain?" means nothing to a search engine without the turn before it.
-  let query = question
+  let query = withoutGreeting(question)
   const earlierVisitor = history.filter((h) => h.message_type === 'user')
   if (earlierVisitor.length && d.llm) {
     const think = bot.prompts.think
@@ -134,25 +150,29 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
     } catch (err) {
       d.log.warn('query rewrite failed; searching the raw message', { err: String(err) })
     }
-  } else if (earlierVisitor.length && question.split(/\s+/).length <= 4) {
-    // Without a model, a very short follow-up borrows the previous question's words.
-    query = `${earlierVisitor.at(-1)!.content} ${question}`
+  } else if (earlierVisitor.length) {
+    // Without a model, a follow-up with no topic of its own takes the previous question's topic.
+    const previous =
+      (typeof lastAi?.ai_metadata?.query === 'string' && lastAi.ai_metadata.query) ||
+      earlierVisitor.at(-1)!.content
+    query = followUpQuery(query, previous) ?? query
   }
 
-  const passages = await retrieve(
-    { pool: d.pool, store: d.store, embedder: d.embedder },
-    {
-      tenant_id: input.session.tenant_id,
-      bot_id: input.session.bot_id,
-      query,
-      k: d.config.RETRIEVAL_K,
-    },
-  )
-  const best = Math.max(0, ...passages.map((p) => p.confidence))
+  const terms = termsOf(query)
+  const judged = await retrieveJudged(d, input, query, terms, language, answerThreshold(d, bot))
+  const top = judged[0]
+  const best = top?.score ?? 0
+  const threshold = answerThreshold(d, bot)
   const base = { language, tokens, query, prompt_versions: promptVersions }
+  const signals = judged.slice(0, 5).map((j) => ({
+    chunk_id: j.passage.chunk_id,
+    coverage: Number(j.coverage.toFixed(3)),
+    retrieval: j.passage.confidence,
+    missing: j.missing.length,
+  }))
 
-  if (best < d.config.RETRIEVAL_MIN_CONFIDENCE) {
-    const content = NO_ANSWER[language]
+  if (!top || best < threshold) {
+    const content = systemText.noAnswer(language)
     await emit(content)
     return {
       ...base,
@@ -160,18 +180,22 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
       sources: [],
       confidence: best,
       suggest_human: true,
+      offered_human: true,
       model: 'none',
       status: 'complete',
       fault: null,
       chunk_ids: [],
+      signals,
     }
   }
+  // What the model reads and what is quoted: the passages that answer, best first.
+  const passages = judged.filter((j) => j.score >= threshold).map((j) => j.passage)
 
   if (!d.llm) {
-    const answer = extractive(passages, question, language, null, base)
+    const answer = extractive(passages, query, language, null, base)
     await emit(answer.content)
     await countUsage(d.pool, answer.chunk_ids)
-    return answer
+    return { ...answer, confidence: best, signals }
   }
 
   const principal = bot.prompts.principal
@@ -206,7 +230,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
       out.end()
       tokens.prompt += res.usage.prompt
       tokens.completion += res.usage.completion
-      return finishModelAnswer(
+      const answer = await finishModelAnswer(
         d,
         passages,
         res.content,
@@ -215,6 +239,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
         res.finish_reason === 'length' ? 'partial' : 'complete',
         null,
       )
+      return { ...answer, confidence: best, signals }
     } catch (err) {
       const fault: LlmFault = err instanceof LlmError ? err.fault : 'network'
       d.log.warn('model call failed', { fault, attempt, streamed: streamed.length, err: String(err) })
@@ -228,16 +253,17 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
       if (streamed) {
         out.end()
         // Text already shown cannot be taken back: keep it, mark it partial, offer a person.
-        const tail = fault === 'aborted' ? '' : `\n\n${OFFER_HUMAN[language]}`
+        const tail = fault === 'aborted' ? '' : `\n\n${systemText.modelFailed(language)}`
         if (tail) await input.onDelta?.(tail)
         const answer = await finishModelAnswer(d, passages, streamed, model, base, 'partial', fault)
         return {
           ...answer,
           content: sanitizeModelText(streamed) + tail,
           suggest_human: answer.suggest_human || fault !== 'aborted',
+          offered_human: answer.offered_human || fault !== 'aborted',
         }
       }
-      const answer = extractive(passages, question, language, fault, base)
+      const answer = extractive(passages, query, language, fault, base)
       await emit(answer.content)
       await countUsage(d.pool, answer.chunk_ids)
       return answer
@@ -269,6 +295,7 @@ async function finishModelAnswer(
       ? Math.max(...cited.map((p) => p.confidence))
       : Math.max(0, ...passages.map((p) => p.confidence)),
     suggest_human: cited.length === 0,
+    offered_human: cited.length === 0,
     model,
     status,
     fault,
@@ -276,29 +303,41 @@ async function finishModelAnswer(
   }
 }
 
-/** The best passage, quoted (the sentences that match the question when it is long) and cited. */
+/**
+ * The best passage quoted and cited: a short one whole, a long one by the sentences that answer (the
+ * one with the figure first when the question asks how much or how long), led in the visitor's
+ * language, saying so when the passage is in another one.
+ */
 function extractive(
   passages: Passage[],
-  question: string,
+  query: string,
   language: Lang,
   fault: LlmFault | null,
   base: Pick<Answer, 'language' | 'tokens' | 'query' | 'prompt_versions'>,
 ): Answer {
-  // The most confident passage; one in the visitor's language nearly as good reads better than a quote they cannot read.
-  const top = passages.reduce((a, b) => (b.confidence > a.confidence ? b : a))
-  const best = passages.find((p) => p.language === language && p.confidence >= top.confidence - 0.1) ?? top
+  // Passages come best first; one in the visitor's language (or else English) reads better than a
+  // quote they cannot read, when it is one of those that answer.
+  const best =
+    passages.find((p) => p.language === language) ?? passages.find((p) => p.language === 'en') ?? passages[0]!
+  const terms = termsOf(query)
   // Passages come from uploaded and crawled text: quoted, they get the same cleaning as model output.
   const quote = sanitizeModelText(
-    best.content.length <= 600 ? best.content : bestSentences(best.content, question, 3),
+    best.content.length <= 400 && !asksForFigure(query, terms)
+      ? best.content
+      : bestSentences(best.content, terms, asksForFigure(query, terms)),
   )
-  const lead = best.source_kind === 'faq' ? '' : `${FROM_KNOWLEDGE[language]}\n\n`
-  const tail = fault ? `\n\n${OFFER_HUMAN[language]}` : ''
+  const lead =
+    best.source_kind === 'faq' && best.language === language
+      ? ''
+      : `${systemText.quoteLead(language, best.language)}\n\n`
+  const tail = fault ? `\n\n${systemText.modelFailed(language)}` : ''
   return {
     ...base,
     content: `${lead}${quote} [1]${tail}`,
     sources: [toSource(best)],
     confidence: best.confidence,
     suggest_human: fault !== null,
+    offered_human: false,
     model: 'extractive',
     status: 'complete',
     fault,
@@ -306,24 +345,125 @@ function extractive(
   }
 }
 
-const stems = (s: string) => new Set(words(fold(s)).flatMap((w) => (w.length > 2 ? [w.slice(0, 6)] : [])))
+const FIGURE = /\d|€|\$|£/
 
-/** The n sentences sharing the most (prefix-stemmed) words with the question, in their original order. */
-function bestSentences(text: string, question: string, n: number): string {
-  const q = stems(question)
-  const sentences = text.match(/[^.!?\n]+[.!?]*\s*/g) ?? [text]
-  const scored = sentences.map((s, i) => ({
-    s: s.trim(),
-    i,
-    score: [...stems(s)].filter((w) => q.has(w)).length,
-  }))
-  const chosen = scored
-    .filter((x) => x.s)
-    .sort((a, b) => b.score - a.score || a.i - b.i)
-    .slice(0, n)
-    .sort((a, b) => a.i - b.i)
+/**
+ * The sentences of a passage that answer: those holding the most of the question's terms (up to
+ * three, within 500 characters), in their order; when the question asks for a figure, the best
+ * sentence holding one goes first.
+ */
+function bestSentences(text: string, terms: Term[], figureFirst: boolean): string {
+  const sentences = text
+    .split(/(?<=[.!?])\s+(?=\P{Ll})|\n+/u)
+    .map((x) => x.trim())
+    .filter(Boolean)
+  if (sentences.length <= 1) return text.length > 700 ? text.slice(0, 697) + '...' : text
+  const scored = sentences.map((s, i) => ({ s, i, score: coverageShare(terms, s) }))
+  const ranked = [...scored].sort((a, b) => b.score - a.score || a.i - b.i)
+  const top = ranked[0]!.score
+  const chosen: typeof scored = []
+  let length = 0
+  for (const x of ranked) {
+    if (chosen.length >= 3 || (chosen.length && x.score < Math.max(0.01, top * 0.5))) break
+    if (chosen.length && length + x.s.length > 500) break
+    chosen.push(x)
+    length += x.s.length
+  }
+  chosen.sort((a, b) => a.i - b.i)
+  if (figureFirst) {
+    const f = chosen.findIndex((x) => FIGURE.test(x.s))
+    if (f > 0) chosen.unshift(...chosen.splice(f, 1))
+    else if (f < 0) {
+      const withFigure = ranked.find((x) => FIGURE.test(x.s) && x.score > 0)
+      if (withFigure) chosen.unshift(withFigure)
+    }
+  }
   const out = chosen.map((x) => x.s).join(' ')
   return out.length > 700 ? out.slice(0, 697) + '...' : out
+}
+
+const coverageShare = (terms: Term[], sentence: string) =>
+  terms.length
+    ? answerability(terms, [sentenceAsPassage(sentence)], { ...CALIBRATION, coverageWeight: 1 })[0]!.coverage
+    : 0
+
+const sentenceAsPassage = (content: string): Passage => ({
+  chunk_id: '',
+  source_id: '',
+  source_kind: '',
+  title: null,
+  heading_path: [],
+  content,
+  url: null,
+  page_number: null,
+  language: '',
+  scores: { text_rank: null, coverage: null, similarity: null, fused: 0 },
+  confidence: 0,
+})
+
+/**
+ * Retrieval judged for answerability. When nothing in the question's language answers and the
+ * lexicon knows the question's concepts, the question is asked again in each language the knowledge
+ * is written in ("Wie lange dauert die Lieferung?" finds "Délais de livraison").
+ */
+async function retrieveJudged(
+  d: AnswerDeps,
+  input: AnswerInput,
+  query: string,
+  terms: Term[],
+  language: Lang,
+  threshold: number,
+): Promise<Judged[]> {
+  const cal = d.calibration ?? CALIBRATION
+  const r = { pool: d.pool, store: d.store, embedder: d.embedder }
+  const o = { tenant_id: input.session.tenant_id, bot_id: input.session.bot_id, k: d.config.RETRIEVAL_K }
+  let judged = answerability(terms, await retrieve(r, { ...o, query }), cal)
+  // A passage in the visitor's language that answers: no need to look further.
+  if (judged.some((j) => j.score >= threshold && j.passage.language === language && j.coverage >= 0.5))
+    return judged
+  const langs = (await knowledgeLanguages(d.pool, input.session.tenant_id)).filter((l) => l !== language)
+  for (const lang of langs) {
+    const pivot = pivotQuery(terms, lang)
+    if (!pivot) break
+    const more = answerability(terms, await retrieve(r, { ...o, query: pivot }), cal)
+    const seen = new Set(judged.map((j) => j.passage.chunk_id))
+    judged = [...judged, ...more.filter((j) => !seen.has(j.passage.chunk_id))].sort(
+      (a, b) => b.score - a.score,
+    )
+  }
+  return judged
+}
+
+/**
+ * The answerability a passage needs for the bot to answer: the bot's own min_confidence, else
+ * RETRIEVAL_MIN_CONFIDENCE when the deployment sets it, else the calibrated default.
+ */
+export function answerThreshold(
+  d: Pick<AnswerDeps, 'config' | 'calibration'>,
+  bot: { min_confidence: number | null },
+) {
+  return (
+    bot.min_confidence ??
+    d.calibration?.threshold ??
+    d.config.RETRIEVAL_MIN_CONFIDENCE ??
+    CALIBRATION.threshold
+  )
+}
+
+const languagesCache = new Map<string, { at: number; langs: Lang[] }>()
+
+/** The languages a tenant's knowledge is written in, most passages first (cached a minute). */
+async function knowledgeLanguages(pool: pg.Pool, tenantId: string): Promise<Lang[]> {
+  const hit = languagesCache.get(tenantId)
+  if (hit && Date.now() - hit.at < 60_000) return hit.langs
+  const { rows } = await pool.query(
+    `select language, count(*) n from knowledge_chunks where (tenant_id = $1 or tenant_id is null) and is_active
+      group by language order by n desc limit 7`,
+    [tenantId],
+  )
+  const langs = rows.map((r) => r.language).filter(isLang)
+  languagesCache.set(tenantId, { at: Date.now(), langs })
+  return langs
 }
 
 function toSource(p: Passage): Source {
@@ -351,6 +491,8 @@ async function countUsage(pool: pg.Pool, ids: string[]) {
 
 interface BotRow extends Persona {
   name: string
+  /** The bot's own answer threshold (bots.min_confidence), or null for the calibrated default. */
+  min_confidence: number | null
   persona: string
   model: string | null
   temperature: number
@@ -361,7 +503,7 @@ interface BotRow extends Persona {
 async function loadBot(pool: pg.Pool, botId: string): Promise<BotRow> {
   const { rows } = await pool.query(
     `select b.name, b.persona, b.persona_name, b.persona_objective, b.persona_personality, b.persona_style,
-            b.persona_target_audience, b.model, b.temperature, b.max_tokens,
+            b.persona_target_audience, b.model, b.temperature, b.max_tokens, b.min_confidence,
             coalesce((select jsonb_object_agg(p.prompt_type, jsonb_build_object('content', p.content, 'version', p.version))
                         from prompt_versions p where p.bot_id = b.id and p.is_active), '{}'::jsonb) as prompts
        from bots b where b.id = $1`,
@@ -373,12 +515,14 @@ async function loadBot(pool: pg.Pool, botId: string): Promise<BotRow> {
 
 async function loadHistory(pool: pg.Pool, sessionId: string, beforeSeq: number) {
   const { rows } = await pool.query(
-    `select message_type, content from chatbot_conversations
+    `select message_type, content, ai_metadata from chatbot_conversations
       where session_id = $1 and seq < $2 and not private and message_type in ('user', 'ai', 'agent')
       order by seq desc limit 40`,
     [sessionId, beforeSeq],
   )
-  return (rows as { message_type: string; content: string }[]).reverse()
+  return (
+    rows as { message_type: string; content: string; ai_metadata: Record<string, unknown> | null }[]
+  ).reverse()
 }
 
 /** Splits text into small pieces the way a model streams tokens (a few words each). */
@@ -390,4 +534,23 @@ function pieces(content: string): string[] {
       return acc
     }, []) ?? [content]
   )
+}
+
+/**
+ * True when a visitor message says yes to the bot's offer of a person: the bot's previous answer
+ * offered one (ai_metadata.offered_human) and the message is a yes in any of the seven languages.
+ */
+export async function acceptsHumanOffer(
+  pool: pg.Pool,
+  sessionId: string,
+  message: { seq: number; content: string },
+): Promise<boolean> {
+  if (replyOf(message.content) !== 'yes') return false
+  const { rows } = await pool.query(
+    `select ai_metadata from chatbot_conversations
+      where session_id = $1 and seq < $2 and not private and message_type in ('ai', 'agent')
+      order by seq desc limit 1`,
+    [sessionId, message.seq],
+  )
+  return rows[0]?.ai_metadata?.offered_human === true
 }

@@ -6,7 +6,7 @@
  * client_message_id) and the bot's answer (once per message).
  */
 import type pg from 'pg'
-import { generateAnswer, type Answer } from '../answers/pipeline'
+import { acceptsHumanOffer, generateAnswer, type Answer } from '../answers/pipeline'
 import { withTx } from '../db/tx'
 import type { Deps } from '../deps'
 import { checkHandoff } from '../escalation/service'
@@ -15,7 +15,7 @@ import { publish } from '../realtime/bus'
 import type { Lang } from '../text/language'
 import { findReply, getMessage, insertMessage, type Message } from './messages'
 import { getSessionRow } from './sessions'
-import { escalate, handoffEscalation, reopen } from './status'
+import { builtInTrace, escalate, handoffEscalation, HUMAN_REQUEST_PRIORITY, reopen } from './status'
 
 export type ReceiveDeps = Pick<
   Deps,
@@ -93,7 +93,11 @@ export async function receive(
     await on.onMessage?.(message)
 
     // Rules first: when one hands the session to people, the bot stays silent.
-    const escalation = sent.pending && !sent.duplicate ? await handOff(deps, session, message, input) : null
+    const escalation =
+      sent.pending && !sent.duplicate
+        ? ((await handOff(deps, session, message, input)) ??
+          (await acceptOffer(deps, session, message, sent.language)))
+        : null
     if (escalation) {
       await on.onEscalated?.(escalation)
       await on.onDone?.(null)
@@ -149,6 +153,25 @@ async function handOff(
     })
     return null
   }
+}
+
+/** "Yes" to the bot's own offer of a person (the previous answer asked): the session goes to people. */
+async function acceptOffer(
+  deps: ReceiveDeps,
+  session: Conversation,
+  message: Message,
+  language: Lang,
+): Promise<Escalation | null> {
+  if (!(await acceptsHumanOffer(deps.pool, session.id, message))) return null
+  const handoff = await escalate(deps, session, {
+    rule_id: null,
+    reason: `Visitor accepted the offer of a person ("${message.content.slice(0, 60)}")`,
+    priority: HUMAN_REQUEST_PRIORITY,
+    trace: [builtInTrace.humanRequested(message.content.slice(0, 60))],
+    assignment: { strategy: 'least_busy' },
+    language,
+  })
+  return handoff ? { id: handoff.escalation_id, reason: handoff.reason, message: handoff.message } : null
 }
 
 interface SendResult {
@@ -249,6 +272,7 @@ async function storeAnswer(
         latency_ms: latencyMs,
         language: answer.language,
         suggest_human: answer.suggest_human,
+        offered_human: answer.offered_human,
         tokens: answer.tokens,
         fault: answer.fault,
         query: answer.query,

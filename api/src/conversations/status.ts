@@ -29,7 +29,7 @@ const builtIn = (
 ): BuiltInTrace => ({ rule_id: null, name, priority, fired: true, detail, keywords: null, conditions })
 
 /** Priority of an escalation the visitor asked for (a tenant's rules go from 1 to 5). */
-const HUMAN_REQUEST_PRIORITY = 3
+export const HUMAN_REQUEST_PRIORITY = 3
 
 /** The trace entries of the built-in rules, spelled once. */
 export const builtInTrace = {

@@ -1,6 +1,7 @@
 /**
- * The system lines a visitor reads when their conversation changes hands, in each language the
- * widget speaks (English when the conversation's language is unknown or another one).
+ * The system lines a visitor reads when their conversation changes hands, and the bot's own lines
+ * (no answer, small talk, quoting), in each language the widget speaks: en, fr, es, pt, de, it, nl
+ * (English when the conversation's language is unknown or another one).
  */
 
 type Texts<T> = Record<string, T> & { en: T }
@@ -10,6 +11,9 @@ const HANDOFF: Texts<string> = {
   en: "I'm passing your request to a member of the team. They will reply right here.",
   es: 'Paso su solicitud a una persona del equipo. Le responderá aquí mismo.',
   pt: 'Estou passando o seu pedido para alguém da equipe. A resposta chegará aqui mesmo.',
+  de: 'Ich gebe Ihre Anfrage an ein Teammitglied weiter. Sie erhalten die Antwort direkt hier.',
+  it: 'Passo la sua richiesta a un membro del team. Le risponderà proprio qui.',
+  nl: 'Ik geef uw vraag door aan een teamlid. U krijgt hier het antwoord.',
 }
 
 const OFFLINE: Texts<(when: string | null) => string> = {
@@ -21,6 +25,12 @@ const OFFLINE: Texts<(when: string | null) => string> = {
     `Nuestro equipo no está disponible ahora${w ? ` (vuelve ${w})` : ''}. Deje su e-mail y le responderemos lo antes posible.`,
   pt: (w) =>
     `A nossa equipe não está disponível agora${w ? ` (volta ${w})` : ''}. Deixe o seu e-mail e responderemos assim que possível.`,
+  de: (w) =>
+    `Unser Team ist gerade nicht erreichbar${w ? ` (zurück ${w})` : ''}. Hinterlassen Sie Ihre E-Mail-Adresse, wir melden uns so bald wie möglich.`,
+  it: (w) =>
+    `Il nostro team non è disponibile al momento${w ? ` (di ritorno ${w})` : ''}. Lasci la sua e-mail e le risponderemo al più presto.`,
+  nl: (w) =>
+    `Ons team is nu afwezig${w ? ` (terug ${w})` : ''}. Laat uw e-mailadres achter, dan nemen we zo snel mogelijk contact op.`,
 }
 
 const RESOLVED: Texts<string> = {
@@ -28,6 +38,9 @@ const RESOLVED: Texts<string> = {
   en: 'This conversation is resolved. Thank you! You can rate the help you got.',
   es: 'Esta conversación está resuelta. ¡Gracias! Puede valorar la ayuda recibida.',
   pt: 'Esta conversa foi resolvida. Obrigado! Você pode avaliar o atendimento.',
+  de: 'Dieses Gespräch ist gelöst. Danke! Sie können die Hilfe bewerten.',
+  it: 'Questa conversazione è risolta. Grazie! Può valutare l’assistenza ricevuta.',
+  nl: 'Dit gesprek is opgelost. Bedankt! U kunt de hulp beoordelen.',
 }
 
 const HAND_BACK: Texts<string> = {
@@ -35,6 +48,163 @@ const HAND_BACK: Texts<string> = {
   en: 'You are back with the assistant. Ask it anything, or ask for a person again.',
   es: 'Vuelve a hablar con el asistente. Pregúntele lo que quiera, o pida hablar con una persona.',
   pt: 'Você está de volta com o assistente. Pergunte o que quiser, ou peça para falar com uma pessoa.',
+  de: 'Sie sind wieder beim Assistenten. Fragen Sie, was Sie möchten, oder bitten Sie erneut um eine Person.',
+  it: 'È di nuovo con l’assistente. Chieda pure, o chieda di nuovo una persona.',
+  nl: 'U bent weer bij de assistent. Vraag wat u wilt, of vraag opnieuw naar een medewerker.',
+}
+
+/* The bot's own lines (answers/pipeline.ts): no answer, a failed answer, small talk, quoting. */
+const NO_ANSWER: Texts<string> = {
+  fr: "Je n'ai pas trouvé de réponse fiable à cette question dans notre base de connaissances. Voulez-vous parler à un membre de l'équipe ?",
+  en: "I couldn't find a reliable answer to that in our knowledge base. Would you like to talk to a member of the team?",
+  es: 'No he encontrado una respuesta fiable a esa pregunta en nuestra base de conocimientos. ¿Quiere hablar con una persona del equipo?',
+  pt: 'Não encontrei uma resposta confiável para essa pergunta na nossa base de conhecimento. Quer falar com alguém da equipe?',
+  de: 'Dazu habe ich in unserer Wissensdatenbank keine verlässliche Antwort gefunden. Möchten Sie mit einem Teammitglied sprechen?',
+  it: 'Non ho trovato una risposta affidabile a questa domanda nella nostra base di conoscenza. Vuole parlare con un membro del team?',
+  nl: 'Ik heb daar in onze kennisbank geen betrouwbaar antwoord op gevonden. Wilt u met een teamlid praten?',
+}
+
+const MODEL_FAILED: Texts<string> = {
+  fr: "Notre assistant a eu un problème pour terminer sa réponse. Un membre de l'équipe peut prendre le relais si vous le souhaitez.",
+  en: 'Our assistant had trouble finishing this answer. A member of the team can take over if you like.',
+  es: 'Nuestro asistente tuvo un problema al terminar la respuesta. Una persona del equipo puede ayudarle si lo desea.',
+  pt: 'O nosso assistente teve um problema ao terminar a resposta. Alguém da equipe pode ajudar, se quiser.',
+  de: 'Unser Assistent konnte diese Antwort nicht fertigstellen. Ein Teammitglied kann gern übernehmen.',
+  it: 'Il nostro assistente ha avuto un problema a completare la risposta. Un membro del team può subentrare, se lo desidera.',
+  nl: 'Onze assistent kon dit antwoord niet afmaken. Een teamlid kan het overnemen als u dat wilt.',
+}
+
+const FROM_KNOWLEDGE: Texts<string> = {
+  fr: 'Voici ce que dit notre base de connaissances :',
+  en: 'Here is what our knowledge base says:',
+  es: 'Esto es lo que dice nuestra base de conocimientos:',
+  pt: 'Eis o que diz a nossa base de conhecimento:',
+  de: 'Das steht in unserer Wissensdatenbank:',
+  it: 'Ecco cosa dice la nostra base di conoscenza:',
+  nl: 'Dit staat in onze kennisbank:',
+}
+
+/** "Our help is in French:" — the quoted passage is in another language than the visitor's. */
+const HELP_IN: Texts<(language: string) => string> = {
+  fr: (l) => `Notre aide est rédigée en ${l} :`,
+  en: (l) => `Our help is written in ${l}:`,
+  es: (l) => `Nuestra ayuda está escrita en ${l}:`,
+  pt: (l) => `A nossa ajuda está escrita em ${l}:`,
+  de: (l) => `Unsere Hilfe ist auf ${l} verfasst:`,
+  it: (l) => `Il nostro aiuto è scritto in ${l}:`,
+  nl: (l) => `Onze hulp is in het ${l} geschreven:`,
+}
+
+/** Language names as each language writes them (for HELP_IN). */
+const LANGUAGE_IN: Texts<Record<string, string>> = {
+  en: {
+    en: 'English',
+    fr: 'French',
+    es: 'Spanish',
+    pt: 'Portuguese',
+    de: 'German',
+    it: 'Italian',
+    nl: 'Dutch',
+  },
+  fr: {
+    en: 'anglais',
+    fr: 'français',
+    es: 'espagnol',
+    pt: 'portugais',
+    de: 'allemand',
+    it: 'italien',
+    nl: 'néerlandais',
+  },
+  es: {
+    en: 'inglés',
+    fr: 'francés',
+    es: 'español',
+    pt: 'portugués',
+    de: 'alemán',
+    it: 'italiano',
+    nl: 'neerlandés',
+  },
+  pt: {
+    en: 'inglês',
+    fr: 'francês',
+    es: 'espanhol',
+    pt: 'português',
+    de: 'alemão',
+    it: 'italiano',
+    nl: 'holandês',
+  },
+  de: {
+    en: 'Englisch',
+    fr: 'Französisch',
+    es: 'Spanisch',
+    pt: 'Portugiesisch',
+    de: 'Deutsch',
+    it: 'Italienisch',
+    nl: 'Niederländisch',
+  },
+  it: {
+    en: 'inglese',
+    fr: 'francese',
+    es: 'spagnolo',
+    pt: 'portoghese',
+    de: 'tedesco',
+    it: 'italiano',
+    nl: 'olandese',
+  },
+  nl: {
+    en: 'Engels',
+    fr: 'Frans',
+    es: 'Spaans',
+    pt: 'Portugees',
+    de: 'Duits',
+    it: 'Italiaans',
+    nl: 'Nederlands',
+  },
+}
+
+const SMALL_TALK: Texts<{ greeting: string; thanks: string; goodbye: string; declined: string }> = {
+  en: {
+    greeting: 'Hello! How can I help you today?',
+    thanks: "You're welcome! Anything else I can help with?",
+    goodbye: 'Goodbye, and have a nice day!',
+    declined: 'All right. What else can I help you with?',
+  },
+  fr: {
+    greeting: 'Bonjour ! Comment puis-je vous aider ?',
+    thanks: 'Avec plaisir ! Puis-je vous aider pour autre chose ?',
+    goodbye: 'Au revoir, et bonne journée !',
+    declined: "D'accord. Comment puis-je vous aider d'autre ?",
+  },
+  es: {
+    greeting: '¡Hola! ¿En qué puedo ayudarle?',
+    thanks: '¡De nada! ¿Puedo ayudarle en algo más?',
+    goodbye: '¡Adiós, que tenga un buen día!',
+    declined: 'De acuerdo. ¿En qué más puedo ayudarle?',
+  },
+  pt: {
+    greeting: 'Olá! Como posso ajudar?',
+    thanks: 'De nada! Posso ajudar em mais alguma coisa?',
+    goodbye: 'Até logo, e tenha um bom dia!',
+    declined: 'Tudo bem. Em que mais posso ajudar?',
+  },
+  de: {
+    greeting: 'Hallo! Wie kann ich Ihnen helfen?',
+    thanks: 'Gern geschehen! Kann ich sonst noch helfen?',
+    goodbye: 'Auf Wiedersehen und einen schönen Tag!',
+    declined: 'In Ordnung. Wobei kann ich Ihnen sonst helfen?',
+  },
+  it: {
+    greeting: 'Buongiorno! Come posso aiutarla?',
+    thanks: 'Prego! Posso aiutarla in altro?',
+    goodbye: 'Arrivederci e buona giornata!',
+    declined: 'Va bene. In cos’altro posso aiutarla?',
+  },
+  nl: {
+    greeting: 'Hallo! Waarmee kan ik u helpen?',
+    thanks: 'Graag gedaan! Kan ik u nog ergens mee helpen?',
+    goodbye: 'Tot ziens en een fijne dag!',
+    declined: 'Goed. Waarmee kan ik u verder helpen?',
+  },
 }
 
 const pick = <T>(texts: Texts<T>, lang: string): T => texts[lang] ?? texts.en
@@ -65,4 +235,16 @@ export const systemText = {
   resolved: (lang: string) => pick(RESOLVED, lang),
   /** An agent handed the session back to the bot. */
   handBack: (lang: string) => pick(HAND_BACK, lang),
+  /** The knowledge does not answer: an honest "I don't know" and the offer of a person. */
+  noAnswer: (lang: string) => pick(NO_ANSWER, lang),
+  /** The model failed mid-answer: the offer of a person. */
+  modelFailed: (lang: string) => pick(MODEL_FAILED, lang),
+  /** The lead-in of a quoted passage: in the visitor's language, saying so when the passage is in another. */
+  quoteLead: (lang: string, passageLang: string) =>
+    passageLang === lang || !pick(LANGUAGE_IN, lang)[passageLang]
+      ? pick(FROM_KNOWLEDGE, lang)
+      : pick(HELP_IN, lang)(pick(LANGUAGE_IN, lang)[passageLang]!),
+  /** A greeting, a thank-you, a goodbye, or "no" to the offer of a person, answered in kind. */
+  smallTalk: (lang: string, kind: 'greeting' | 'thanks' | 'goodbye' | 'declined') =>
+    pick(SMALL_TALK, lang)[kind],
 }

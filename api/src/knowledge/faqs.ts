@@ -24,7 +24,11 @@ const faqCreate = z
     bot_id: z.string().regex(uuidRe).nullable().optional(),
   })
   .strict()
-const faqPatch = faqCreate.partial().strict()
+// No defaults in a patch: editing only the answer must keep the FAQ's language (a default 'en' reset it).
+const faqPatch = faqCreate
+  .extend({ language: z.enum(['en', 'fr', 'es', 'pt', 'de', 'it', 'nl']) })
+  .partial()
+  .strict()
 
 /** Creates a FAQ and its chunk in the caller's transaction. */
 export async function createFaq(db: Queryable, tenantId: string | null, f: z.infer<typeof faqCreate>) {

@@ -1,3 +1,6 @@
+import { answerability } from '../answers/answerability'
+import { answerThreshold } from '../answers/pipeline'
+import { termsOf } from '../answers/terms'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { asMember } from '../auth/member'
@@ -297,8 +300,16 @@ knowledge.post('/tenants/:t/knowledge/search', jsonBody(searchBody), async (c) =
     { pool, store, embedder },
     { tenant_id: t, bot_id: body.bot_id ?? null, query: body.query, k: body.k, fusion: body.fusion },
   )
+  // What the bot would do with these passages: its answer threshold and each passage's answerability.
+  const bot = body.bot_id
+    ? (await pool.query(`select min_confidence from bots where id = $1`, [body.bot_id])).rows[0]
+    : null
+  const judged = new Map(
+    answerability(termsOf(body.query), passages).map((j) => [j.passage.chunk_id, j.score]),
+  )
   return c.json({
     query: body.query,
+    min_confidence: answerThreshold(c.var.deps, { min_confidence: bot?.min_confidence ?? null }),
     embedding_model: embedder.model,
     vector_store: store.name,
     took_ms: Math.round((performance.now() - started) * 10) / 10,
@@ -317,6 +328,7 @@ knowledge.post('/tenants/:t/knowledge/search', jsonBody(searchBody), async (c) =
       language: p.language,
       scores: p.scores,
       confidence: p.confidence,
+      answerability: judged.get(p.chunk_id) ?? 0,
     })),
   })
 })

@@ -83,21 +83,23 @@ export function ChatApp({ store, open, dir, onClose }: ChatAppProps) {
         <>
           <MessageList state={s} t={t} store={store} />
           <div class="footer">
-            {!escalated && s.status !== 'resolved' && (
-              <button
-                type="button"
-                class="human"
-                onClick={() => {
-                  input.current && input.current.focus() // the button goes away: keep focus in the panel
-                  void store.escalate()
-                }}
-              >
-                <svg viewBox="0 0 24 24" aria-hidden="true">
-                  <path d="M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0" />
-                </svg>
-                {t.talkToHuman}
-              </button>
-            )}
+            {!escalated &&
+              s.status !== 'resolved' &&
+              s.messages.some((m) => m.message_type === 'user' && !m.local) && (
+                <button
+                  type="button"
+                  class="human"
+                  onClick={() => {
+                    input.current && input.current.focus() // the button goes away: keep focus in the panel
+                    void store.escalate()
+                  }}
+                >
+                  <svg viewBox="0 0 24 24" aria-hidden="true">
+                    <path d="M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0" />
+                  </svg>
+                  {t.talkToHuman}
+                </button>
+              )}
             <Composer
               t={t}
               busy={s.busy}

@@ -13,6 +13,8 @@ export interface MessageBubbleProps {
   /** The rating already given to this answer. */
   rated?: 'up' | 'down'
   store: ChatStore
+  /** The session is still with the bot: an "I don't know" answer offers a person with a button. */
+  escalatable?: boolean
 }
 
 const THUMB = 'M7 10v11H3V10zm0 0l4-8a3 3 0 0 1 3 3v4h6a2 2 0 0 1 2 2.3l-1.4 8A2 2 0 0 1 18.6 21H7'
@@ -21,7 +23,7 @@ const THUMB = 'M7 10v11H3V10zm0 0l4-8a3 3 0 0 1 3 3v4h6a2 2 0 0 1 2 2.3l-1.4 8A2
  * One message: visitor on the end side (plain text), bot and agent on the start side (safe
  * markdown), system lines centred. Bot answers carry their sources and thumbs up/down.
  */
-export function MessageBubble({ message: m, t, avatar, rated, store }: MessageBubbleProps) {
+export function MessageBubble({ message: m, t, avatar, rated, store, escalatable }: MessageBubbleProps) {
   const [asking, setAsking] = useState(false)
   const [comment, setComment] = useState('')
   if (m.message_type === 'system') {
@@ -46,6 +48,11 @@ export function MessageBubble({ message: m, t, avatar, rated, store }: MessageBu
         {m.local === 'streaming' && <span class="caret" aria-hidden="true" />}
       </div>
       {answer && <SourceList sources={m.sources || []} label={t.sources} />}
+      {answer && m.suggest_human && escalatable && (
+        <button type="button" class="human offer" onClick={() => void store.escalate()}>
+          {t.talkToHuman}
+        </button>
+      )}
       {answer && (
         <div class="fb">
           {(['up', 'down'] as const).map((r) => (

@@ -56,6 +56,7 @@ export function MessageList({ state: s, t, store }: MessageListProps) {
           avatar={assignee && m.agent && m.agent.id === assignee.id ? assignee.avatar_url : null}
           rated={s.feedback[m.id]}
           store={store}
+          escalatable={s.status === 'active' && m.id === messages[messages.length - 1]!.id}
         />
       ))}
       {(s.waiting || s.agentTyping !== null) && (

@@ -69,8 +69,8 @@ display:inline-flex;align-items:center;justify-content:center;padding:0 4px}
 .thumb:disabled{cursor:default}
 .fb-form,.composer{display:flex;align-items:flex-end;gap:8px;margin:0}
 .fb-form{margin-top:4px;width:100%;align-items:center}
-input,textarea{flex:1;border:1px solid var(--line);border-radius:12px;padding:10px 12px;font:inherit;color:inherit;background:var(--bg);outline:none;min-width:0}
-.fb-form input{padding:6px 10px;font-size:13px;border-radius:10px}
+input,textarea{flex:1;border:1px solid var(--line);border-radius:12px;padding:10px 12px;font:inherit;font-size:16px;color:inherit;background:var(--bg);outline:none;min-width:0}
+.fb-form input{padding:6px 10px;font-size:16px;border-radius:10px}
 .typing{display:flex;gap:4px;padding:13px 14px}
 .typing i{width:7px;height:7px;border-radius:50%;background:var(--mut);animation:dot 1.2s infinite ease-in-out}
 .typing i:nth-child(2){animation-delay:.15s}.typing i:nth-child(3){animation-delay:.3s}
