@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app'
-import { startFakeOpenAI, type FakeOpenAI } from '../helpers/fake-openai'
+import { createTestApp, type TestApp } from '../../helpers/app'
+import { startFakeOpenAI, type FakeOpenAI } from '../../helpers/fake-openai'
 
 /**
  * Conversations as visitors have them with the demo shop (extractive answers, no model): each case is
