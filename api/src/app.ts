@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import { admin } from './admin/routes'
 import { apiKeys } from './auth/api-keys'
+import { authenticate, hasConsoleCredential, principalKey } from './auth/middleware'
 import { auth } from './auth/routes'
 import type { AppEnv, Deps } from './deps'
 import { ApiError, errorBody, fromPgError } from './errors'
@@ -52,17 +53,30 @@ export function createApp(deps: Deps) {
   app.use('/v1/widget/*', widgetCors())
   app.use('/v1/sessions', widgetCors())
   app.use('/v1/sessions/*', widgetCors())
-  // After CORS, so a browser can read the 429. Preflights are free.
+  // After CORS, so a browser can read the 429. Preflights are free. A valid console credential is
+  // counted per principal (member or key), anything else per client IP; the tenant's own budget is
+  // spent only once a request is authenticated for it (asMember, a visitor's send).
   const hops = deps.config.TRUSTED_PROXY_HOPS
   app.use(
     '/v1/*',
-    rateLimit(deps.limiters, 'ip', (c) =>
-      c.req.method === 'OPTIONS' ? null : clientIp(c, { trustedProxyHops: hops }),
-    ),
+    rateLimit(deps.limiters, 'ip', async (c) => {
+      if (c.req.method === 'OPTIONS') return null
+      const ip = clientIp(c, { trustedProxyHops: hops })
+      if (!hasConsoleCredential(c)) return ip
+      // An address already over its budget is refused before any verification work (a key lookup).
+      const seen = await deps.limiters.limiter('ip').get(ip)
+      if (seen && seen.consumedPoints >= deps.limiters.limits.ip.points) return ip
+      const auth = await authenticate(c)
+      return auth && 'user' in auth ? null : ip
+    }),
   )
   app.use(
-    '/v1/tenants/:t/*',
-    rateLimit(deps.limiters, 'tenant', (c) => c.req.param('t') ?? null),
+    '/v1/*',
+    rateLimit(deps.limiters, 'principal', async (c) => {
+      if (c.req.method === 'OPTIONS' || !hasConsoleCredential(c)) return null
+      const auth = await authenticate(c)
+      return auth && 'user' in auth ? principalKey(auth.user) : null
+    }),
   )
 
   app.get('/healthz', (c) => c.json({ ok: true }))

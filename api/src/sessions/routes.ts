@@ -9,6 +9,7 @@ import { requestHuman } from '../conversations/status'
 import { openingState } from '../escalation/hours'
 import { publish } from '../realtime/bus'
 import { identitySchema, type IdentityInput } from './identity'
+import { clientIp } from '../http/client-ip'
 import { rateLimit } from '../http/rate-limit'
 import { withTx } from '../db/tx'
 import type { AppEnv } from '../deps'
@@ -60,6 +61,13 @@ const createSchema = z.object({
 sessions.post(
   '/sessions',
   jsonBody(createSchema),
+  // Per key and address first, so a few addresses cannot spend the key's ceiling for everyone.
+  rateLimit(
+    (c) => c.var.deps.limiters,
+    'publishable_key_ip',
+    (c) =>
+      `${(c.get('body') as { key: string }).key}|${clientIp(c, { trustedProxyHops: c.var.deps.config.TRUSTED_PROXY_HOPS })}`,
+  ),
   rateLimit(
     (c) => c.var.deps.limiters,
     'publishable_key',
