@@ -40,6 +40,20 @@ export const limitsConfigSchema = z.object({
   RATE_LIMIT_TENANT_PER_MIN: perWindow(3000),
   /** Sign-in attempts per 15 minutes per client IP and e-mail. */
   RATE_LIMIT_LOGIN_PER_15MIN: perWindow(10),
+  /** Open event streams per visitor session, and per console member or API key. */
+  STREAMS_PER_SESSION: perWindow(5),
+  /** Open event streams per client IP (visitor streams). */
+  STREAMS_PER_IP: perWindow(50),
+  /** Open event streams per API process. */
+  STREAMS_MAX: perWindow(10_000),
+  /** A stream that delivered no event for this long ends with `event: bye` (the client reconnects). */
+  STREAM_IDLE_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(30 * 60_000),
+  /** How often an open stream's credential is checked again (revoked key, removed member, expiry). */
+  STREAM_RECHECK_MS: z.coerce.number().int().min(100).default(30_000),
   /** LLM tokens (prompt + completion) per tenant per UTC day; 0 means no budget. */
   LLM_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(2_000_000),
 })

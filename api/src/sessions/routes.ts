@@ -220,7 +220,14 @@ sessions.get('/sessions/:id/events', async (c) => {
   } else {
     cursor = (await getSessionRow(pool, visitor.id)).last_seq
   }
-  return liveSSE(c, async (live) => {
+  const token = /^Bearer\s+([0-9a-f]{64})$/i.exec(c.req.header('authorization') ?? '')![1].toLowerCase()
+  const slot = {
+    owner: `session:${visitor.id}`,
+    ip: clientIp(c, { trustedProxyHops: c.var.deps.config.TRUSTED_PROXY_HOPS }),
+  }
+  // An expired token (or a session gone) keeps no live stream.
+  const stillValid = async () => (await sessionForToken(pool, visitor.id, token)) !== null
+  return liveSSE(c, { slot, stillValid }, async (live) => {
     let busy = false
     let again = false
     // Sends every visible message after the cursor, in order; coalesces bursts of notifications.
