@@ -123,7 +123,9 @@ export function createApp(deps: Deps) {
     .map((r) => ({ method: r.method, re: pathRegex(r.path) }))
   app.notFound((c) => {
     const allowed = [...new Set(routes.filter((r) => r.re.test(c.req.path)).map((r) => r.method))]
-    if (allowed.length) {
+    // A route of this method exists and declined (a static file that is not there): not found.
+    const method = c.req.method === 'HEAD' ? 'GET' : c.req.method
+    if (allowed.length && !allowed.includes(method)) {
       return c.json(errorBody('method_not_allowed', `Use ${allowed.join(' or ')} on this path.`), 405, {
         Allow: allowed.join(', '),
       })
@@ -136,9 +138,16 @@ export function createApp(deps: Deps) {
 function pathRegex(path: string): RegExp {
   const body = path
     .split('/')
-    .map((part) =>
-      part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-    )
+    .map((part) => {
+      // ":file{[a-z0-9-]+\\.js}" keeps its own pattern, so /robots.txt is not taken for a widget file.
+      const custom = /^:[^{]+\{(.+)\}$/.exec(part)
+      if (custom) return `(?:${custom[1]})`
+      return part.startsWith(':')
+        ? '[^/]+'
+        : part === '*'
+          ? '.*'
+          : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    })
     .join('/')
   return new RegExp(`^${body}/?$`)
 }
