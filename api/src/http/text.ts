@@ -1,10 +1,21 @@
 import { z } from 'zod'
+import { stringProblem } from './validate'
 
-/** Trimmed text without NUL characters (Postgres text cannot hold them), between min and max chars. */
+/**
+ * A string input that Postgres can store: NUL characters and lone surrogates are refused (400 naming
+ * the field), never silently changed. jsonBody already refuses them anywhere in a body; this covers
+ * inputs that come another way (multipart fields, query strings).
+ */
+export const safeString = () =>
+  z.string().check((ctx) => {
+    const problem = stringProblem(ctx.value)
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value })
+  })
+
+/** Trimmed text without NUL characters or lone surrogates, between min and max chars. */
 export const text = (max: number, min = 1) =>
-  z
-    .string()
-    .transform((s) => s.replace(/\u0000/g, '').trim())
+  safeString()
+    .transform((s) => s.trim())
     .pipe(
       z
         .string()
