@@ -41,8 +41,13 @@ export function createApp(deps: Deps) {
   const limit = (maxSize: number) =>
     bodyLimit({
       maxSize,
+      // bodyLimit answers from Content-Length before anything reads the body. The body is then not
+      // drained, so the connection is closed cleanly with the response: a keep-alive client must not
+      // send its next request on a socket whose unread bytes would be taken for one.
       onError: () => {
-        throw new ApiError(413, 'payload_too_large', `The body is larger than ${maxSize} bytes.`)
+        throw new ApiError(413, 'payload_too_large', `The body is larger than ${maxSize} bytes.`, {
+          Connection: 'close',
+        })
       },
     })
   const jsonLimit = limit(deps.config.BODY_LIMIT_BYTES)
