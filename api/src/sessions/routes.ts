@@ -306,6 +306,8 @@ sessions.post(
     const v = c.var.visitor
     await withTx(c.var.deps.pool, async (db) => {
       await db.query(
+        // Top-level name and e-mail are what the visitor claims; a verified identity lives under
+        // `verified`, which this never touches.
         `update chatbot_sessions set customer_context = customer_context || $2::jsonb where id = $1`,
         [v.id, JSON.stringify(body)],
       )
