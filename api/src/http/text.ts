@@ -22,3 +22,18 @@ export const text = (max: number, min = 1) =>
         .min(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
         .max(max, `must be at most ${max} characters`),
     )
+
+/** Bidirectional controls that can reorder what an agent reads (embeddings, overrides, isolates, marks). */
+export const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g
+
+/** A visitor-supplied string with its bidirectional controls removed, so "\u202Eevil" cannot spoof a name. */
+export const stripBidi = (s: string) => s.replace(BIDI_CONTROLS, '')
+
+/** Every string (keys included) of a visitor-supplied value, without bidirectional controls. */
+export function stripBidiDeep<T>(value: T): T {
+  if (typeof value === 'string') return stripBidi(value) as T
+  if (Array.isArray(value)) return value.map(stripBidiDeep) as T
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [stripBidi(k), stripBidiDeep(v)])) as T
+  return value
+}

@@ -15,7 +15,7 @@ import { withTx } from '../db/tx'
 import type { AppEnv } from '../deps'
 import { ApiError, badRequest, conflict, notFound, unauthorized } from '../errors'
 import { assertOrigin } from '../http/cors'
-import { text } from '../http/text'
+import { stripBidiDeep, text } from '../http/text'
 import { jsonBody, query, uuidRe } from '../http/validate'
 import { liveSSE } from '../realtime/sse'
 import { createSession, findWidget, identifySession, widgetOfBot, sessionForToken } from './service'
@@ -74,7 +74,8 @@ sessions.post(
     (c) => (c.get('body') as { key: string }).key,
   ),
   async (c) => {
-    const input = c.get('body') as z.infer<typeof createSchema>
+    // Names, e-mails and context are shown to agents: no bidi control may reorder them.
+    const input = stripBidiDeep(c.get('body') as z.infer<typeof createSchema>)
     const { pool, config } = c.var.deps
     const widget = await findWidget(pool, input.key)
     assertOrigin(c, widget.allowed_origins)
@@ -98,7 +99,7 @@ const requireVisitor = createMiddleware<AppEnv>(async function requireVisitor(c,
 
 /** identify(): attach a verified user to this conversation, or switch to that user's own one. */
 sessions.post('/sessions/:id/identify', requireVisitor, jsonBody(identitySchema), async (c) => {
-  const identity = c.get('body') as IdentityInput
+  const identity = stripBidiDeep(c.get('body') as IdentityInput)
   const { pool, config } = c.var.deps
   const v = c.var.visitor
   const widget = await widgetOfBot(pool, v.bot_id)
@@ -302,7 +303,7 @@ sessions.post(
   '/sessions/:id/contact',
   jsonBody(z.object({ email: z.email().max(320), name: text(200).optional() }).strict()),
   async (c) => {
-    const body = c.get('body') as { email: string; name?: string }
+    const body = stripBidiDeep(c.get('body') as { email: string; name?: string })
     const v = c.var.visitor
     await withTx(c.var.deps.pool, async (db) => {
       await db.query(

@@ -27,10 +27,11 @@ export function safeUrl(url: unknown): string | null {
   }
 }
 
+/** Visitor-supplied text as shown: bidirectional controls removed, so none can reorder a name. */
 function show(value: unknown): string {
   if (value === null || value === undefined) return ''
-  if (typeof value === 'object') return JSON.stringify(value)
-  return String(value)
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value)
+  return text.replace(/[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g, '')
 }
 
 function Row({ label, children }: { label: string; children: ComponentChildren }) {
