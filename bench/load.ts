@@ -302,6 +302,8 @@ async function startApi(fake: FakeOpenAI, databaseUrl: string): Promise<ApiChild
     // One client IP and one key for a thousand visitors: the limits must not be what is measured.
     RATE_LIMIT_IP_PER_MIN: '1000000',
     RATE_LIMIT_KEY_PER_MIN: '1000000',
+    RATE_LIMIT_KEY_IP_PER_MIN: '1000000',
+    RATE_LIMIT_PRINCIPAL_PER_MIN: '1000000',
     RATE_LIMIT_TENANT_PER_MIN: '1000000',
     RATE_LIMIT_SESSION_MESSAGES_PER_MIN: '1000',
     // No daily token budget: at these volumes the 2M default would switch answers to extractive.

@@ -11,6 +11,7 @@ import { team } from './admin/team'
 import { account } from './auth/account'
 import { apiKeys } from './auth/api-keys'
 import { channels } from './channels/routes'
+import { authenticate, hasConsoleCredential, principalKey } from './auth/middleware'
 import { auth } from './auth/routes'
 import type { AppEnv, Deps } from './deps'
 import { ApiError, errorBody, fromPgError } from './errors'
@@ -44,8 +45,13 @@ export function createApp(deps: Deps) {
   const limit = (maxSize: number) =>
     bodyLimit({
       maxSize,
+      // bodyLimit answers from Content-Length before anything reads the body. The body is then not
+      // drained, so the connection is closed cleanly with the response: a keep-alive client must not
+      // send its next request on a socket whose unread bytes would be taken for one.
       onError: () => {
-        throw new ApiError(413, 'payload_too_large', `The body is larger than ${maxSize} bytes.`)
+        throw new ApiError(413, 'payload_too_large', `The body is larger than ${maxSize} bytes.`, {
+          Connection: 'close',
+        })
       },
     })
   const jsonLimit = limit(deps.config.BODY_LIMIT_BYTES)
@@ -56,22 +62,34 @@ export function createApp(deps: Deps) {
   app.use('/v1/widget/*', widgetCors())
   app.use('/v1/sessions', widgetCors())
   app.use('/v1/sessions/*', widgetCors())
-  // After CORS, so a browser can read the 429. Preflights are free.
+  // After CORS, so a browser can read the 429. Preflights are free. A valid console credential is
+  // counted per principal (member or key), anything else per client IP; the tenant's own budget is
+  // spent only once a request is authenticated for it (asMember, a visitor's send).
   const hops = deps.config.TRUSTED_PROXY_HOPS
   // Platform webhooks come from a few platform IPs carrying every tenant's traffic: they are limited
   // per channel instead (channels/routes.ts).
   const isChannelWebhook = (path: string) => /^\/v1\/channels\/[^/]+\/webhook\/?$/.test(path)
   app.use(
     '/v1/*',
-    rateLimit(deps.limiters, 'ip', (c) =>
-      c.req.method === 'OPTIONS' || isChannelWebhook(c.req.path)
-        ? null
-        : clientIp(c, { trustedProxyHops: hops }),
-    ),
+    rateLimit(deps.limiters, 'ip', async (c) => {
+      // Platform webhooks come from a few platform addresses carrying every tenant: limited per channel.
+      if (c.req.method === 'OPTIONS' || isChannelWebhook(c.req.path)) return null
+      const ip = clientIp(c, { trustedProxyHops: hops })
+      if (!hasConsoleCredential(c)) return ip
+      // An address already over its budget is refused before any verification work (a key lookup).
+      const seen = await deps.limiters.limiter('ip').get(ip)
+      if (seen && seen.consumedPoints >= deps.limiters.limits.ip.points) return ip
+      const auth = await authenticate(c)
+      return auth && 'user' in auth ? null : ip
+    }),
   )
   app.use(
-    '/v1/tenants/:t/*',
-    rateLimit(deps.limiters, 'tenant', (c) => c.req.param('t') ?? null),
+    '/v1/*',
+    rateLimit(deps.limiters, 'principal', async (c) => {
+      if (c.req.method === 'OPTIONS' || !hasConsoleCredential(c)) return null
+      const auth = await authenticate(c)
+      return auth && 'user' in auth ? principalKey(auth.user) : null
+    }),
   )
 
   app.get('/healthz', (c) => c.json({ ok: true }))
@@ -123,7 +141,9 @@ export function createApp(deps: Deps) {
     .map((r) => ({ method: r.method, re: pathRegex(r.path) }))
   app.notFound((c) => {
     const allowed = [...new Set(routes.filter((r) => r.re.test(c.req.path)).map((r) => r.method))]
-    if (allowed.length) {
+    // A route of this method exists and declined (a static file that is not there): not found.
+    const method = c.req.method === 'HEAD' ? 'GET' : c.req.method
+    if (allowed.length && !allowed.includes(method)) {
       return c.json(errorBody('method_not_allowed', `Use ${allowed.join(' or ')} on this path.`), 405, {
         Allow: allowed.join(', '),
       })
@@ -136,9 +156,16 @@ export function createApp(deps: Deps) {
 function pathRegex(path: string): RegExp {
   const body = path
     .split('/')
-    .map((part) =>
-      part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-    )
+    .map((part) => {
+      // ":file{[a-z0-9-]+\\.js}" keeps its own pattern, so /robots.txt is not taken for a widget file.
+      const custom = /^:[^{]+\{(.+)\}$/.exec(part)
+      if (custom) return `(?:${custom[1]})`
+      return part.startsWith(':')
+        ? '[^/]+'
+        : part === '*'
+          ? '.*'
+          : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    })
     .join('/')
   return new RegExp(`^${body}/?$`)
 }

@@ -159,7 +159,8 @@ describe('verified users', () => {
       )
     ).rows[0]
     expect(row.identified_user_id).toBeNull()
-    expect(row.customer_context).toMatchObject({ name: 'Eve', identity_verified: false })
+    expect(row.customer_context).toMatchObject({ name: 'Eve', email: 'eve@example.com' })
+    expect(row.customer_context.verified).toBeUndefined()
   })
 })
 

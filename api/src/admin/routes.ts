@@ -7,7 +7,7 @@ import { ADMINS } from '../auth/roles'
 import { requireUser } from '../auth/middleware'
 import { withMemberTx, type Queryable } from '../db/tx'
 import type { AppEnv } from '../deps'
-import { badRequest, notFound } from '../errors'
+import { badRequest, forbidden, notFound } from '../errors'
 import { invalidateOrigins } from '../http/cors'
 import { text } from '../http/text'
 import { jsonBody, uuidRe } from '../http/validate'
@@ -44,6 +44,9 @@ const settingsSchema = z
 const tenantCreate = z.object({ name: text(200), slug }).strict()
 
 admin.post('/tenants', jsonBody(tenantCreate), async (c) => {
+  // A key acts for its own tenant only (the database refuses it too).
+  if (c.var.user.api_key)
+    throw forbidden('An API key acts for its own tenant only; it cannot create tenants.')
   const body = c.get('body') as z.infer<typeof tenantCreate>
   const tenant = await withMemberTx(c.var.deps.pool, c.var.user, async (db) => {
     // No RETURNING: the row is only visible to its creator once the owner trigger has run, after the statement.

@@ -241,6 +241,8 @@ team.delete('/tenants/:t/members/:id', async (c) => {
     },
     ADMINS,
   )
+  // Every open stream re-checks its credential now: the removed member's ones end at once.
+  void c.var.deps.streams.recheck()
   return c.body(null, 204)
 })
 

@@ -87,5 +87,7 @@ apiKeys.delete('/tenants/:t/api-keys/:id', async (c) => {
     },
     ADMINS,
   )
+  // Streams opened with the key end now, not at their next periodic check.
+  void c.var.deps.streams.recheck()
   return c.body(null, 204)
 })

@@ -24,6 +24,7 @@ export async function asMember<T>(
     if (key.tenant_id !== tenantId) throw notFound('Tenant')
     if (!roles.includes(key.role))
       throw forbidden(`This needs the ${roles.join(' or ')} role; the key's scope does not grant it.`)
+    await countForTenant(c, tenantId)
     return withMemberTx(c.var.deps.pool, c.var.user, (db) => fn(db, key.role))
   }
   return withMemberTx(c.var.deps.pool, c.var.user, async (db) => {
@@ -33,6 +34,21 @@ export async function asMember<T>(
     )
     if (!rows[0]) throw notFound('Tenant')
     if (!roles.includes(rows[0].role)) throw forbidden(`This needs the ${roles.join(' or ')} role.`)
+    await countForTenant(c, tenantId)
     return fn(db, rows[0].role)
   })
+}
+
+const counted = new WeakMap<Request, Set<string>>()
+
+/**
+ * Spends one request of the tenant's shared budget, once per request and only once the caller is
+ * known to act for the tenant: strangers (and anonymous floods) never spend a tenant's budget.
+ */
+async function countForTenant(c: Context<AppEnv>, tenantId: string) {
+  let seen = counted.get(c.req.raw)
+  if (!seen) counted.set(c.req.raw, (seen = new Set()))
+  if (seen.has(tenantId)) return
+  seen.add(tenantId)
+  await c.var.deps.limiters.consume('tenant', tenantId)
 }

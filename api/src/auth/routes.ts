@@ -4,6 +4,7 @@ import { withMemberTx } from '../db/tx'
 import type { AppEnv } from '../deps'
 import { unauthorized } from '../errors'
 import { jsonBody } from '../http/validate'
+import type { ApiKeyPrincipal } from './keys'
 import { signAccessToken } from './jwt'
 import { requireUser } from './middleware'
 import { verifyPassword } from './passwords'
@@ -46,6 +47,19 @@ auth.post('/auth/login', jsonBody(loginSchema), loginLimit, async (c) => {
 
 auth.get('/me', requireUser, async (c) => {
   const user = c.var.user
+  const key = user.api_key as ApiKeyPrincipal | undefined
+  if (key) {
+    // A key is not its creator: it sees its own tenant, with its own role, and nothing of the person.
+    const tenant = await withMemberTx(c.var.deps.pool, user, async (db) => {
+      const { rows } = await db.query('select id, name, slug from tenants where id = $1', [key.tenant_id])
+      return rows[0]
+    })
+    return c.json({
+      user: null,
+      api_key: { id: key.id, tenant_id: key.tenant_id, role: key.role, read_only: key.read_only },
+      memberships: [{ tenant_id: key.tenant_id, role: key.role, tenant }],
+    })
+  }
   const result = await withMemberTx(c.var.deps.pool, user, async (db) => {
     const memberships = await db.query(
       `select m.tenant_id, m.role, m.display_name, json_build_object('id', t.id, 'name', t.name, 'slug', t.slug) as tenant

@@ -295,9 +295,28 @@ export async function inTransaction<T>(
     await client.query('commit')
     return result
   } catch (err) {
-    await client.query('rollback').catch((e: Error) => (broken = e))
+    broken = await rollback(client)
     throw err
   } finally {
+    // A connection that could not roll back is discarded, never handed to the next request.
     client.release(broken)
   }
+}
+
+/**
+ * Rolls back, always: a query that failed half-written (a driver error while serialising a parameter)
+ * leaves a malformed message on the wire, and the first ROLLBACK is answered with a protocol error,
+ * so it is sent again. Returns the error when the connection still cannot roll back.
+ */
+async function rollback(client: pg.PoolClient): Promise<Error | undefined> {
+  let last: Error | undefined
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await client.query('rollback')
+      return undefined
+    } catch (err) {
+      last = err as Error
+    }
+  }
+  return last
 }

@@ -7,7 +7,7 @@ import { requireUser } from '../auth/middleware'
 import type { AppEnv } from '../deps'
 import { ApiError, badRequest, notFound } from '../errors'
 import { text } from '../http/text'
-import { jsonBody, uuidRe } from '../http/validate'
+import { jsonBody, uuidRe, assertSafeJson } from '../http/validate'
 import { validateUrl } from '../net'
 import { sentimentOf } from './lexicon'
 import { findHumanRequest } from './human-request'
@@ -55,11 +55,15 @@ escalation.get('/tenants/:t/escalation-rules', async (c) => {
 })
 
 async function readBody(c: { req: { json(): Promise<unknown> } }) {
+  let raw: unknown
   try {
-    return await c.req.json()
+    raw = await c.req.json()
   } catch {
     throw badRequest('invalid_json', 'The body is not valid JSON.')
   }
+  // The same bounds as jsonBody: depth, size, no NUL or lone surrogate.
+  assertSafeJson(raw)
+  return raw
 }
 
 escalation.post('/tenants/:t/escalation-rules', async (c) => {

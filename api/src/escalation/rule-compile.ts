@@ -3,6 +3,7 @@
  * so evaluating a message (rules.ts) builds none.
  */
 import { fold } from '../text/fold'
+import { compileGlob, compileLinear, type LinearRegex } from './linear-regex'
 import {
   formatFieldPath,
   issueMessage,
@@ -52,8 +53,9 @@ export type CompiledNode =
   | {
       kind: 'condition'
       condition: Condition
-      re?: RegExp
-      glob?: { re: RegExp; pathOnly: boolean }
+      /** message_regex and /regex/ page_url: the linear engine, never a V8 RegExp. */
+      re?: LinearRegex
+      glob?: { re: LinearRegex; pathOnly: boolean }
       /** The condition's values folded once at compile time (intent, sentiment, attribute eq/in...). */
       folded?: Set<string>
     }
@@ -92,15 +94,14 @@ function compileNode(node: ConditionNode): CompiledNode {
     return { kind: 'group', all: node.all?.map(compileNode), any: node.any?.map(compileNode) }
   }
   if (node.type === 'message_regex')
-    return { kind: 'condition', condition: node, re: new RegExp(node.pattern, node.flags ?? '') }
+    return { kind: 'condition', condition: node, re: compileLinear(node.pattern, node.flags ?? '') }
   if (node.type === 'page_url') {
     const parts = pageRegexParts(node.pattern)
-    if (parts) return { kind: 'condition', condition: node, re: new RegExp(parts.source, parts.flags) }
-    const source = node.pattern.split('*').map(escapeRe).join('.*')
+    if (parts) return { kind: 'condition', condition: node, re: compileLinear(parts.source, parts.flags) }
     return {
       kind: 'condition',
       condition: node,
-      glob: { re: new RegExp(`^${source}$`, 'is'), pathOnly: node.pattern.startsWith('/') },
+      glob: { re: compileGlob(node.pattern), pathOnly: node.pattern.startsWith('/') },
     }
   }
   if (node.type === 'sentiment' || node.type === 'intent')
@@ -149,10 +150,15 @@ export function compileRules(rules: readonly Rule[]): CompiledRules {
     }
     const rule: Rule = { ...parsed.data, id: raw.id, created_at: raw.created_at }
     const tree = rule.trigger_conditions
-    return {
-      rule,
-      keywords: rule.trigger_keywords.map(compileKeyword),
-      conditions: tree.all || tree.any ? compileNode(tree) : null,
+    try {
+      return {
+        rule,
+        keywords: rule.trigger_keywords.map(compileKeyword),
+        conditions: tree.all || tree.any ? compileNode(tree) : null,
+      }
+    } catch (err) {
+      // Defence in depth: whatever validated but still fails to compile never fires, and says why.
+      return { rule: raw, invalid: (err as Error).message, keywords: [], conditions: null }
     }
   })
   return { [COMPILED]: true, rules: compiled }

@@ -3,9 +3,9 @@
  * conditions, the assignment), its limits, and parseRule, which the routes use before storing one.
  * What the conditions mean is written once, in rules.ts, beside their evaluation.
  */
-import safeRegex from 'safe-regex2'
 import { z } from 'zod'
 import { fold } from '../text/fold'
+import { compileGlob, compileLinear } from './linear-regex'
 
 /** Groups nest at most this deep (the top-level group is depth 1). */
 export const MAX_GROUP_DEPTH = 3
@@ -32,20 +32,31 @@ const CONDITION_TYPES = [
 ] as const
 
 /**
- * Why a regular expression is refused, or null when it may run on visitor input. safe-regex2 refuses
- * nested repetition such as (a+)+; back-references are refused too because no static check bounds
- * their running time.
+ * Why a regular expression is refused, or null when it may run on visitor input. Tenant patterns run
+ * on re2js (linear-regex.ts): linear in the input whatever the pattern, so nothing that backtracks is
+ * even possible; what RE2 cannot express (back-references, lookaround) and programs too large to
+ * run cheaply are refused.
  */
 export function regexProblem(source: string, flags = ''): string | null {
   if (source.length > MAX_REGEX_LENGTH) return `longer than ${MAX_REGEX_LENGTH} characters`
   try {
-    new RegExp(source, flags)
+    compileLinear(source, flags)
   } catch (err) {
-    return `not a valid regular expression (${(err as Error).message})`
+    return (err as Error).message
   }
-  if (/\\[1-9]|\\k</.test(source)) return 'back-references are not allowed'
-  if (!safeRegex(source))
-    return 'may take exponential time on some messages (nested repetition such as (a+)+ is refused)'
+  return null
+}
+
+/** Why a page_url pattern (a /regex/ or a glob) is refused, or null. */
+export function pagePatternProblem(pattern: string): string | null {
+  const re = pageRegexParts(pattern)
+  if (re) return regexProblem(re.source, re.flags)
+  if ((pattern.match(/\*/g)?.length ?? 0) > 20) return 'at most 20 wildcards (*)'
+  try {
+    compileGlob(pattern)
+  } catch (err) {
+    return (err as Error).message
+  }
   return null
 }
 
@@ -80,8 +91,7 @@ const conditionSchema = z.discriminatedUnion(
     z
       .strictObject({ type: z.literal('page_url'), pattern: z.string().trim().min(1).max(500) })
       .superRefine((c, ctx) => {
-        const re = pageRegexParts(c.pattern)
-        const problem = re && regexProblem(re.source, re.flags)
+        const problem = pagePatternProblem(c.pattern)
         if (problem) ctx.addIssue({ code: 'custom', path: ['pattern'], message: problem })
       }),
     z

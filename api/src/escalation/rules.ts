@@ -72,7 +72,16 @@ export interface EvalOptions {
    * default: the trace then holds every rule tried, up to and including the winner.
    */
   traceAll?: boolean
+  /**
+   * Wall-clock budget of one evaluation, in ms (default {@link EVAL_BUDGET_MS}). Tenant patterns run in
+   * linear time on capped input, so each costs little; the budget bounds the sum whatever the rules:
+   * past it, the remaining pattern conditions are unknown (their trace says so).
+   */
+  budgetMs?: number
 }
+
+/** Default time budget of one evaluation of a tenant's rules on one message. */
+export const EVAL_BUDGET_MS = 100
 
 interface EvalContext {
   input: EvalInput
@@ -81,7 +90,14 @@ interface EvalContext {
   words?: Set<string>
   capped: string
   humanPhrase: string | null | undefined
+  /** performance.now() past which no more tenant pattern runs. */
+  deadline: number
+  budgetMs: number
 }
+
+const overBudget = (ctx: EvalContext) => performance.now() > ctx.deadline
+const budgetDetail = (ctx: EvalContext) =>
+  `not evaluated: the rules used up their ${ctx.budgetMs} ms time budget on this message`
 
 const OP_SYMBOL: Record<string, string> = { gte: '>=', lte: '<=', eq: '=', gt: '>', lt: '<', neq: '!=' }
 const quote = (s: string, max = 60) => `"${s.length > max ? s.slice(0, max - 1) + '…' : s}"`
@@ -221,6 +237,7 @@ function evalCondition(c: CompiledNode & { kind: 'condition' }, ctx: EvalContext
     case 'page_url': {
       const url = input.page_url
       if (!url) return leaf(null, 'page URL unknown')
+      if (overBudget(ctx)) return leaf(null, budgetDetail(ctx))
       const capped = url.slice(0, REGEX_INPUT_CAP)
       let target = capped
       if (c.glob?.pathOnly) {
@@ -242,9 +259,10 @@ function evalCondition(c: CompiledNode & { kind: 'condition' }, ctx: EvalContext
       return leaf(r.passed, r.detail)
     }
     case 'message_regex': {
+      if (overBudget(ctx)) return leaf(null, budgetDetail(ctx))
       const m = c.re!.exec(ctx.capped)
-      return m
-        ? leaf(true, `message matches /${cond.pattern}/${cond.flags ?? ''} at ${quote(m[0], 40)}`)
+      return m !== null
+        ? leaf(true, `message matches /${cond.pattern}/${cond.flags ?? ''} at ${quote(m, 40)}`)
         : leaf(false, `message does not match /${cond.pattern}/${cond.flags ?? ''}`)
     }
   }
@@ -307,6 +325,7 @@ function evalRule(c: CompiledRule, ctx: EvalContext): RuleTrace {
       conditions: null,
     }
   }
+
   let keywords: RuleTrace['keywords'] = null
   if (c.keywords.length) {
     const words = (ctx.words ??= new Set(ctx.folded.match(WORD_RUNS)))
@@ -368,6 +387,8 @@ export function evaluateRules(
     folded: fold(message),
     capped: message.slice(0, REGEX_INPUT_CAP),
     humanPhrase: undefined,
+    budgetMs: options.budgetMs ?? EVAL_BUDGET_MS,
+    deadline: performance.now() + (options.budgetMs ?? EVAL_BUDGET_MS),
   }
   const trace: RuleTrace[] = []
   let fired: FiredRule | null = null

@@ -6,7 +6,8 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible'
  */
 
 /** The limiters the API uses; see limitsFromConfig for what each counts. */
-export type LimiterName = 'ip' | 'session' | 'publishable_key' | 'tenant' | 'login'
+export type LimiterName =
+  'ip' | 'principal' | 'session' | 'publishable_key' | 'publishable_key_ip' | 'tenant' | 'login'
 
 /** One limit: `points` per `duration` seconds (a fixed window starting at a key's first hit). */
 export interface LimitSpec {

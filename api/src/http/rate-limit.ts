@@ -28,8 +28,10 @@ const SCHEMA = 'app_private'
 export function limitsFromConfig(config: LimitsConfig): Record<LimiterName, LimitSpec> {
   return {
     ip: { points: config.RATE_LIMIT_IP_PER_MIN, duration: 60 },
+    principal: { points: config.RATE_LIMIT_PRINCIPAL_PER_MIN, duration: 60 },
     session: { points: config.RATE_LIMIT_SESSION_MESSAGES_PER_MIN, duration: 60 },
     publishable_key: { points: config.RATE_LIMIT_KEY_PER_MIN, duration: 60 },
+    publishable_key_ip: { points: config.RATE_LIMIT_KEY_IP_PER_MIN, duration: 60 },
     tenant: { points: config.RATE_LIMIT_TENANT_PER_MIN, duration: 60 },
     login: { points: config.RATE_LIMIT_LOGIN_PER_15MIN, duration: 15 * 60 },
   }

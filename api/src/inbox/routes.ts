@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { asMember } from '../auth/member'
-import { requireUser } from '../auth/middleware'
+import { principalKey, requireUser } from '../auth/middleware'
 import { withMemberTx, type Queryable } from '../db/tx'
 import type { AppEnv } from '../deps'
 import { badRequest, notFound } from '../errors'
@@ -9,6 +9,7 @@ import { text } from '../http/text'
 import { jsonBody, query, uuidRe } from '../http/validate'
 import { publish, type BusEvent } from '../realtime/bus'
 import { liveSSE } from '../realtime/sse'
+import type { ApiKeyPrincipal } from '../auth/keys'
 import { insertMessage, listMessages } from '../conversations/messages'
 import { getSessionRow, SESSION_COLUMNS, toInboxSession } from '../conversations/sessions'
 import { claim, handBack, resolve, takeOverByReply, type Closed } from '../conversations/status'
@@ -279,7 +280,19 @@ inbox.get('/tenants/:t/events', async (c) => {
   const { pool, bus } = c.var.deps
   await asMember(c, t, async () => {})
   const user = c.var.user
-  return liveSSE(c, async (live) => {
+  const key = user.api_key as ApiKeyPrincipal | undefined
+  // Checked again on a timer and on every revocation: a revoked key, a removed member or an expired
+  // token keeps no live stream.
+  const stillValid = async () =>
+    key
+      ? (await pool.query('select 1 from api_keys where id = $1 and revoked_at is null', [key.id]))
+          .rowCount === 1
+      : withMemberTx(pool, user, async (db) => {
+          const member = await db.query('select public.is_tenant_member($1) as ok', [t])
+          return member.rows[0]?.ok === true
+        })
+  const exp = typeof user.exp === 'number' ? user.exp * 1000 : undefined
+  return liveSSE(c, { slot: { owner: principalKey(user) }, stillValid, expiresAt: exp }, async (live) => {
     // Events come in bursts (a handoff is a status and a message; a busy site has many sessions at
     // once): the changed sessions are read in one query per burst rather than one transaction per
     // event, a 'message' reason winning over the others for a session named twice.
@@ -302,7 +315,7 @@ inbox.get('/tenants/:t/events', async (c) => {
       }).catch(() => null)
       if (!read) {
         revoked = true
-        return live.send('revoked', {})
+        return live.end('revoked', 'credential_revoked')
       }
       for (const [id, reason] of batch) {
         const session = read.get(id)

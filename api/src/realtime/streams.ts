@@ -1,13 +1,80 @@
+import { ApiError } from '../errors'
+
 /** Why a stream is ended by the server: shutdown, or live delivery lost events and the client must catch up. */
 export type EndReason = 'server_shutdown' | 'resync'
 
+/** Caps on open streams (config: STREAMS_PER_SESSION, STREAMS_PER_IP, STREAMS_MAX). */
+export interface StreamCaps {
+  /** Per visitor session, or per console principal (member or API key). */
+  perOwner: number
+  /** Per client IP (anonymous widget traffic). */
+  perIp: number
+  /** Per process. */
+  max: number
+}
+
+/** What a new stream counts against: its owner (a session or a principal) and, for visitors, its IP. */
+export interface StreamSlot {
+  owner: string
+  ip?: string
+}
+
 /**
  * Every open SSE stream registers here so a shutdown can end them all with a final event instead of
- * cutting the sockets.
+ * cutting the sockets; it also counts streams per owner, per IP and in all (429 stream_limit over a
+ * cap), and re-checks every stream's credential on demand (a key revoked, a member removed).
  */
 export class StreamRegistry {
   private closers = new Set<(reason: EndReason) => Promise<void>>()
+  private counts = new Map<string, number>()
+  private checks = new Set<() => Promise<void>>()
   closing = false
+
+  /**
+   * Takes a slot for a new stream, or throws 429 stream_limit naming the cap that is reached. Call the
+   * result when the stream ends.
+   */
+  reserve(slot: StreamSlot, caps: StreamCaps): () => void {
+    const keys: [string, number, string][] = [
+      [`owner:${slot.owner}`, caps.perOwner, 'for this session or account'],
+      ...(slot.ip ? [[`ip:${slot.ip}`, caps.perIp, 'from this address'] as [string, number, string]] : []),
+      ['*', caps.max, 'on this server'],
+    ]
+    for (const [key, cap, where] of keys) {
+      if ((this.counts.get(key) ?? 0) >= cap)
+        throw new ApiError(
+          429,
+          'stream_limit',
+          `Too many open event streams ${where} (at most ${cap}); close one and retry.`,
+          { 'Retry-After': '5' },
+        )
+    }
+    for (const [key] of keys) this.counts.set(key, (this.counts.get(key) ?? 0) + 1)
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      for (const [key] of keys) {
+        const n = (this.counts.get(key) ?? 1) - 1
+        if (n <= 0) this.counts.delete(key)
+        else this.counts.set(key, n)
+      }
+    }
+  }
+
+  /** Registers a stream's credential check; {@link recheck} runs them all. */
+  watch(check: () => Promise<void>): () => void {
+    this.checks.add(check)
+    return () => this.checks.delete(check)
+  }
+
+  /**
+   * Re-checks every open stream's credential now: call it when a credential stops being valid (an API
+   * key revoked, a member removed) so streams are cut at once rather than at their next timer.
+   */
+  async recheck(): Promise<void> {
+    await Promise.all([...this.checks].map((check) => check().catch(() => {})))
+  }
 
   add(close: (reason: EndReason) => Promise<void>): () => void {
     this.closers.add(close)

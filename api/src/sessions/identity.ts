@@ -7,7 +7,10 @@ import { ApiError } from '../errors'
 export const identitySchema = z
   .object({
     user_id: z.string().min(1).max(200),
-    /** hex HMAC-SHA256 of user_id with the widget's identity secret, computed on the site's server. */
+    /**
+     * hex HMAC-SHA256 with the widget's identity secret, computed on the site's server: of
+     * `user_id\\nemail\\nname` to vouch for all three, or of user_id alone (name and e-mail then stay claimed).
+     */
     user_hash: z
       .string()
       .regex(/^[0-9a-f]{64}$/i, '64 hex characters (HMAC-SHA256 of user_id)')
@@ -26,10 +29,20 @@ export type IdentityInput = z.infer<typeof identitySchema>
 
 export interface Verified {
   user_id: string
+  /** Only when the site's server vouched for them (user_hash over user_id, email and name, or JWT claims). */
   name?: string
   email?: string
   attributes?: Record<string, unknown>
+  /** What the visitor gave beside the proof without it covering them: kept as claimed, never verified. */
+  claimed?: { name?: string; email?: string }
 }
+
+/**
+ * The string user_hash signs. `user_id` alone verifies the user id only (the original scheme, still
+ * accepted); `user_id \n email \n name` (empty for an absent one) verifies the name and e-mail too.
+ */
+export const identityPayload = (i: { user_id: string; email?: string; name?: string }) =>
+  `${i.user_id}\n${i.email ?? ''}\n${i.name ?? ''}`
 
 /** The longest a user_jwt may live: a leaked token must stop working soon. */
 const MAX_JWT_AGE = '1h'
@@ -64,10 +77,15 @@ export async function verifyIdentity(
     return null
   }
   const secret = widget.identity_secret
+  const matches = (payload: string) => {
+    const expected = createHmac('sha256', secret).update(payload).digest()
+    const given = Buffer.from(identity.user_hash!, 'hex')
+    return given.length === expected.length && timingSafeEqual(given, expected)
+  }
+  let vouched: { name?: string; email?: string } = {}
   if (identity.user_hash) {
-    const expected = createHmac('sha256', secret).update(identity.user_id).digest()
-    const given = Buffer.from(identity.user_hash, 'hex')
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid()
+    if (matches(identityPayload(identity))) vouched = { name: identity.name, email: identity.email }
+    else if (!matches(identity.user_id)) throw invalid()
   } else {
     try {
       const { payload } = await jwtVerify(identity.user_jwt!, new TextEncoder().encode(secret), {
@@ -76,15 +94,25 @@ export async function verifyIdentity(
         maxTokenAge: MAX_JWT_AGE,
       })
       if (payload.sub !== identity.user_id) throw invalid()
+      // Only claims inside the signed token are vouched for.
+      vouched = {
+        name: typeof payload.name === 'string' ? payload.name : undefined,
+        email: typeof payload.email === 'string' ? payload.email : undefined,
+      }
     } catch {
       throw invalid()
     }
   }
+  const claimed = {
+    ...(identity.name !== undefined && identity.name !== vouched.name ? { name: identity.name } : {}),
+    ...(identity.email !== undefined && identity.email !== vouched.email ? { email: identity.email } : {}),
+  }
   return {
     user_id: identity.user_id,
-    name: identity.name,
-    email: identity.email,
+    ...(vouched.name ? { name: vouched.name } : {}),
+    ...(vouched.email ? { email: vouched.email } : {}),
     attributes: identity.attributes,
+    ...(Object.keys(claimed).length ? { claimed } : {}),
   }
 }
 

@@ -9,12 +9,13 @@ import { requestHuman } from '../conversations/status'
 import { openingState } from '../escalation/hours'
 import { publish } from '../realtime/bus'
 import { identitySchema, type IdentityInput } from './identity'
+import { clientIp } from '../http/client-ip'
 import { rateLimit } from '../http/rate-limit'
 import { withTx } from '../db/tx'
 import type { AppEnv } from '../deps'
 import { ApiError, badRequest, conflict, notFound, unauthorized } from '../errors'
 import { assertOrigin } from '../http/cors'
-import { text } from '../http/text'
+import { stripBidiDeep, text } from '../http/text'
 import { jsonBody, query, uuidRe } from '../http/validate'
 import { liveSSE } from '../realtime/sse'
 import { createSession, findWidget, identifySession, widgetOfBot, sessionForToken } from './service'
@@ -60,13 +61,21 @@ const createSchema = z.object({
 sessions.post(
   '/sessions',
   jsonBody(createSchema),
+  // Per key and address first, so a few addresses cannot spend the key's ceiling for everyone.
+  rateLimit(
+    (c) => c.var.deps.limiters,
+    'publishable_key_ip',
+    (c) =>
+      `${(c.get('body') as { key: string }).key}|${clientIp(c, { trustedProxyHops: c.var.deps.config.TRUSTED_PROXY_HOPS })}`,
+  ),
   rateLimit(
     (c) => c.var.deps.limiters,
     'publishable_key',
     (c) => (c.get('body') as { key: string }).key,
   ),
   async (c) => {
-    const input = c.get('body') as z.infer<typeof createSchema>
+    // Names, e-mails and context are shown to agents: no bidi control may reorder them.
+    const input = stripBidiDeep(c.get('body') as z.infer<typeof createSchema>)
     const { pool, config } = c.var.deps
     const widget = await findWidget(pool, input.key)
     assertOrigin(c, widget.allowed_origins)
@@ -90,7 +99,7 @@ const requireVisitor = createMiddleware<AppEnv>(async function requireVisitor(c,
 
 /** identify(): attach a verified user to this conversation, or switch to that user's own one. */
 sessions.post('/sessions/:id/identify', requireVisitor, jsonBody(identitySchema), async (c) => {
-  const identity = c.get('body') as IdentityInput
+  const identity = stripBidiDeep(c.get('body') as IdentityInput)
   const { pool, config } = c.var.deps
   const v = c.var.visitor
   const widget = await widgetOfBot(pool, v.bot_id)
@@ -212,7 +221,14 @@ sessions.get('/sessions/:id/events', async (c) => {
   } else {
     cursor = (await getSessionRow(pool, visitor.id)).last_seq
   }
-  return liveSSE(c, async (live) => {
+  const token = /^Bearer\s+([0-9a-f]{64})$/i.exec(c.req.header('authorization') ?? '')![1].toLowerCase()
+  const slot = {
+    owner: `session:${visitor.id}`,
+    ip: clientIp(c, { trustedProxyHops: c.var.deps.config.TRUSTED_PROXY_HOPS }),
+  }
+  // An expired token (or a session gone) keeps no live stream.
+  const stillValid = async () => (await sessionForToken(pool, visitor.id, token)) !== null
+  return liveSSE(c, { slot, stillValid }, async (live) => {
     let busy = false
     let again = false
     // Sends every visible message after the cursor, in order; coalesces bursts of notifications.
@@ -287,10 +303,12 @@ sessions.post(
   '/sessions/:id/contact',
   jsonBody(z.object({ email: z.email().max(320), name: text(200).optional() }).strict()),
   async (c) => {
-    const body = c.get('body') as { email: string; name?: string }
+    const body = stripBidiDeep(c.get('body') as { email: string; name?: string })
     const v = c.var.visitor
     await withTx(c.var.deps.pool, async (db) => {
       await db.query(
+        // Top-level name and e-mail are what the visitor claims; a verified identity lives under
+        // `verified`, which this never touches.
         `update chatbot_sessions set customer_context = customer_context || $2::jsonb where id = $1`,
         [v.id, JSON.stringify(body)],
       )

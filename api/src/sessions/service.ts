@@ -56,12 +56,17 @@ export async function createSession(
   const verified = await verifyIdentity(widget, input.identity)
   const token = randomBytes(32).toString('hex')
   const visitorId = input.visitor_id ?? 'v_' + randomBytes(12).toString('hex')
-  // What the visitor says about themselves without proof is kept, but marked as unverified.
+  // What the visitor says (context, an unproven name or e-mail) stays at the top level, as claimed;
+  // only the server's verified identity is under `verified`, which no visitor input can write.
   const claimed =
     !verified && input.identity
-      ? { name: input.identity.name, email: input.identity.email, identity_verified: false }
-      : {}
-  const context = { ...(input.context ?? {}), ...claimed, ...(verified ? identityContext(verified) : {}) }
+      ? { name: input.identity.name, email: input.identity.email }
+      : (verified?.claimed ?? {})
+  const context = {
+    ...visitorContext(input.context),
+    ...dropUndefined(claimed),
+    ...(verified ? identityContext(verified) : {}),
+  }
   return withTx(pool, async (db) => {
     if (verified) {
       // A verified user continues their own conversation on any device: a new token for it.
@@ -96,10 +101,25 @@ export async function createSession(
   })
 }
 
+/** Keys of customer_context only the server writes: a visitor's context never sets them. */
+export const RESERVED_CONTEXT_KEYS = ['verified', 'identity_verified', 'user_id']
+
+/** The visitor's own context, without the keys that would pose as a verified identity. */
+export function visitorContext(context: Record<string, unknown> | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(context ?? {}).filter(([k]) => !RESERVED_CONTEXT_KEYS.includes(k)))
+}
+
+const dropUndefined = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
+
+/** The verified identity, under its own key; legacy top-level flags are cleared. */
 const identityContext = (v: Verified) => ({
-  user_id: v.user_id,
-  ...(v.name ? { name: v.name } : {}),
-  ...(v.email ? { email: v.email } : {}),
+  verified: {
+    user_id: v.user_id,
+    ...(v.name ? { name: v.name } : {}),
+    ...(v.email ? { email: v.email } : {}),
+    ...(v.attributes ? { attributes: v.attributes } : {}),
+  },
   ...(v.attributes ? { attributes: v.attributes } : {}),
   identity_verified: true,
 })
@@ -152,7 +172,11 @@ export async function identifySession(
     }
     await db.query(
       `update chatbot_sessions set identified_user_id = $2, customer_context = customer_context || $3::jsonb where id = $1`,
-      [session.id, verified.user_id, JSON.stringify(identityContext(verified))],
+      [
+        session.id,
+        verified.user_id,
+        JSON.stringify({ ...dropUndefined(verified.claimed ?? {}), ...identityContext(verified) }),
+      ],
     )
     return { session: toSession(await getSessionRow(db, session.id)), token: null }
   })

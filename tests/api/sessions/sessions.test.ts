@@ -167,10 +167,11 @@ describe('bad input', () => {
     expect(await v.messages()).toHaveLength(0)
   })
 
-  it('a NUL character does not crash the server', async () => {
+  it('a NUL character is refused with 400 naming the field (tests/security/nul-input.test.ts)', async () => {
     const v = await t.visitor()
     const res = await v.send('bon\u0000jour')
-    expect(res.status).toBe(200)
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as any).error.message).toMatch(/^content: /)
   })
 
   it('refuses a missing, unknown or foreign session token', async () => {

@@ -27,10 +27,11 @@ export function safeUrl(url: unknown): string | null {
   }
 }
 
+/** Visitor-supplied text as shown: bidirectional controls removed, so none can reorder a name. */
 function show(value: unknown): string {
   if (value === null || value === undefined) return ''
-  if (typeof value === 'object') return JSON.stringify(value)
-  return String(value)
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value)
+  return text.replace(/[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g, '')
 }
 
 function Row({ label, children }: { label: string; children: ComponentChildren }) {
@@ -42,7 +43,30 @@ function Row({ label, children }: { label: string; children: ComponentChildren }
   )
 }
 
-const KNOWN = ['name', 'email', 'locale', 'page_url', 'referrer', 'attributes']
+const KNOWN = [
+  'name',
+  'email',
+  'locale',
+  'page_url',
+  'referrer',
+  'attributes',
+  'verified',
+  'identity_verified',
+  'user_id',
+]
+
+/** Whether the site's server vouched for a value ("verified") or the visitor typed it ("claimed"). */
+function Badge({ verified }: { verified: boolean }) {
+  return verified ? (
+    <span class="badge badge-verified" title="Vouched for by the site's server">
+      verified
+    </span>
+  ) : (
+    <span class="badge badge-claimed" title="Typed by the visitor, not verified">
+      claimed
+    </span>
+  )
+}
 
 /** The customer context, known fields first (links only when http), then every other attribute. */
 function CustomerRows({ context }: { context: CustomerContext }) {
@@ -60,10 +84,38 @@ function CustomerRows({ context }: { context: CustomerContext }) {
     ...Object.entries(context).filter(([k]) => !KNOWN.includes(k)),
     ...Object.entries(context.attributes && typeof context.attributes === 'object' ? context.attributes : {}),
   ].filter(([, v]) => v !== null && v !== undefined && v !== '')
+  // Only the server writes `verified`; anything else (a top-level identity_verified included) is claimed.
+  const verified =
+    context.verified && typeof context.verified === 'object'
+      ? (context.verified as { user_id?: string; name?: string; email?: string })
+      : null
   return (
     <dl class="dl">
-      {context.name && <Row label="Name">{show(context.name)}</Row>}
-      {context.email && <Row label="Email">{show(context.email)}</Row>}
+      {verified?.user_id && (
+        <Row label="User id">
+          {show(verified.user_id)} <Badge verified />
+        </Row>
+      )}
+      {verified?.name && (
+        <Row label="Name">
+          {show(verified.name)} <Badge verified />
+        </Row>
+      )}
+      {context.name && context.name !== verified?.name && (
+        <Row label="Name">
+          {show(context.name)} <Badge verified={false} />
+        </Row>
+      )}
+      {verified?.email && (
+        <Row label="Email">
+          {show(verified.email)} <Badge verified />
+        </Row>
+      )}
+      {context.email && context.email !== verified?.email && (
+        <Row label="Email">
+          {show(context.email)} <Badge verified={false} />
+        </Row>
+      )}
       {context.locale && <Row label="Language">{show(context.locale)}</Row>}
       {context.page_url && (
         <Row label="Page">
