@@ -188,8 +188,16 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
       signals,
     }
   }
-  // What the model reads and what is quoted: the passages that answer, best first.
+  // What the model reads and what is quoted: the passages that answer, best first. When they are all in
+  // another language, a passage in the visitor's own language that covers the question as fully (and
+  // misses none of its specific words) says the same thing readably: it goes first.
   const passages = judged.filter((j) => j.score >= threshold).map((j) => j.passage)
+  if (!passages.some((p) => p.language === language)) {
+    const own = judged.find(
+      (j) => j.passage.language === language && j.coverage >= top.coverage && j.missing.length === 0,
+    )
+    if (own) passages.unshift(own.passage)
+  }
 
   if (!d.llm) {
     const answer = extractive(passages, query, language, null, base)
