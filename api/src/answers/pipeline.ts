@@ -3,6 +3,7 @@ import type { Config } from '../config'
 import type { Logger } from '../logger'
 import type { Embedder } from '../knowledge/embedder'
 import { retrieve, type Passage } from '../knowledge/search'
+import { stageEnd, stageStart } from '../conversations/stages'
 import type { VectorStore } from '../knowledge/vector-store'
 import type { TokenBudget } from './token-budget'
 import type { Source } from '../conversations/messages'
@@ -138,6 +139,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
     query = `${earlierVisitor.at(-1)!.content} ${question}`
   }
 
+  const searching = stageStart()
   const passages = await retrieve(
     { pool: d.pool, store: d.store, embedder: d.embedder },
     {
@@ -147,6 +149,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
       k: d.config.RETRIEVAL_K,
     },
   )
+  stageEnd('retrieval', searching)
   const best = Math.max(0, ...passages.map((p) => p.confidence))
   const base = { language, tokens, query, prompt_versions: promptVersions }
 

@@ -15,6 +15,7 @@ import { publish } from '../realtime/bus'
 import type { Lang } from '../text/language'
 import { findReply, getMessage, insertMessage, type Message } from './messages'
 import { getSessionRow } from './sessions'
+import { stageEnd, stageStart } from './stages'
 import { escalate, handoffEscalation, reopen } from './status'
 
 export type ReceiveDeps = Pick<
@@ -87,13 +88,18 @@ export async function receive(
 ): Promise<Received> {
   const started = Date.now()
   const done = deps.streams.begin()
+  const turn = stageStart()
+  let t = turn
   try {
     const sent = await storeVisitorMessage(deps.pool, session, input)
     const message = sent.message
+    t = stageEnd('store', t)
     await on.onMessage?.(message)
 
     // Rules first: when one hands the session to people, the bot stays silent.
+    t = stageStart()
     const escalation = sent.pending && !sent.duplicate ? await handOff(deps, session, message, input) : null
+    t = stageEnd('rules', t)
     if (escalation) {
       await on.onEscalated?.(escalation)
       await on.onDone?.(null)
@@ -114,7 +120,9 @@ export async function receive(
         onDelta: on.onDelta,
         signal: on.signal,
       })
+      t = stageEnd('answer', t)
       reply = await storeAnswer(deps.pool, session, message, answer, Date.now() - started)
+      t = stageEnd('store_answer', t)
     } catch (err) {
       deps.log.error('answer failed', { err: String(err), session: session.id, request_id: input.request_id })
       if (!on.onFailed) throw answerFailed()
@@ -122,6 +130,8 @@ export async function receive(
       return { message, reply: null, escalation: null }
     }
     await on.onDone?.(reply)
+    stageEnd('deliver', t)
+    stageEnd('turn', turn)
     return { message, reply, escalation: null }
   } finally {
     // Released once the channel has had its turn to deliver the result (a JSON body is written in the
