@@ -10,6 +10,7 @@
  * receives the `message` event is measured. Prints a table and writes bench/results/streams.json.
  */
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import { cpus, loadavg } from 'node:os'
@@ -31,7 +32,9 @@ interface Mem {
 }
 
 type ToChild =
-  { id: number; cmd: 'mem' } | { id: number; cmd: 'reply'; session_id: string; tenant_id: string }
+  | { id: number; cmd: 'sessions'; n: number }
+  | { id: number; cmd: 'mem' }
+  | { id: number; cmd: 'reply'; session_id: string }
 
 // ---------------------------------------------------------------------------------------------------
 // The child: the API, answering memory and reply requests over IPC.
@@ -43,6 +46,7 @@ async function child() {
   const { withTx } = await import('../api/src/db/tx')
   const { insertMessage } = await import('../api/src/conversations/messages')
   const { publish } = await import('../api/src/realtime/bus')
+  const { hashToken } = await import('../api/src/sessions/service')
   const config = loadConfig({
     ...process.env,
     PORT: '0',
@@ -59,7 +63,24 @@ async function child() {
   await seedDemo(api, [])
   const gc = (globalThis as { gc?: () => void }).gc!
   process.on('message', async (m: ToChild) => {
-    if (m.cmd === 'mem') {
+    if (m.cmd === 'sessions') {
+      // Straight into the table (as POST /v1/sessions stores them): creating 10,000 over HTTP is not
+      // what is measured, and takes minutes on a busy machine.
+      const tokens = Array.from({ length: m.n }, () => randomBytes(32).toString('hex'))
+      const { rows } = await api.deps.pool.query(
+        `insert into chatbot_sessions (tenant_id, bot_id, visitor_id, token_hash, token_expires_at)
+         select w.tenant_id, w.bot_id, 'bench-' || t.i, t.h, now() + interval '1 day'
+           from widget_configs w, unnest($1::text[]) with ordinality as t(h, i)
+          where w.publishable_key = 'pk_demo'
+         returning id, token_hash`,
+        [tokens.map(hashToken)],
+      )
+      const idByHash = new Map(rows.map((r) => [r.token_hash as string, r.id as string]))
+      process.send!({
+        id: m.id,
+        sessions: tokens.map((token) => ({ id: idByHash.get(hashToken(token))!, token })),
+      })
+    } else if (m.cmd === 'mem') {
       for (let i = 0; i < 3; i++) {
         gc()
         await new Promise((r) => setImmediate(r))
@@ -75,14 +96,18 @@ async function child() {
     } else if (m.cmd === 'reply') {
       const sent = now()
       await withTx(api.deps.pool, async (db) => {
+        const { rows } = await db.query('select tenant_id from chatbot_sessions where id = $1 for update', [
+          m.session_id,
+        ])
+        const tenant_id = rows[0].tenant_id as string
         const message = await insertMessage(db, {
-          tenant_id: m.tenant_id,
+          tenant_id,
           session_id: m.session_id,
           message_type: 'agent',
           content: 'An agent here: how can I help?',
         })
         await publish(db, {
-          tenant_id: m.tenant_id,
+          tenant_id,
           session_id: m.session_id,
           kind: 'message',
           seq: message.seq,
@@ -122,46 +147,22 @@ function startChild(env: Record<string, string | undefined>) {
   return { proc, started, ask }
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
-
-function post(url: string, body: unknown): Promise<{ status: number; json: any }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (d) => (text += d))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null }))
-      },
-    )
-    req.on('error', reject)
-    req.end(JSON.stringify(body))
-  })
-}
-
 interface OpenStream {
   session_id: string
-  tenant_id: string
   res: http.IncomingMessage
   /** Called with each event name received. */
   onEvent?: (event: string, data: string) => void
 }
 
 /** Opens one event stream (its own socket); resolves once the first bytes arrived. */
-function openStream(
-  base: string,
-  session: { id: string; tenant_id: string },
-  token: string,
-): Promise<OpenStream> {
+function openStream(base: string, session: { id: string }, token: string): Promise<OpenStream> {
   return new Promise((resolve, reject) => {
     const req = http.get(
       `${base}/v1/sessions/${session.id}/events`,
       { agent: false, headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` } },
       (res) => {
         if (res.statusCode !== 200) return reject(new Error(`events: ${res.statusCode}`))
-        const s: OpenStream = { session_id: session.id, tenant_id: session.tenant_id, res }
+        const s: OpenStream = { session_id: session.id, res }
         let buf = ''
         res.setEncoding('utf8')
         let first = true
@@ -225,11 +226,11 @@ export async function benchStreams() {
   try {
     const base = await child.started
     const t0 = performance.now()
-    const sessions = await runPool(N, 32, async () => {
-      const res = await post(`${base}/v1/sessions`, { key: 'pk_demo' })
-      if (res.status !== 201) throw new Error(`session: ${res.status} ${JSON.stringify(res.json)}`)
-      return res.json as { session: { id: string; tenant_id: string }; token: string }
+    const { sessions: created } = await child.ask<{ sessions: { id: string; token: string }[] }>({
+      cmd: 'sessions',
+      n: N,
     })
+    const sessions = created.map((s) => ({ session: { id: s.id }, token: s.token }))
     const sessionsS = (performance.now() - t0) / 1000
     const before = await child.ask<{ mem: Mem }>({ cmd: 'mem' })
     const t1 = performance.now()
@@ -258,7 +259,6 @@ export async function benchStreams() {
       const ack = await child.ask<{ sent: number; committed: number }>({
         cmd: 'reply',
         session_id: s.session_id,
-        tenant_id: s.tenant_id,
       })
       const arrived = await got
       latencies.push(arrived - ack.committed)
@@ -299,7 +299,6 @@ export async function benchStreams() {
     return out
   } finally {
     for (const s of streams) s.res.destroy()
-    agent.destroy()
     child.proc.disconnect()
     await new Promise((r) => child.proc.once('exit', r))
     await drop?.().catch((err) => console.error('could not drop the bench database:', String(err)))

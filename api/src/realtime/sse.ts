@@ -2,6 +2,30 @@ import type { Context } from 'hono'
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming'
 import type { AppEnv } from '../deps'
 
+/**
+ * One heartbeat for every open stream: a single timer pings them all every 15 s (a timer per stream
+ * costs memory and a wake-up each), started with the first stream and stopped after the last.
+ */
+const pingers = new Set<() => void>()
+let heartbeat: ReturnType<typeof setInterval> | undefined
+
+function addPinger(ping: () => void): () => void {
+  pingers.add(ping)
+  if (!heartbeat) {
+    heartbeat = setInterval(() => {
+      for (const p of pingers) p()
+    }, 15_000)
+    heartbeat.unref()
+  }
+  return () => {
+    pingers.delete(ping)
+    if (!pingers.size && heartbeat) {
+      clearInterval(heartbeat)
+      heartbeat = undefined
+    }
+  }
+}
+
 export interface LiveStream {
   send(event: string, data: unknown, id?: string | number): Promise<void>
   /** Resolves when the client goes away or the server shuts down. */
@@ -30,7 +54,7 @@ export function liveSSE(c: Context<AppEnv>, run: (live: LiveStream) => Promise<(
       if (!done) await stream.writeSSE({ event: 'bye', data: JSON.stringify({ reason }) }).catch(() => {})
       end()
     })
-    const ping = setInterval(() => void stream.write(': ping\n\n').catch(end), 15_000)
+    const stopPing = addPinger(() => void stream.write(': ping\n\n').catch(end))
     const live: LiveStream = {
       async send(event, data, id) {
         if (done) return
@@ -49,7 +73,7 @@ export function liveSSE(c: Context<AppEnv>, run: (live: LiveStream) => Promise<(
       cleanup = await run(live)
       await closed
     } finally {
-      clearInterval(ping)
+      stopPing()
       unregister()
       cleanup?.()
     }
