@@ -1,10 +1,12 @@
 /**
- * `npm run bench`: every benchmark, one after the other (BENCH_ONLY=api,rules,escalation,retrieval,widget picks
+ * `npm run bench`: every benchmark, one after the other (BENCH_ONLY=api,streams,rules,escalation,retrieval,widget picks
  * some; BENCH_SIZES=10000 makes the retrieval one quick):
  *
  * - api: bench/api.ts, the API over real HTTP at 10, 50 and 200 concurrent visitors (5 extractive
  *   answers each): answered messages/s, p50/p95/p99 and the per-stage split, on PGlite and, when
  *   BENCH_DATABASE_URL is set, on that server. bench/results/api.json.
+ * - streams: bench/streams.ts, memory per idle visitor event stream at 10,000 open streams and the time
+ *   for an agent reply to reach one of them. bench/results/streams.json.
  * - rules: bench/rules.ts (escalation rule evaluation), bench/results/rules.json.
  * - escalation: bench/escalation.ts (visitor asks for a person -> console event, 200 at once), bench/results/escalation.json.
  * - retrieval: bench/retrieval.ts (RAG ingestion, retrieval latency, HNSW recall, fusion), bench/results/retrieval.json.
@@ -12,15 +14,17 @@
  */
 import { existsSync } from 'node:fs'
 import { benchApi } from './api'
+import { benchStreams } from './streams'
 import { benchRetrieval } from './retrieval'
 import { benchEscalation } from './escalation'
 import { benchRules } from './rules'
 
 const only = new Set(
-  (process.env.BENCH_ONLY ?? 'api,rules,escalation,retrieval,widget').split(',').map((s) => s.trim()),
+  (process.env.BENCH_ONLY ?? 'api,streams,rules,escalation,retrieval,widget').split(',').map((s) => s.trim()),
 )
 const started = performance.now()
 if (only.has('api')) await benchApi()
+if (only.has('streams')) await benchStreams()
 if (only.has('rules')) await benchRules()
 if (only.has('escalation')) await benchEscalation()
 if (only.has('retrieval')) await benchRetrieval()
