@@ -23,7 +23,6 @@
  * Prints tables and writes bench/results/retrieval.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { createHash } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import type pg from 'pg'
 import { openDatabase, type Database } from '../api/src/db/database'
@@ -33,7 +32,7 @@ import { createLocalEmbedder } from '../api/src/knowledge/embed-local'
 import { fold, words } from '../api/src/text/fold'
 import type { Embedder } from '../api/src/knowledge/embedder'
 import { retrieve, type Fusion } from '../api/src/knowledge/search'
-import { createPgvectorStore } from '../api/src/knowledge/pgvector-store'
+import { createPgvectorStore, hnswIndexSql, searchSql } from '../api/src/knowledge/pgvector-store'
 import type { VectorStore } from '../api/src/knowledge/vector-store'
 import * as fixture from '../tests/fixtures/knowledge/multilingual'
 import { mulberry32, percentile } from './lib'
@@ -686,28 +685,9 @@ export async function insertChunks(
 
 export const toSql = (v: ArrayLike<number>) => `[${Array.prototype.join.call(v, ',')}]`
 
-/** The HNSW index the pgvector store creates on first use (same statement and name as vector-store.ts's ensure()). */
-export function hnswIndexSql(model: string, dim: number) {
-  const name = `knowledge_chunks_hnsw_${createHash('sha256').update(`${model}:${dim}`).digest('hex').slice(0, 12)}`
-  return {
-    name,
-    sql: `create index if not exists ${name} on public.knowledge_chunks
-             using hnsw ((embedding::vector(${dim})) vector_cosine_ops) with (m = 16, ef_construction = 64)
-             where embedding_model = '${model.replace(/'/g, "''")}'`,
-  }
-}
-
-/** The vector store's search SQL (vector-store.ts), for EXPLAIN and for the exact baseline. */
-export function searchSql(dim: number) {
-  return `select id, 1 - dist as similarity from (
-             select c.id, (c.embedding::vector(${dim})) <=> $1::vector(${dim}) as dist
-               from public.knowledge_chunks c
-              where c.embedding_model = $2 and c.is_active
-                and (c.tenant_id = $3 or c.tenant_id is null)
-                and ($4::uuid is null or c.bot_id is null or c.bot_id = $4)
-              order by dist limit $5) r
-            order by dist`
-}
+// The HNSW index statement and the search SQL are the production ones (api/src/knowledge/pgvector-store.ts),
+// imported, never copied: what is measured here is what the store runs.
+export { hnswIndexSql, searchSql }
 
 /** Exact nearest neighbours: the same query with index scans off, so Postgres computes every distance. */
 async function exactSearch(

@@ -3,6 +3,7 @@ import type { Config } from '../config'
 import type { Logger } from '../logger'
 import type { Embedder } from '../knowledge/embedder'
 import { retrieve, type Passage } from '../knowledge/search'
+import { stageEnd, stageStart } from '../conversations/stages'
 import type { VectorStore } from '../knowledge/vector-store'
 import type { TokenBudget } from './token-budget'
 import type { Source } from '../conversations/messages'
@@ -159,7 +160,9 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   }
 
   const terms = termsOf(query)
+  const searching = stageStart()
   const judged = await retrieveJudged(d, input, query, terms, language, answerThreshold(d, bot))
+  stageEnd('retrieval', searching)
   const top = judged[0]
   const best = top?.score ?? 0
   const threshold = answerThreshold(d, bot)

@@ -6,15 +6,24 @@
  * client_message_id) and the bot's answer (once per message).
  */
 import type pg from 'pg'
+import { queueChannelDelivery } from '../channels/outbox'
 import { acceptsHumanOffer, generateAnswer, type Answer } from '../answers/pipeline'
-import { withTx } from '../db/tx'
+import { withTx, type Queryable } from '../db/tx'
 import type { Deps } from '../deps'
 import { checkHandoff } from '../escalation/service'
-import { ApiError, conflict } from '../errors'
-import { publish } from '../realtime/bus'
+import { ApiError, conflict, notFound } from '../errors'
+import { CHANNEL } from '../realtime/bus'
 import type { Lang } from '../text/language'
-import { findReply, getMessage, insertMessage, type Message } from './messages'
-import { getSessionRow } from './sessions'
+import {
+  findReply,
+  getMessage,
+  MESSAGE_COLUMNS,
+  toMessage,
+  type Message,
+  type MessageRow,
+} from './messages'
+import { SESSION_COLUMNS } from './sessions'
+import { stageEnd, stageStart } from './stages'
 import { builtInTrace, escalate, handoffEscalation, HUMAN_REQUEST_PRIORITY, reopen } from './status'
 
 export type ReceiveDeps = Pick<
@@ -87,17 +96,22 @@ export async function receive(
 ): Promise<Received> {
   const started = Date.now()
   const done = deps.streams.begin()
+  const turn = stageStart()
+  let t = turn
   try {
     const sent = await storeVisitorMessage(deps.pool, session, input)
     const message = sent.message
+    t = stageEnd('store', t)
     await on.onMessage?.(message)
 
     // Rules first: when one hands the session to people, the bot stays silent.
+    t = stageStart()
     const escalation =
       sent.pending && !sent.duplicate
         ? ((await handOff(deps, session, message, input)) ??
           (await acceptOffer(deps, session, message, sent.language)))
         : null
+    t = stageEnd('rules', t)
     if (escalation) {
       await on.onEscalated?.(escalation)
       await on.onDone?.(null)
@@ -111,6 +125,8 @@ export async function receive(
 
     let reply: Message | null
     try {
+      // Outside any transaction: the answer may wait for a model, and retrieval's vector store takes
+      // its own connection (inside a transaction that would hold two, or deadlock PGlite's one).
       const answer = await generateAnswer(deps, {
         session,
         message,
@@ -118,7 +134,9 @@ export async function receive(
         onDelta: on.onDelta,
         signal: on.signal,
       })
+      t = stageEnd('answer', t)
       reply = await storeAnswer(deps.pool, session, message, answer, Date.now() - started)
+      t = stageEnd('store_answer', t)
     } catch (err) {
       deps.log.error('answer failed', { err: String(err), session: session.id, request_id: input.request_id })
       if (!on.onFailed) throw answerFailed()
@@ -126,6 +144,8 @@ export async function receive(
       return { message, reply: null, escalation: null }
     }
     await on.onDone?.(reply)
+    stageEnd('deliver', t)
+    stageEnd('turn', turn)
     return { message, reply, escalation: null }
   } finally {
     // Released once the channel has had its turn to deliver the result (a JSON body is written in the
@@ -142,7 +162,11 @@ async function handOff(
   input: Incoming,
 ): Promise<Escalation | null> {
   try {
-    const decision = await checkHandoff(deps, session, message)
+    // Without a model the rules' queries (version, triage note, what they look at) share one
+    // transaction; with one, triage may call it, and no connection is held meanwhile.
+    const decision = deps.llm
+      ? await checkHandoff(deps, session, message)
+      : await withTx(deps.pool, (db) => checkHandoff({ ...deps, pool: asPool(db) }, session, message))
     const handoff = decision && (await escalate(deps, session, handoffEscalation(decision)))
     return handoff ? { id: handoff.escalation_id, reason: handoff.reason, message: handoff.message } : null
   } catch (err) {
@@ -197,16 +221,22 @@ async function storeVisitorMessage(
   input: { content: string; client_message_id: string },
 ): Promise<SendResult> {
   return withTx(pool, async (db) => {
-    const s = await getSessionRow(db, session.id, true)
-    const existing = await db.query(
-      `select id, content from chatbot_conversations where session_id = $1 and client_message_id = $2`,
+    // The session, locked, and an earlier send with this client_message_id: one round trip.
+    const { rows } = await db.query(
+      `select ${SESSION_COLUMNS}, e.id as existing_id, e.content as existing_content
+         from chatbot_sessions s
+         left join chatbot_conversations e on e.session_id = s.id and e.client_message_id = $2
+        where s.id = $1
+          for update of s`,
       [session.id, input.client_message_id],
     )
-    if (existing.rows[0]) {
-      if (existing.rows[0].content !== input.content) {
+    const s = rows[0]
+    if (!s) throw notFound('Session')
+    if (s.existing_id) {
+      if (s.existing_content !== input.content) {
         throw conflict('This client_message_id was already used for a different message.')
       }
-      const message = (await getMessage(db, existing.rows[0].id))!
+      const message = (await getMessage(db, s.existing_id))!
       const reply = await findReply(db, message.id)
       return {
         message,
@@ -216,7 +246,7 @@ async function storeVisitorMessage(
         language: s.ai_context?.language ?? 'en',
       }
     }
-    const message = await insertMessage(db, {
+    const message = await appendMessage(db, {
       tenant_id: session.tenant_id,
       session_id: session.id,
       message_type: 'user',
@@ -225,12 +255,6 @@ async function storeVisitorMessage(
     })
     // A visitor writing again after resolution reopens the conversation with the bot.
     await reopen(db, s)
-    await publish(db, {
-      tenant_id: session.tenant_id,
-      session_id: session.id,
-      kind: 'message',
-      seq: message.seq,
-    })
     return {
       message,
       reply: null,
@@ -253,12 +277,29 @@ async function storeAnswer(
   answer: Answer,
   latencyMs: number,
 ): Promise<Message | null> {
-  return withTx(pool, async (db) => {
-    const s = await getSessionRow(db, session.id, true)
-    const prior = await findReply(db, replyTo.id)
-    if (prior) return prior
-    if (s.status === 'escalated') return null
-    const message = await insertMessage(db, {
+  return withTx(pool, (db) => storeAnswerIn(db, session, replyTo, answer, latencyMs))
+}
+
+/** storeAnswer's work, in the caller's transaction. */
+async function storeAnswerIn(
+  db: Queryable,
+  session: { id: string; tenant_id: string },
+  replyTo: Message,
+  answer: Answer,
+  latencyMs: number,
+): Promise<Message | null> {
+  // The session, locked, and an answer stored meanwhile (a concurrent retry): one round trip.
+  const { rows } = await db.query(
+    `select s.status, (select m.id from chatbot_conversations m where m.reply_to = $2) as prior
+       from chatbot_sessions s where s.id = $1 for update`,
+    [session.id, replyTo.id],
+  )
+  if (!rows[0]) throw notFound('Session')
+  if (rows[0].prior) return getMessage(db, rows[0].prior)
+  if (rows[0].status === 'escalated') return null
+  return appendMessage(
+    db,
+    {
       tenant_id: session.tenant_id,
       session_id: session.id,
       message_type: 'ai',
@@ -279,17 +320,64 @@ async function storeAnswer(
         chunk_ids: answer.chunk_ids,
         prompt_versions: answer.prompt_versions,
       },
-    })
-    await db.query(
-      `update chatbot_sessions set ai_context = ai_context || jsonb_build_object('language', $2::text) where id = $1`,
-      [session.id, answer.language],
-    )
-    await publish(db, {
-      tenant_id: session.tenant_id,
-      session_id: session.id,
-      kind: 'message',
-      seq: message.seq,
-    })
-    return message
-  })
+    },
+    { language: answer.language },
+  )
 }
+
+/**
+ * insertMessage (messages.ts) and publish (realtime/bus.ts) in one statement: appends a public
+ * message with the session's next seq, merges `context` into the session's ai_context, and queues the
+ * `message` event (delivered on commit). The caller holds the session row lock.
+ */
+async function appendMessage(
+  db: Queryable,
+  m: {
+    tenant_id: string
+    session_id: string
+    message_type: 'user' | 'ai'
+    content: string
+    client_message_id?: string
+    reply_to?: string
+    status?: string
+    ai_metadata?: Record<string, unknown>
+  },
+  context: Record<string, unknown> = {},
+): Promise<Message> {
+  const { rows } = await db.query(
+    `with s as (
+       update chatbot_sessions set last_seq = last_seq + 1, last_message_at = now(), ai_context = ai_context || $9::jsonb
+        where id = $2 returning last_seq),
+     m as (
+       insert into chatbot_conversations
+         (tenant_id, session_id, seq, message_type, content, client_message_id, ai_metadata, reply_to, status)
+       select $1, $2, s.last_seq, $3, $4, $5, $6, $7, $8 from s
+       returning *)
+     select ${MESSAGE_COLUMNS},
+            pg_notify($10, json_build_object('tenant_id', m.tenant_id, 'session_id', m.session_id,
+                                             'kind', 'message', 'seq', m.seq)::text)
+       from m`,
+    [
+      m.tenant_id,
+      m.session_id,
+      m.message_type,
+      m.content,
+      m.client_message_id ?? null,
+      m.ai_metadata ?? {},
+      m.reply_to ?? null,
+      m.status ?? 'complete',
+      JSON.stringify(context),
+      CHANNEL,
+    ],
+  )
+  const stored = toMessage(rows[0] as MessageRow)
+  // A channel session's answer goes out through its platform too (one outbox row, same transaction).
+  await queueChannelDelivery(db, { ...m, id: stored.id })
+  return stored
+}
+
+/**
+ * A transaction's client where the answer and rules code takes a pool: they only run queries
+ * (pool.query), which then run inside the caller's transaction.
+ */
+const asPool = (db: Queryable) => db as unknown as pg.Pool

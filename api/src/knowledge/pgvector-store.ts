@@ -5,6 +5,32 @@ import type { VectorStore } from './vector-store'
 
 const toSql = (v: number[]) => `[${v.join(',')}]`
 
+/** The partial HNSW index of one embedding model and dimension: its name and the statement creating it. */
+export function hnswIndexSql(model: string, dim: number) {
+  const name = `knowledge_chunks_hnsw_${createHash('sha256').update(`${model}:${dim}`).digest('hex').slice(0, 12)}`
+  return {
+    name,
+    sql: `create index if not exists ${name} on public.knowledge_chunks
+             using hnsw ((embedding::vector(${dim})) vector_cosine_ops) with (m = 16, ef_construction = 64)
+             where embedding_model = '${model.replace(/'/g, "''")}'`,
+  }
+}
+
+/**
+ * The nearest-neighbour search: $1 the query vector, $2 the model, $3 the tenant, $4 the bot (or null),
+ * $5 how many. Also what bench/retrieval.ts explains and runs exactly.
+ */
+export function searchSql(dim: number) {
+  return `select id, 1 - dist as similarity from (
+             select c.id, (c.embedding::vector(${dim})) <=> $1::vector(${dim}) as dist
+               from public.knowledge_chunks c
+              where c.embedding_model = $2 and c.is_active
+                and (c.tenant_id = $3 or c.tenant_id is null)
+                and ($4::uuid is null or c.bot_id is null or c.bot_id = $4)
+              order by dist limit $5) r
+            order by dist`
+}
+
 /**
  * pgvector in the same database: vectors in knowledge_chunks.embedding (a dimension-free column), one
  * partial HNSW index per embedding model over `embedding::vector(dim)`, created on first use. The
@@ -22,7 +48,7 @@ export function createPgvectorStore(
     const key = `${model}:${dim}`
     let done = ensured.get(key)
     if (!done) {
-      const name = `knowledge_chunks_hnsw_${createHash('sha256').update(key).digest('hex').slice(0, 12)}`
+      const { name, sql } = hnswIndexSql(model, dim)
       done = (async () => {
         const exists = await pool.query(
           `select 1 from pg_indexes where schemaname = 'public' and indexname = $1`,
@@ -30,11 +56,7 @@ export function createPgvectorStore(
         )
         if (exists.rows[0]) return
         try {
-          await pool.query(
-            `create index if not exists ${name} on public.knowledge_chunks
-               using hnsw ((embedding::vector(${dim})) vector_cosine_ops) with (m = 16, ef_construction = 64)
-               where embedding_model = '${model.replace(/'/g, "''")}'`,
-          )
+          await pool.query(sql)
         } catch (err) {
           // The app role owns no table: without the index, searches are exact (slower, still correct).
           // `npm run reindex` (run as the owner) creates it.
@@ -74,17 +96,7 @@ export function createPgvectorStore(
             : `select set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
           [String(Math.max(efSearch, q.k))],
         )
-        const { rows } = await db.query(
-          `select id, 1 - dist as similarity from (
-             select c.id, (c.embedding::vector(${dim})) <=> $1::vector(${dim}) as dist
-               from public.knowledge_chunks c
-              where c.embedding_model = $2 and c.is_active
-                and (c.tenant_id = $3 or c.tenant_id is null)
-                and ($4::uuid is null or c.bot_id is null or c.bot_id = $4)
-              order by dist limit $5) r
-            order by dist`,
-          [toSql(q.vector), model, q.tenant_id, q.bot_id, q.k],
-        )
+        const { rows } = await db.query(searchSql(dim), [toSql(q.vector), model, q.tenant_id, q.bot_id, q.k])
         return rows.map((r) => ({ id: r.id as string, similarity: Number(r.similarity) }))
       })
     },

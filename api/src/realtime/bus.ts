@@ -33,7 +33,11 @@ export type Subscriber = (event: BusEvent) => void
  * (server.ts ends every open stream, and clients resume from their Last-Event-ID).
  */
 export class Bus {
+  /** Hear every event (console streams: a tenant's whole inbox). */
   private subscribers = new Set<Subscriber>()
+  /** Hear one session's events (visitor streams): found by id, so 10,000 idle streams cost no work per event. */
+  private bySession = new Map<string, Set<Subscriber>>()
+  private sessionSubscribers = 0
   private resyncs = new Set<() => void>()
   private stop?: () => Promise<void>
   private db?: Database
@@ -67,16 +71,20 @@ export class Bus {
           this.log.warn('bus: unreadable notification', { payload })
           return
         }
-        for (const fn of this.subscribers) {
-          try {
-            fn(event)
-          } catch (err) {
-            this.log.error('bus: subscriber failed', { err: String(err) })
-          }
-        }
+        for (const fn of this.subscribers) this.deliver(fn, event)
+        const one = this.bySession.get(event.session_id)
+        if (one) for (const fn of one) this.deliver(fn, event)
       },
       resync,
     )
+  }
+
+  private deliver(fn: Subscriber, event: BusEvent) {
+    try {
+      fn(event)
+    } catch (err) {
+      this.log.error('bus: subscriber failed', { err: String(err) })
+    }
   }
 
   subscribe(fn: Subscriber): () => void {
@@ -84,12 +92,30 @@ export class Bus {
     return () => this.subscribers.delete(fn)
   }
 
+  /** Like subscribe, for the events of one session only. */
+  subscribeSession(sessionId: string, fn: Subscriber): () => void {
+    let set = this.bySession.get(sessionId)
+    if (!set) this.bySession.set(sessionId, (set = new Set()))
+    set.add(fn)
+    this.sessionSubscribers++
+    let done = false
+    return () => {
+      if (done) return
+      done = true
+      this.sessionSubscribers--
+      set.delete(fn)
+      if (!set.size && this.bySession.get(sessionId) === set) this.bySession.delete(sessionId)
+    }
+  }
+
   get size() {
-    return this.subscribers.size
+    return this.subscribers.size + this.sessionSubscribers
   }
 
   async close(): Promise<void> {
     this.subscribers.clear()
+    this.bySession.clear()
+    this.sessionSubscribers = 0
     this.resyncs.clear()
     await this.stop?.()
   }

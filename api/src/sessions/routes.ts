@@ -251,8 +251,7 @@ sessions.get('/sessions/:id/events', async (c) => {
         busy = false
       }
     }
-    const unsubscribe = bus.subscribe((e) => {
-      if (e.session_id !== visitor.id) return
+    const unsubscribe = bus.subscribeSession(visitor.id, (e) => {
       if (e.kind === 'typing') {
         if (e.from === 'agent')
           void live
