@@ -14,14 +14,7 @@ import { checkHandoff } from '../escalation/service'
 import { ApiError, conflict, notFound } from '../errors'
 import { CHANNEL } from '../realtime/bus'
 import type { Lang } from '../text/language'
-import {
-  findReply,
-  getMessage,
-  MESSAGE_COLUMNS,
-  toMessage,
-  type Message,
-  type MessageRow,
-} from './messages'
+import { findReply, getMessage, MESSAGE_COLUMNS, toMessage, type Message, type MessageRow } from './messages'
 import { SESSION_COLUMNS } from './sessions'
 import { stageEnd, stageStart } from './stages'
 import { builtInTrace, escalate, handoffEscalation, HUMAN_REQUEST_PRIORITY, reopen } from './status'
