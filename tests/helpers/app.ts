@@ -31,6 +31,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     PORT: '0',
     JWT_SECRET: 'x'.repeat(40),
+    // A server refuses to start without a key for secrets at rest (embedded mode generates one).
+    ...(/^postgres(ql)?:/.test(overrides.DATABASE_URL ?? '')
+      ? { SECRETS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }
+      : {}),
     ...roomy,
     ...overrides,
   })
