@@ -214,13 +214,15 @@ async function storeVisitorMessage(
   input: { content: string; client_message_id: string },
 ): Promise<SendResult> {
   return withTx(pool, async (db) => {
-    // The session, locked, and an earlier send with this client_message_id: one round trip.
+    // The session, locked, then an earlier send with this client_message_id. Two statements: under read
+    // committed a statement that waited for the lock re-checks the locked row only, so a join in the same
+    // statement would miss the message a concurrent retry just committed (seen on a server).
+    await db.query(`select 1 from chatbot_sessions where id = $1 for update`, [session.id])
     const { rows } = await db.query(
       `select ${SESSION_COLUMNS}, e.id as existing_id, e.content as existing_content
          from chatbot_sessions s
          left join chatbot_conversations e on e.session_id = s.id and e.client_message_id = $2
-        where s.id = $1
-          for update of s`,
+        where s.id = $1`,
       [session.id, input.client_message_id],
     )
     const s = rows[0]
