@@ -16,6 +16,7 @@ import { WHATSAPP_WINDOW_MS } from './outbox'
 import { PLACEHOLDER, SendError, sendPart, type InboundMessage, type PlatformUrls } from './platforms'
 import { accessToken, channelSession, getAccount, sealContext } from './store'
 import { textOnly } from './texts'
+import { Poller } from '../jobs/poller'
 
 /** A job whose worker has not finished within this lease is taken to be dead and run again. */
 const LEASE = '5 minutes'
@@ -34,14 +35,12 @@ const clientId = (id: string) =>
   id.length <= 100 ? id : `h:${createHash('sha256').update(id).digest('hex')}`
 
 export class ChannelWorker {
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<void> | undefined
-  private wake = false
-  private stopped = false
   private unsubscribe: (() => void) | undefined
   private readonly urls: PlatformUrls
+  private readonly poller: Poller
 
   constructor(private readonly d: ChannelWorkerDeps) {
+    this.poller = new Poller(() => this.loop(), d.config.WORKER_POLL_MS)
     this.urls = {
       telegram: d.config.TELEGRAM_API_URL.replace(/\/$/, ''),
       graph: d.config.META_GRAPH_URL.replace(/\/$/, ''),
@@ -49,43 +48,24 @@ export class ChannelWorker {
   }
 
   start() {
-    this.stopped = false
     // A message stored anywhere (an agent's reply, a resolution) may have queued a send: look now.
     this.unsubscribe = this.d.bus.subscribe((e) => {
       if (e.kind === 'message' || e.kind === 'status') this.kick()
     })
-    const tick = () => {
-      if (this.stopped) return
-      this.kick()
-      this.timer = setTimeout(tick, this.d.config.WORKER_POLL_MS)
-      this.timer.unref?.()
-    }
-    tick()
+    this.poller.start()
     void this.resealSecrets().catch((err) =>
       this.d.log.warn('re-sealing channel secrets failed', { err: String(err) }),
     )
   }
 
   kick() {
-    if (this.stopped) return
-    if (this.running) {
-      this.wake = true
-      return
-    }
-    this.running = this.loop().finally(() => {
-      this.running = undefined
-      if (this.wake && !this.stopped) {
-        this.wake = false
-        this.kick()
-      }
-    })
+    this.poller.kick()
   }
 
   /** Until nothing is due (tests). */
   async drain() {
     for (let i = 0; i < 50; i++) {
-      while (this.running) await this.running
-      await this.loop()
+      await this.poller.settle()
       const due = await this.d.pool.query(
         `select (select count(*) from channel_events where status = 'pending' and run_at <= now())
               + (select count(*) from channel_outbox where status = 'pending' and run_at <= now()) as n`,
@@ -95,10 +75,8 @@ export class ChannelWorker {
   }
 
   async stop() {
-    this.stopped = true
     this.unsubscribe?.()
-    clearTimeout(this.timer)
-    await this.running
+    await this.poller.stop()
   }
 
   private async loop() {
@@ -106,7 +84,7 @@ export class ChannelWorker {
       const lanes = (fn: () => Promise<boolean>) =>
         Promise.all(
           Array.from({ length: PARALLEL[this.d.db.kind] }, async () => {
-            while (!this.stopped && (await fn())) {}
+            while (!this.poller.stopped && (await fn())) {}
           }),
         )
       await Promise.all([lanes(() => this.runInbound()), lanes(() => this.runOutbound())])

@@ -12,6 +12,7 @@ import { createGuardedFetch } from '../net'
 import { parseDocument, parseHtml } from './parse'
 import type { Storage } from './storage'
 import type { VectorStore } from './vector-store'
+import { Poller } from '../jobs/poller'
 
 interface WorkerDeps {
   pool: pg.Pool
@@ -56,14 +57,12 @@ const embedText = (c: { title?: string | null; heading_path: string[]; content: 
  */
 export class KnowledgeWorker {
   private readonly id = `worker-${process.pid}-${randomUUID().slice(0, 8)}`
-  private timer: NodeJS.Timeout | undefined
-  private running: Promise<void> | undefined
-  private wake = false
-  private stopped = false
   private lastSchedule = 0
+  private readonly poller: Poller
   private readonly guardedFetch
 
   constructor(private readonly d: WorkerDeps) {
+    this.poller = new Poller(() => this.loop(), d.config.WORKER_POLL_MS)
     this.guardedFetch = createGuardedFetch({
       allowLoopback: d.config.FETCH_ALLOW_LOOPBACK,
       maxBytes: d.config.FETCH_MAX_BYTES,
@@ -72,42 +71,21 @@ export class KnowledgeWorker {
   }
 
   start() {
-    this.stopped = false
-    const tick = () => {
-      if (this.stopped) return
-      this.kick()
-      this.timer = setTimeout(tick, this.d.config.WORKER_POLL_MS)
-      this.timer.unref?.()
-    }
-    tick()
+    this.poller.start()
   }
 
   /** Runs due work now (a job was just queued). */
   kick() {
-    if (this.stopped) return
-    if (this.running) {
-      this.wake = true
-      return
-    }
-    this.running = this.loop().finally(() => {
-      this.running = undefined
-      if (this.wake && !this.stopped) {
-        this.wake = false
-        this.kick()
-      }
-    })
+    this.poller.kick()
   }
 
   /** Until nothing is due (tests and the reindex command). */
   async drain() {
-    while (this.running) await this.running
-    await this.loop()
+    await this.poller.settle()
   }
 
   async stop() {
-    this.stopped = true
-    clearTimeout(this.timer)
-    await this.running
+    await this.poller.stop()
   }
 
   private async loop() {
@@ -116,8 +94,8 @@ export class KnowledgeWorker {
         this.lastSchedule = Date.now()
         await this.scheduleCrawls()
       }
-      while (!this.stopped && (await this.runOne())) {}
-      if (!this.stopped) await this.backfill()
+      while (!this.poller.stopped && (await this.runOne())) {}
+      if (!this.poller.stopped) await this.backfill()
     } catch (err) {
       this.d.log.error('knowledge worker loop failed', { err: String(err) })
     }
