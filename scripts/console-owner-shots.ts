@@ -7,24 +7,14 @@
  */
 import { mkdirSync } from 'node:fs'
 import type { Page } from 'playwright-core'
-import { loadConfig } from '../api/src/config'
-import { startDemo } from '../api/src/demo'
-import { startServer } from '../api/src/server'
-import { launchChromium } from '../tests/e2e/browser'
+import { startDemoStack } from '../tests/e2e/browser'
 
 const out = 'test-results/shots'
 mkdirSync(out, { recursive: true })
-const config = loadConfig({
-  DATABASE_URL: 'memory://',
-  PORT: '0',
-  DEMO_PORT: '0',
-  DEMO: '1',
-  LOG_LEVEL: 'silent',
-  HOST: '127.0.0.1',
-})
-const api = await startServer(config)
-const demo = await startDemo(config, api)
-const base = `http://localhost:${api.port}`
+// The demo as the e2e tests start it (API, shop, embedded database in memory) and Chromium.
+const stack = await startDemoStack()
+const { browser } = stack
+const base = stack.consoleBase
 
 async function signIn(page: Page, email: string) {
   await page.goto(`${base}/console/`)
@@ -44,7 +34,6 @@ async function shotAt(page: Page, selector: string, file: string) {
   await page.screenshot({ path: `${out}/${file}` })
 }
 
-const browser = await launchChromium()
 try {
   for (const [name, viewport] of [
     ['desktop', { width: 1280, height: 800 }],
@@ -123,8 +112,6 @@ try {
     await anon.close()
   }
 } finally {
-  await browser.close()
-  await demo.close()
-  await api.shutdown()
+  await stack.close()
 }
 console.log(`screenshots in ${out}/`)

@@ -11,24 +11,14 @@
 import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { Browser, Page } from 'playwright-core'
-import { loadConfig } from '../api/src/config'
-import { startDemo } from '../api/src/demo'
-import { startServer } from '../api/src/server'
-import { launchChromium } from '../tests/e2e/browser'
+import { startDemoStack } from '../tests/e2e/browser'
 
 const out = 'test-results/shots'
 mkdirSync(out, { recursive: true })
-const config = loadConfig({
-  DATABASE_URL: 'memory://',
-  PORT: '0',
-  DEMO_PORT: '0',
-  DEMO: '1',
-  LOG_LEVEL: 'silent',
-  HOST: '127.0.0.1',
-})
-const api = await startServer(config)
-const demo = await startDemo(config, api)
-const base = `http://localhost:${api.port}`
+// The demo as the e2e tests start it (API, shop, embedded database in memory) and Chromium.
+const stack = await startDemoStack()
+const { demo, browser } = stack
+const base = stack.consoleBase
 
 async function call<T>(path: string, token: string | null, body?: unknown): Promise<T> {
   const res = await fetch(base + path, {
@@ -219,7 +209,6 @@ async function ownerPages(browser: Browser, name: string, viewport: { width: num
   await ctx.close()
 }
 
-const browser = await launchChromium()
 try {
   await setUp()
   const visitors = [
@@ -284,8 +273,6 @@ try {
   }
   for (const v of visitors) await v.close()
 } finally {
-  await browser.close()
-  await demo.close()
-  await api.shutdown()
+  await stack.close()
 }
 console.log(`screenshots in ${out}/`)
