@@ -51,6 +51,16 @@ export interface Message {
   delivery?: MessageDelivery
   /** Messaging channels only: what a visitor sent that is not text ("[image]" is its content). */
   attachment?: { type: string }
+  /**
+   * Choices the bot offers (meeting slots, a cancel button): the widget shows buttons that send the
+   * label as the visitor's message; a channel lists them numbered and the visitor answers the number.
+   */
+  choices?: Choice[]
+}
+
+/** One choice of a bot message. */
+export interface Choice {
+  label: string
 }
 
 /** How an outgoing message of a channel session reached the platform. */

@@ -11,6 +11,7 @@ import { team } from './admin/team'
 import { account } from './auth/account'
 import { apiKeys } from './auth/api-keys'
 import { channels } from './channels/routes'
+import { contacts } from './contacts/routes'
 import { authenticate, hasConsoleCredential, principalKey } from './auth/middleware'
 import { auth } from './auth/routes'
 import type { AppEnv, Deps } from './deps'
@@ -116,6 +117,7 @@ export function createApp(deps: Deps) {
   app.route('/v1', prompts)
   app.route('/v1', team)
   app.route('/v1', channels)
+  app.route('/v1', contacts)
   serveStatic(app, resolve(deps.config.STATIC_DIR))
 
   app.onError((err, c) => {

@@ -123,6 +123,8 @@ export const configSchema = z.object({
   /** Messaging platforms' API base URLs (tests point them at local stand-ins). */
   TELEGRAM_API_URL: z.url().default('https://api.telegram.org'),
   META_GRAPH_URL: z.url().default('https://graph.facebook.com/v21.0'),
+  /** Cal.com's API v2 base URL (meetings booked by the assistant; tests point it at a stand-in). */
+  CALCOM_API_URL: z.url().default('https://api.cal.com/v2'),
   /** Channel sends: time per request, tries in all, and the first retry's delay (doubling after). */
   CHANNEL_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   CHANNEL_SEND_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),

@@ -50,6 +50,8 @@ const ID_KIND: [RegExp, keyof TenantFixture][] = [
   [/^\/v1\/tenants\/:t\/members\/:id$/, 'agentId'],
   [/^\/v1\/bots\/:b\/prompts\/:id(\/|$)/, 'prompt'],
   [/^\/v1\/tenants\/:t\/channels\/:id(\/|$)/, 'channel'],
+  [/^\/v1\/tenants\/:t\/contacts\/:id(\/|$)/, 'contact'],
+  [/^\/v1\/tenants\/:t\/orders\/:id$/, 'order'],
 ]
 
 type Body = { json: (owner: TenantFixture) => unknown } | { multipart: true } | { none: true }
@@ -115,7 +117,23 @@ const BODIES: Record<string, Body> = {
     is_active: false,
     access_token: 'INTRUDER-CHANNEL-TOKEN',
   })),
+  'PATCH /v1/tenants/:t/contacts/:id': json(() => ({ notes: 'INTRUDER-NOTE', name: 'INTRUDER-NAME' })),
+  'POST /v1/tenants/:t/contacts/:id/merge': json(() => ({ other_id: crypto.randomUUID() })),
+  'PUT /v1/tenants/:t/orders/:id': json(() => ({ status: 'INTRUDER-STATUS', items: [] })),
+  'POST /v1/tenants/:t/orders/import': json(() => ({ csv: 'order_id,status\nINTRUDER-1,INTRUDER-STATUS\n' })),
+  'PUT /v1/tenants/:t/action-settings': json(() => ({
+    calcom_api_key: 'INTRUDER-CAL-KEY',
+    calcom_event_type_id: 1,
+  })),
+  'PUT /v1/bots/:b/actions': json(() => ({ orders: false, meetings: false })),
 }
+
+/**
+ * Routes whose :id is a name the tenant chooses (the shop's order number), not a global id: on one's
+ * own tenant path, the other tenant's name is simply a name of one's own (PUT upserts one's own
+ * order). They must still never touch or reveal the other tenant's row.
+ */
+const OWN_NAMES = new Set(['PUT /v1/tenants/:t/orders/:id'])
 
 /** Routes that take no id, only read, and may be called on one's own tenant: they must not list the other's rows. */
 const READ_ONLY_WRITES = new Set([
@@ -233,7 +251,12 @@ describe('console: a member of one tenant against the other tenant', () => {
       for (const r of appRoutes().filter(isConsole)) {
         const hasId = params(r.path).some((p) => p === 'id' || p === 'b')
         const key = `${r.method} ${r.path}`
-        if (hasId) {
+        if (hasId && OWN_NAMES.has(key)) {
+          const res = await call(r, fill(r, self(), other()), auth(), other())
+          const body = await res.text()
+          expect(res.status, `${who} ${key}: ${body.slice(0, 200)}`).toBeLessThan(500)
+          for (const s of other().secrets) expect(body, `${who} ${key} leaked ${s}`).not.toContain(s)
+        } else if (hasId) {
           const path = fill(r, self(), other())
           await expectRefused(
             await call(r, path, auth(), other()),
@@ -306,7 +329,22 @@ describe('console: a member of one tenant against the other tenant', () => {
       expect(await q(`select is_active from social_accounts where id = $1`, [x.channel])).toEqual([
         { is_active: true },
       ])
+      expect(
+        await q(
+          `select notes, name from contacts where id = $1 and notes = '' and name not like 'INTRUDER%'`,
+          [x.contact],
+        ),
+      ).toHaveLength(1)
+      expect(
+        await q(
+          `select 1 from orders where tenant_id = $1 and external_id = $2 and status not like 'INTRUDER%'`,
+          [x.tenant, x.order],
+        ),
+      ).toHaveLength(1)
+      expect(await q(`select 1 from action_settings where tenant_id = $1`, [x.tenant])).toHaveLength(0)
+      expect(await q(`select actions from bots where id = $1`, [x.bot])).toEqual([{ actions: {} }])
     }
+    expect(await q(`select 1 from orders where external_id = 'INTRUDER-1'`, [])).toHaveLength(0)
     expect(await q(`select 1 from social_accounts where business_account_id = '1'`, [])).toHaveLength(0)
     expect(await q(`select 1 from chatbot_conversations where content like 'INTRUDER%'`, [])).toHaveLength(0)
     expect(
@@ -406,6 +444,23 @@ describe('console: ids of another tenant inside a body', () => {
         ])
       ).rows,
     ).toHaveLength(0)
+  })
+
+  it("merging the other tenant's contact into one's own is 404 and moves nothing", async () => {
+    await expectRefused(
+      await t.json(
+        'POST',
+        `/v1/tenants/${A.tenant}/contacts/${A.contact}/merge`,
+        { other_id: B.contact },
+        A.owner,
+      ),
+      B.secrets,
+      [404],
+    )
+    expect(
+      (await t.deps.pool.query(`select tenant_id from contacts where id = $1`, [B.contact])).rows[0]
+        .tenant_id,
+    ).toBe(B.tenant)
   })
 
   it("search with the other tenant's bot_id is 404", async () => {

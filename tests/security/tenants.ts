@@ -123,6 +123,9 @@ export interface TenantFixture {
   channel: string
   channelAppSecret: string
   channelVerifyToken: string
+  /** A contact (a verified customer) and the shop's number of their order. */
+  contact: string
+  order: string
   /** Strings that only this tenant's members may ever read. */
   secrets: string[]
 }
@@ -151,6 +154,29 @@ async function channelOf(
     channelAppSecret: body.app_secret,
     channelVerifyToken: body.verify_token,
     secrets: [body.access_token, body.app_secret, body.verify_token],
+  }
+}
+
+/** A customer's order pushed by the shop, which makes its contact; both marked as the tenant's. */
+async function orderOf(t: TestApp, tenant: string, owner: Record<string, string>, tag: string) {
+  const name = `${tag}SECRETCUSTOMER${randomUUID().slice(0, 6)}`.toUpperCase()
+  const order = `${tag}-ORDER-${randomUUID().slice(0, 8)}`
+  const res = await t.json(
+    'PUT',
+    `/v1/tenants/${tenant}/orders/${order}`,
+    {
+      contact: { user_id: `${tag}-cust-${randomUUID().slice(0, 6)}`, name },
+      status: `${tag}SECRETSTATUS`,
+      items: [{ name: `${tag}SECRETITEM`, quantity: 1, unit_price: 5 }],
+    },
+    owner,
+  )
+  const body = res.status === 201 ? ((await res.json()) as any) : null
+  return {
+    order,
+    contact: (body?.order.contact_id as string) ?? randomUUID(),
+    // The order number is not among them: it is a name any tenant may give its own order too.
+    secrets: [name, `${tag}SECRETSTATUS`, `${tag}SECRETITEM`],
   }
 }
 
@@ -232,6 +258,7 @@ export async function createTenantB(t: TestApp, tag = 'B'): Promise<TenantFixtur
   const key = await secretKey(t, T, owner, `${tag} key`)
   const extra = await teamAndPrompts(t, T, bot.id, owner, tag)
   const ch = await channelOf(t, T, owner, bot.id, tag)
+  const shop = await orderOf(t, T, owner, tag)
 
   const newVisitor = async () => {
     const created = await ok(
@@ -305,9 +332,12 @@ export async function createTenantB(t: TestApp, tag = 'B'): Promise<TenantFixtur
     channel: ch.channel,
     channelAppSecret: ch.channelAppSecret,
     channelVerifyToken: ch.channelVerifyToken,
+    contact: shop.contact,
+    order: shop.order,
     secrets: [
       ...extra.secrets,
       ...ch.secrets,
+      ...shop.secrets,
       ...Object.values(secret).map((s) => s.split(' ')[0]!),
       slug,
       widget.publishable_key,
@@ -372,6 +402,7 @@ export async function tenantA(t: TestApp): Promise<TenantFixture> {
   const key = await secretKey(t, TENANT, owner, 'A key')
   const extra = await teamAndPrompts(t, TENANT, bot, owner, 'A')
   const ch = await channelOf(t, TENANT, owner, bot, 'A')
+  const shop = await orderOf(t, TENANT, owner, 'A')
   const newVisitor = async () => {
     const created = await ok(
       await t.json('POST', '/v1/sessions', { key: 'pk_demo' }, { origin: DEMO_ORIGIN }),
@@ -423,9 +454,12 @@ export async function tenantA(t: TestApp): Promise<TenantFixture> {
     channel: ch.channel,
     channelAppSecret: ch.channelAppSecret,
     channelVerifyToken: ch.channelVerifyToken,
+    contact: shop.contact,
+    order: shop.order,
     secrets: [
       ...extra.secrets,
       ...ch.secrets,
+      ...shop.secrets,
       ...Object.values(secret),
       v1.token,
       v2.token,

@@ -4,6 +4,7 @@ import type pg from 'pg'
 import { withTx, type Queryable } from '../db/tx'
 import { publish } from '../realtime/bus'
 import type { Secrets } from '../crypto/secrets'
+import { linkPlatformSession } from '../contacts/store'
 import type { InboundMessage, Platform, StatusUpdate } from './platforms'
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
@@ -123,7 +124,11 @@ export async function channelSession(
         returning id, tenant_id, bot_id, status, ai_context->>'language' as language`,
       [account.tenant_id, account.id, user.id, user.name ?? null, user.phone ?? null, user.handle ?? null],
     )
-    if (found.rows[0]) return found.rows[0]
+    if (found.rows[0]) {
+      // One contact per platform user (contacts/store.ts); sessions from before contacts get theirs now.
+      await linkPlatformSession(db, found.rows[0], account.platform, user)
+      return found.rows[0]
+    }
     const language = user.language && languages.includes(user.language) ? user.language : undefined
     const inserted = await db.query(
       `insert into chatbot_sessions (tenant_id, bot_id, channel, channel_account_id, external_user_id, external_user_name,
@@ -160,6 +165,7 @@ export async function channelSession(
       )
       return again.rows[0]
     }
+    await linkPlatformSession(db, row, account.platform, user)
     await publish(db, { tenant_id: account.tenant_id, session_id: row.id, kind: 'created' })
     return row
   })

@@ -46,6 +46,8 @@ export function toMessage(row: MessageRow): Message {
     // Channel sessions: how the platform delivery went, and what a non-text message was.
     ...(meta.delivery ? { delivery: meta.delivery } : {}),
     ...(meta.attachment ? { attachment: meta.attachment } : {}),
+    // The assistant's actions: choices the visitor can pick (meeting slots, a cancel button).
+    ...(Array.isArray(meta.choices) ? { choices: meta.choices } : {}),
     // The wire's ISO string (what JSON.stringify made of pg's Date before).
     created_at: new Date(row.created_at).toISOString(),
   }

@@ -8,6 +8,7 @@
 import type pg from 'pg'
 import { queueChannelDelivery } from '../channels/outbox'
 import { acceptsHumanOffer, generateAnswer, type Answer } from '../answers/pipeline'
+import { runActions, type ActionReply } from '../contacts/actions'
 import { withTx, type Queryable } from '../db/tx'
 import type { Deps } from '../deps'
 import { checkHandoff } from '../escalation/service'
@@ -21,7 +22,16 @@ import { builtInTrace, escalate, handoffEscalation, HUMAN_REQUEST_PRIORITY, reop
 
 export type ReceiveDeps = Pick<
   Deps,
-  'pool' | 'config' | 'llm' | 'embedder' | 'store' | 'log' | 'tokenBudget' | 'streams' | 'notifier'
+  | 'pool'
+  | 'config'
+  | 'llm'
+  | 'embedder'
+  | 'store'
+  | 'log'
+  | 'tokenBudget'
+  | 'streams'
+  | 'notifier'
+  | 'secrets'
 >
 
 /** The session the message arrives in. */
@@ -118,17 +128,22 @@ export async function receive(
 
     let reply: Message | null
     try {
+      // The actions step: an order's status or a meeting, for a verified customer (contacts/actions.ts).
+      const acted = await runActions(deps, session, message, sent.language)
+      if (acted) await on.onDelta?.(acted.content)
       // Outside any transaction: the answer may wait for a model, and retrieval's vector store takes
       // its own connection (inside a transaction that would hold two, or deadlock PGlite's one).
-      const answer = await generateAnswer(deps, {
-        session,
-        message,
-        fallbackLanguage: sent.language,
-        onDelta: on.onDelta,
-        signal: on.signal,
-      })
+      const answer = acted
+        ? actionAnswer(acted)
+        : await generateAnswer(deps, {
+            session,
+            message,
+            fallbackLanguage: sent.language,
+            onDelta: on.onDelta,
+            signal: on.signal,
+          })
       t = stageEnd('answer', t)
-      reply = await storeAnswer(deps.pool, session, message, answer, Date.now() - started)
+      reply = await storeAnswer(deps.pool, session, message, answer, Date.now() - started, acted?.meta)
       t = stageEnd('store_answer', t)
     } catch (err) {
       deps.log.error('answer failed', { err: String(err), session: session.id, request_id: input.request_id })
@@ -271,9 +286,27 @@ async function storeAnswer(
   replyTo: Message,
   answer: Answer,
   latencyMs: number,
+  action?: ActionReply['meta'],
 ): Promise<Message | null> {
-  return withTx(pool, (db) => storeAnswerIn(db, session, replyTo, answer, latencyMs))
+  return withTx(pool, (db) => storeAnswerIn(db, session, replyTo, answer, latencyMs, action))
 }
+
+/** An action's reply in the shape of an answer (no sources, no model). */
+const actionAnswer = (a: ActionReply): Answer => ({
+  content: a.content,
+  sources: [],
+  confidence: 1,
+  language: a.language,
+  suggest_human: a.offered_human,
+  offered_human: a.offered_human,
+  model: 'action',
+  status: 'complete',
+  tokens: { prompt: 0, completion: 0 },
+  fault: null,
+  query: '',
+  chunk_ids: [],
+  prompt_versions: {},
+})
 
 /** storeAnswer's work, in the caller's transaction. */
 async function storeAnswerIn(
@@ -282,6 +315,7 @@ async function storeAnswerIn(
   replyTo: Message,
   answer: Answer,
   latencyMs: number,
+  action?: ActionReply['meta'],
 ): Promise<Message | null> {
   // The session, locked, and an answer stored meanwhile (a concurrent retry): one round trip.
   const { rows } = await db.query(
@@ -314,6 +348,7 @@ async function storeAnswerIn(
         query: answer.query,
         chunk_ids: answer.chunk_ids,
         prompt_versions: answer.prompt_versions,
+        ...(action ?? {}),
       },
     },
     { language: answer.language },

@@ -207,6 +207,136 @@ const SMALL_TALK: Texts<{ greeting: string; thanks: string; goodbye: string; dec
   },
 }
 
+/* The assistant's actions (contacts/actions.ts): orders and meetings, for verified customers only. */
+
+/** One refusal for every order question the bot may not answer: it says nothing about the order. */
+const ORDER_REFUSED: Texts<string> = {
+  en: 'To look up an order I need to know it is you: sign in on our site and ask me again, or I can pass you to a member of the team. Would you like that?',
+  fr: "Pour consulter une commande, je dois savoir que c'est bien vous : connectez-vous sur notre site et redemandez-moi, ou je peux vous passer un membre de l'équipe. Le souhaitez-vous ?",
+  es: 'Para consultar un pedido necesito saber que es usted: inicie sesión en nuestro sitio y vuelva a preguntarme, o puedo pasarle con una persona del equipo. ¿Lo desea?',
+  pt: 'Para consultar um pedido preciso saber que é você: entre na sua conta no nosso site e pergunte de novo, ou posso passar você para alguém da equipe. Quer isso?',
+  de: 'Um eine Bestellung nachzusehen, muss ich wissen, dass Sie es sind: Melden Sie sich auf unserer Website an und fragen Sie erneut, oder ich verbinde Sie mit einem Teammitglied. Möchten Sie das?',
+  it: 'Per consultare un ordine devo sapere che è lei: acceda al nostro sito e me lo chieda di nuovo, oppure posso passarla a un membro del team. Lo desidera?',
+  nl: 'Om een bestelling op te zoeken moet ik weten dat u het bent: log in op onze site en vraag het opnieuw, of ik verbind u met een teamlid. Wilt u dat?',
+}
+
+const ORDER_UNAVAILABLE: Texts<string> = {
+  en: "I can't reach our order system right now. A member of the team can check it for you: would you like that?",
+  fr: "Je n'arrive pas à joindre notre système de commandes pour le moment. Un membre de l'équipe peut vérifier pour vous : le souhaitez-vous ?",
+  es: 'Ahora no puedo acceder a nuestro sistema de pedidos. Una persona del equipo puede comprobarlo: ¿lo desea?',
+  pt: 'Não consigo acessar o nosso sistema de pedidos agora. Alguém da equipe pode verificar para você: quer isso?',
+  de: 'Ich erreiche unser Bestellsystem gerade nicht. Ein Teammitglied kann es für Sie prüfen: Möchten Sie das?',
+  it: 'Al momento non riesco a raggiungere il nostro sistema ordini. Un membro del team può verificare per lei: lo desidera?',
+  nl: 'Ik kan ons bestelsysteem nu niet bereiken. Een teamlid kan het voor u nakijken: wilt u dat?',
+}
+
+const ORDER_STATUS: Texts<{ order: (id: string, status: string) => string; total: string }> = {
+  en: { order: (id, s) => `Order ${id}: ${s}.`, total: 'Total' },
+  fr: { order: (id, s) => `Commande ${id} : ${s}.`, total: 'Total' },
+  es: { order: (id, s) => `Pedido ${id}: ${s}.`, total: 'Total' },
+  pt: { order: (id, s) => `Pedido ${id}: ${s}.`, total: 'Total' },
+  de: { order: (id, s) => `Bestellung ${id}: ${s}.`, total: 'Summe' },
+  it: { order: (id, s) => `Ordine ${id}: ${s}.`, total: 'Totale' },
+  nl: { order: (id, s) => `Bestelling ${id}: ${s}.`, total: 'Totaal' },
+}
+
+const MEETING: Texts<{
+  signIn: string
+  slots: string
+  none: string
+  taken: string
+  down: string
+  booked: (when: string) => string
+  cancelled: string
+  nothingToCancel: string
+  cancelLabel: string
+}> = {
+  en: {
+    signIn:
+      'To book a meeting I need to know it is you: sign in on our site and ask me again, or I can pass you to a member of the team. Would you like that?',
+    slots: 'Here are the next free times. Pick one (or reply with its number):',
+    none: 'There is no free time in the coming days. A member of the team can find one with you: would you like that?',
+    taken: 'That time was just taken. Here are the next free ones:',
+    down: "I can't reach our calendar right now. A member of the team can book the meeting with you: would you like that?",
+    booked: (w) => `Your meeting is booked for ${w}. You will receive a confirmation by e-mail.`,
+    cancelled: 'Your meeting is cancelled.',
+    nothingToCancel: 'You have no upcoming meeting to cancel.',
+    cancelLabel: 'Cancel the meeting',
+  },
+  fr: {
+    signIn:
+      "Pour prendre rendez-vous, je dois savoir que c'est bien vous : connectez-vous sur notre site et redemandez-moi, ou je peux vous passer un membre de l'équipe. Le souhaitez-vous ?",
+    slots: 'Voici les prochains créneaux libres. Choisissez-en un (ou répondez par son numéro) :',
+    none: "Il n'y a pas de créneau libre dans les prochains jours. Un membre de l'équipe peut en trouver un avec vous : le souhaitez-vous ?",
+    taken: 'Ce créneau vient d’être pris. Voici les suivants :',
+    down: "Je n'arrive pas à joindre notre agenda pour le moment. Un membre de l'équipe peut prendre le rendez-vous avec vous : le souhaitez-vous ?",
+    booked: (w) => `Votre rendez-vous est réservé pour ${w}. Vous recevrez une confirmation par e-mail.`,
+    cancelled: 'Votre rendez-vous est annulé.',
+    nothingToCancel: "Vous n'avez pas de rendez-vous à venir à annuler.",
+    cancelLabel: 'Annuler le rendez-vous',
+  },
+  es: {
+    signIn:
+      'Para reservar una cita necesito saber que es usted: inicie sesión en nuestro sitio y vuelva a preguntarme, o puedo pasarle con una persona del equipo. ¿Lo desea?',
+    slots: 'Estos son los próximos horarios libres. Elija uno (o responda con su número):',
+    none: 'No hay horarios libres en los próximos días. Una persona del equipo puede buscar uno con usted: ¿lo desea?',
+    taken: 'Ese horario acaba de ocuparse. Estos son los siguientes:',
+    down: 'Ahora no puedo acceder a nuestro calendario. Una persona del equipo puede reservar la cita con usted: ¿lo desea?',
+    booked: (w) => `Su cita está reservada para ${w}. Recibirá una confirmación por e-mail.`,
+    cancelled: 'Su cita está cancelada.',
+    nothingToCancel: 'No tiene ninguna cita próxima que cancelar.',
+    cancelLabel: 'Cancelar la cita',
+  },
+  pt: {
+    signIn:
+      'Para marcar uma reunião preciso saber que é você: entre na sua conta no nosso site e pergunte de novo, ou posso passar você para alguém da equipe. Quer isso?',
+    slots: 'Estes são os próximos horários livres. Escolha um (ou responda com o número):',
+    none: 'Não há horários livres nos próximos dias. Alguém da equipe pode encontrar um com você: quer isso?',
+    taken: 'Esse horário acabou de ser ocupado. Estes são os próximos:',
+    down: 'Não consigo acessar a nossa agenda agora. Alguém da equipe pode marcar a reunião com você: quer isso?',
+    booked: (w) => `A sua reunião está marcada para ${w}. Você receberá uma confirmação por e-mail.`,
+    cancelled: 'A sua reunião foi cancelada.',
+    nothingToCancel: 'Você não tem nenhuma reunião futura para cancelar.',
+    cancelLabel: 'Cancelar a reunião',
+  },
+  de: {
+    signIn:
+      'Um einen Termin zu buchen, muss ich wissen, dass Sie es sind: Melden Sie sich auf unserer Website an und fragen Sie erneut, oder ich verbinde Sie mit einem Teammitglied. Möchten Sie das?',
+    slots: 'Das sind die nächsten freien Zeiten. Wählen Sie eine (oder antworten Sie mit ihrer Nummer):',
+    none: 'In den nächsten Tagen ist keine Zeit frei. Ein Teammitglied kann mit Ihnen einen Termin finden: Möchten Sie das?',
+    taken: 'Diese Zeit wurde gerade vergeben. Das sind die nächsten freien:',
+    down: 'Ich erreiche unseren Kalender gerade nicht. Ein Teammitglied kann den Termin mit Ihnen buchen: Möchten Sie das?',
+    booked: (w) => `Ihr Termin ist für ${w} gebucht. Sie erhalten eine Bestätigung per E-Mail.`,
+    cancelled: 'Ihr Termin ist storniert.',
+    nothingToCancel: 'Sie haben keinen anstehenden Termin zum Stornieren.',
+    cancelLabel: 'Termin stornieren',
+  },
+  it: {
+    signIn:
+      'Per prenotare un appuntamento devo sapere che è lei: acceda al nostro sito e me lo chieda di nuovo, oppure posso passarla a un membro del team. Lo desidera?',
+    slots: 'Ecco i prossimi orari liberi. Ne scelga uno (o risponda con il suo numero):',
+    none: 'Non ci sono orari liberi nei prossimi giorni. Un membro del team può trovarne uno con lei: lo desidera?',
+    taken: 'Quell’orario è appena stato preso. Ecco i successivi:',
+    down: 'Al momento non riesco a raggiungere il nostro calendario. Un membro del team può prenotare con lei: lo desidera?',
+    booked: (w) => `Il suo appuntamento è prenotato per ${w}. Riceverà una conferma via e-mail.`,
+    cancelled: 'Il suo appuntamento è annullato.',
+    nothingToCancel: 'Non ha appuntamenti futuri da annullare.',
+    cancelLabel: 'Annulla l’appuntamento',
+  },
+  nl: {
+    signIn:
+      'Om een afspraak te maken moet ik weten dat u het bent: log in op onze site en vraag het opnieuw, of ik verbind u met een teamlid. Wilt u dat?',
+    slots: 'Dit zijn de eerstvolgende vrije tijden. Kies er een (of antwoord met het nummer):',
+    none: 'Er is de komende dagen geen tijd vrij. Een teamlid kan er samen met u een vinden: wilt u dat?',
+    taken: 'Die tijd is net bezet. Dit zijn de volgende:',
+    down: 'Ik kan onze agenda nu niet bereiken. Een teamlid kan de afspraak met u maken: wilt u dat?',
+    booked: (w) => `Uw afspraak staat gepland op ${w}. U ontvangt een bevestiging per e-mail.`,
+    cancelled: 'Uw afspraak is geannuleerd.',
+    nothingToCancel: 'U hebt geen komende afspraak om te annuleren.',
+    cancelLabel: 'Afspraak annuleren',
+  },
+}
+
 const pick = <T>(texts: Texts<T>, lang: string): T => texts[lang] ?? texts.en
 
 /** "Wednesday 09:00" in the visitor's language and the team's time zone, or null when unknown. */
@@ -247,4 +377,55 @@ export const systemText = {
   /** A greeting, a thank-you, a goodbye, or "no" to the offer of a person, answered in kind. */
   smallTalk: (lang: string, kind: 'greeting' | 'thanks' | 'goodbye' | 'declined') =>
     pick(SMALL_TALK, lang)[kind],
+  /** The one answer to an order question the bot may not answer (not verified, not theirs, unknown). */
+  orderRefused: (lang: string) => pick(ORDER_REFUSED, lang),
+  /** The shop's order lookup could not be reached. */
+  orderUnavailable: (lang: string) => pick(ORDER_UNAVAILABLE, lang),
+  /** A verified customer's own order: its status, items and total. */
+  orderStatus: (
+    lang: string,
+    o: {
+      external_id: string
+      status: string
+      currency: string | null
+      items: { name: string; quantity: number; line_total: number }[]
+      total: number
+    },
+  ) => {
+    const t = pick(ORDER_STATUS, lang)
+    const money = (n: number) => formatMoney(n, o.currency, lang)
+    const lines = o.items.map((i) => `- ${i.quantity} × ${i.name} — ${money(i.line_total)}`)
+    return [
+      t.order(o.external_id, o.status),
+      ...lines,
+      ...(o.items.length ? [`${t.total}: ${money(o.total)}`] : []),
+    ].join('\n')
+  },
+  /** Booking a meeting through the bot. */
+  meeting: (lang: string) => pick(MEETING, lang),
+  /** A meeting time in the visitor's language ("Tuesday 3 December, 10:00"). */
+  when: (iso: string, lang: string, timeZone = 'UTC') => {
+    try {
+      return new Intl.DateTimeFormat(lang, {
+        weekday: 'long',
+        day: 'numeric',
+        month: 'long',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZone,
+        timeZoneName: 'short',
+      }).format(new Date(iso))
+    } catch {
+      return iso
+    }
+  },
+}
+
+function formatMoney(n: number, currency: string | null, lang: string) {
+  if (!currency) return n.toFixed(2)
+  try {
+    return new Intl.NumberFormat(lang, { style: 'currency', currency }).format(n)
+  } catch {
+    return `${n.toFixed(2)} ${currency}`
+  }
 }

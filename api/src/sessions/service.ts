@@ -6,6 +6,7 @@ import { ApiError, conflict, notFound } from '../errors'
 import { publish } from '../realtime/bus'
 import { verifyIdentity, type IdentityInput, type Verified } from './identity'
 import { getSessionRow, toSession } from '../conversations/sessions'
+import { linkVerifiedSession } from '../contacts/store'
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
@@ -80,6 +81,7 @@ export async function createSession(
           `update chatbot_sessions set customer_context = customer_context || $2::jsonb where id = $1`,
           [prior.rows[0].id, JSON.stringify(context)],
         )
+        await linkVerifiedSession(db, { id: prior.rows[0].id, tenant_id: widget.tenant_id }, verified)
         return { session: toSession(await getSessionRow(db, prior.rows[0].id)), token }
       }
     }
@@ -96,6 +98,8 @@ export async function createSession(
         context,
       ],
     )
+    // A verified visitor is a contact: found by the site's user id, or made (contacts/store.ts).
+    if (verified) await linkVerifiedSession(db, { id: rows[0].id, tenant_id: widget.tenant_id }, verified)
     await publish(db, { tenant_id: widget.tenant_id, session_id: rows[0].id, kind: 'created' })
     return { session: toSession(await getSessionRow(db, rows[0].id)), token }
   })
@@ -155,8 +159,10 @@ export async function identifySession(
       session.id,
     ])
     const current = s.rows[0]?.identified_user_id as string | null
-    if (current === verified.user_id)
+    if (current === verified.user_id) {
+      await linkVerifiedSession(db, { id: session.id, tenant_id: widget.tenant_id }, verified)
       return { session: toSession(await getSessionRow(db, session.id)), token: null }
+    }
     if (current)
       throw conflict(
         'This conversation belongs to another user: reset the widget before identifying someone else.',
@@ -168,8 +174,10 @@ export async function identifySession(
     if (prior.rows[0]) {
       const token = randomBytes(32).toString('hex')
       await addToken(db, prior.rows[0].id, token, ttlDays)
+      await linkVerifiedSession(db, { id: prior.rows[0].id, tenant_id: widget.tenant_id }, verified)
       return { session: toSession(await getSessionRow(db, prior.rows[0].id)), token }
     }
+    await linkVerifiedSession(db, { id: session.id, tenant_id: widget.tenant_id }, verified)
     await db.query(
       `update chatbot_sessions set identified_user_id = $2, customer_context = customer_context || $3::jsonb where id = $1`,
       [
