@@ -248,6 +248,33 @@ describe('chat panel', () => {
     expect(screen.queryByRole('button', { name: 'Talk to a human' })).toBeNull()
   })
 
+  it("shows the bot's choices (meeting slots) as buttons on its last answer; a button sends its label", async () => {
+    const posted = sseStream()
+    const net = setup(
+      {
+        [`GET /v1/sessions/${SID}/messages`]: () =>
+          json({
+            messages: [
+              msg({ message_type: 'user', content: 'Book a meeting' }),
+              msg({
+                message_type: 'ai',
+                content: 'Here are the next free times.',
+                choices: [{ label: 'Tuesday 10:00' }, { label: 'Tuesday 10:30' }],
+              }),
+            ],
+          }),
+        [`POST /v1/sessions/${SID}/messages`]: () => posted.response,
+      },
+      storedSession(),
+    )
+    fireEvent.click(await screen.findByRole('button', { name: 'Tuesday 10:30' }))
+    await waitFor(() =>
+      expect(
+        net.calls.find((c) => c.method === 'POST' && c.path === `/v1/sessions/${SID}/messages`)?.body.content,
+      ).toBe('Tuesday 10:30'),
+    )
+  })
+
   it('speaks French when the config says fr', async () => {
     setup({ 'GET /v1/widget/config': () => json({ ...config, language: 'fr' }) })
     await screen.findByRole('button', { name: 'Envoyer' })

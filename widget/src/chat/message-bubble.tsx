@@ -48,6 +48,15 @@ export function MessageBubble({ message: m, t, avatar, rated, store, escalatable
         {m.local === 'streaming' && <span class="caret" aria-hidden="true" />}
       </div>
       {answer && <SourceList sources={m.sources || []} label={t.sources} />}
+      {answer && escalatable && m.choices && m.choices.length > 0 && (
+        <div class="chips">
+          {m.choices.map((c) => (
+            <button type="button" class="chip" key={c.label} onClick={() => void store.send(c.label)}>
+              {c.label}
+            </button>
+          ))}
+        </div>
+      )}
       {answer && m.suggest_human && escalatable && (
         <button type="button" class="human offer" onClick={() => void store.escalate()}>
           {t.talkToHuman}
