@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import { fileURLToPath } from 'node:url'
@@ -7,6 +8,9 @@ import type { Running } from './server'
 import { invalidateOrigins } from './http/cors'
 import { DEFAULT_PROMPTS } from './answers/prompt'
 import { newOneTimeToken } from './auth/one-time'
+import { upsertOrder } from './contacts/orders'
+import { withTx } from './db/tx'
+import { identityPayload } from './sessions/identity'
 
 const seedFile = fileURLToPath(new URL('../../supabase/seed.sql', import.meta.url))
 const demoPage = fileURLToPath(new URL('../../demo/index.html', import.meta.url))
@@ -57,21 +61,69 @@ export async function seedDemoOwnerPages(pool: Running['deps']['pool']) {
   )
 }
 
+/** The demo's signed-in customer (the shop page at /?signed-in vouches for her with user_hash). */
+export const DEMO_CUSTOMER = { user_id: 'ana-lima', email: 'ana.lima@example.com', name: 'Ana Lima' }
+
+/**
+ * A verified customer for the demo shop: the widget gets an identity secret (identity optional), Ana
+ * Lima's order 4512 is stored, and the page's identity is signed the way a shop's server would.
+ * Meetings need Cal.com: without one set, the bot answers a meeting request from its knowledge.
+ * Returns the identity the shop page passes to the widget.
+ */
+export async function seedDemoCustomer(pool: Running['deps']['pool']) {
+  const { rows } = await pool.query(
+    `update widget_configs set identity_secret = coalesce(identity_secret, $1),
+            identity_mode = case when identity_mode = 'off' then 'optional' else identity_mode end
+      where publishable_key = 'pk_demo' returning tenant_id, identity_secret`,
+    [randomBytes(32).toString('hex')],
+  )
+  if (!rows[0]) return null
+  await withTx(pool, (db) =>
+    upsertOrder(
+      db,
+      rows[0].tenant_id,
+      '4512',
+      {
+        contact: DEMO_CUSTOMER,
+        status: 'shipped',
+        currency: 'EUR',
+        items: [
+          { name: 'Veste en lin', quantity: 1, unit_price: 89 },
+          { name: 'Foulard en soie', quantity: 2, unit_price: 24.5 },
+        ],
+      },
+      'api',
+    ),
+  )
+  const user_hash = createHmac('sha256', rows[0].identity_secret)
+    .update(identityPayload(DEMO_CUSTOMER))
+    .digest('hex')
+  return { ...DEMO_CUSTOMER, user_hash }
+}
+
 /** Serves demo/ on a second port, so the widget runs cross-origin exactly as on a customer's site. */
 export async function startDemo(config: Config, running: Running) {
   const api = config.PUBLIC_URL ? publicUrl(config) : `http://localhost:${running.port}`
+  let identity: Awaited<ReturnType<typeof seedDemoCustomer>> = null
   const server: Server = createServer(async (req, res) => {
     if (req.url !== '/' && !req.url?.startsWith('/?') && req.url !== '/index.html') {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found')
       return
     }
-    const html = (await readFile(demoPage, 'utf8')).replaceAll('{{API_URL}}', api)
+    let html = (await readFile(demoPage, 'utf8')).replaceAll('{{API_URL}}', api)
+    // /?signed-in: the shop page as Ana Lima sees it once signed in (the widget gets her signed identity).
+    if (identity && /[?&]signed-in\b/.test(req.url ?? ''))
+      html = html.replace(
+        '<script src=',
+        `<script>window.ParleySettings = { identity: ${JSON.stringify(identity).replace(/</g, '\\u003c')} }</script>\n    <script src=`,
+      )
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' }).end(html)
   })
   await new Promise<void>((resolve) => server.listen(config.DEMO_PORT, config.HOST, resolve))
   const port = (server.address() as { port: number }).port
   await seedDemo(running, [`http://localhost:${port}`, `http://127.0.0.1:${port}`])
   await seedDemoOwnerPages(running.deps.pool)
+  identity = await seedDemoCustomer(running.deps.pool)
   const site = `http://localhost:${port}`
   process.stdout.write(
     [

@@ -13,6 +13,7 @@ export const PAGE_IDS = [
   'team',
   'settings',
   'account',
+  'contacts',
 ] as const
 export type PageId = (typeof PAGE_IDS)[number]
 

@@ -20,6 +20,7 @@ const ADMINS: readonly Role[] = ['owner', 'admin']
 
 export const PAGES: readonly PageDef[] = [
   { id: 'inbox', roles: EVERYONE, menu: true },
+  { id: 'contacts', roles: EVERYONE, menu: true, load: () => import('./contacts') },
   { id: 'knowledge', roles: ADMINS, menu: true, load: () => import('./knowledge') },
   { id: 'bot', roles: ADMINS, menu: true, load: () => import('./bot') },
   { id: 'rules', roles: ADMINS, menu: true, load: () => import('./rules') },
