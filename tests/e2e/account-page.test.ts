@@ -8,13 +8,13 @@ beforeAll(async () => {
 })
 afterAll(() => stack?.close())
 
-it('an agent sees only the inbox and their account, and changes their password', async () => {
+it('an agent sees only the inbox, contacts and their account, and changes their password', async () => {
   const ctx = await stack.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' })
   const page = await ctx.newPage()
   await signInToConsole(page, stack, 'agent@demo.local')
   await page.getByRole('heading', { name: 'Inbox' }).waitFor()
   const menu = page.getByRole('navigation', { name: 'Console' })
-  await expect.poll(() => menu.getByRole('link').allTextContents()).toEqual(['Inbox', 'My account'])
+  await expect.poll(() => menu.getByRole('link').allTextContents()).toEqual(['Inbox', 'Contacts', 'My account'])
   await page.goto(`${stack.consoleBase}/console/#/team`)
   await page.getByText(/This page is for owners and admins/).waitFor()
 

@@ -160,14 +160,14 @@ it('widget: the owner changes the colour, the preview follows before saving, and
   await ctx.close()
 })
 
-it('an agent sees only the inbox and their account; the owner pages are closed to them', async () => {
+it('an agent sees only the inbox, contacts and their account; the owner pages are closed to them', async () => {
   const ctx = await stack.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' })
   const page = await ctx.newPage()
   const errors = watchErrors(page)
   await signInToConsole(page, stack, 'agent@demo.local')
   const nav = page.getByRole('navigation', { name: 'Console' })
   await nav.waitFor()
-  expect(await nav.getByRole('link').allTextContents()).toEqual(['Inbox', 'My account'])
+  expect(await nav.getByRole('link').allTextContents()).toEqual(['Inbox', 'Contacts', 'My account'])
   await page.goto(`${stack.consoleBase}/console/#/widget`)
   await page.getByText('This page is for owners and admins.', { exact: false }).waitFor()
   await nav.getByRole('link', { name: 'My account' }).click()
