@@ -85,8 +85,11 @@ export async function runActions(
   const orderId = orderQuestionOf(message.content)
   const wantsMeeting = !orderId && meetingRequestOf(message.content)
   const cancels = !orderId && meetingCancelOf(message.content)
+  // A pick is a number or a slot's label: only a short message can be one (no query for the others).
   const picking =
-    !orderId && !wantsMeeting && !cancels ? await offeredSlots(deps.pool, session.id, message.seq) : null
+    !orderId && !wantsMeeting && !cancels && message.content.length <= 120
+      ? await offeredSlots(deps.pool, session.id, message.seq)
+      : null
   const pick = picking ? choiceOf(message.content, picking.labels) : null
   if (!orderId && !wantsMeeting && !cancels && pick === null) return null
 
