@@ -121,13 +121,14 @@ export async function channelSession(
       `update chatbot_sessions set external_user_name = coalesce($4, external_user_name),
               external_user_phone = coalesce($5, external_user_phone), external_user_handle = coalesce($6, external_user_handle)
         where tenant_id = $1 and channel_account_id = $2 and external_user_id = $3
-        returning id, tenant_id, bot_id, status, ai_context->>'language' as language`,
+        returning id, tenant_id, bot_id, status, ai_context->>'language' as language, contact_id`,
       [account.tenant_id, account.id, user.id, user.name ?? null, user.phone ?? null, user.handle ?? null],
     )
     if (found.rows[0]) {
       // One contact per platform user (contacts/store.ts); sessions from before contacts get theirs now.
-      await linkPlatformSession(db, found.rows[0], account.platform, user)
-      return found.rows[0]
+      const { contact_id, ...session } = found.rows[0]
+      if (!contact_id) await linkPlatformSession(db, session, account.platform, user)
+      return session
     }
     const language = user.language && languages.includes(user.language) ? user.language : undefined
     const inserted = await db.query(
