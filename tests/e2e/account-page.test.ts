@@ -14,7 +14,9 @@ it('an agent sees only the inbox, contacts and their account, and changes their 
   await signInToConsole(page, stack, 'agent@demo.local')
   await page.getByRole('heading', { name: 'Inbox' }).waitFor()
   const menu = page.getByRole('navigation', { name: 'Console' })
-  await expect.poll(() => menu.getByRole('link').allTextContents()).toEqual(['Inbox', 'Contacts', 'My account'])
+  await expect
+    .poll(() => menu.getByRole('link').allTextContents())
+    .toEqual(['Inbox', 'Contacts', 'My account'])
   await page.goto(`${stack.consoleBase}/console/#/team`)
   await page.getByText(/This page is for owners and admins/).waitFor()
 
