@@ -113,6 +113,7 @@ export function queueQuery(filters: QueueFilters): string {
   if (filters.status) q.set('status', filters.status)
   if (filters.priority) q.set('priority', String(filters.priority))
   if (filters.assignee) q.set('assignee', filters.assignee)
+  if (filters.channel) q.set('channel', filters.channel)
   const text = q.toString()
   return text ? '?' + text : ''
 }
