@@ -102,6 +102,8 @@ export interface ChannelConversation {
   bot_id: string
   status: string
   language: string | undefined
+  /** This message opened the session (the platform user's first). */
+  created?: boolean
 }
 
 /**
@@ -161,6 +163,18 @@ export async function channelSession(
       return again.rows[0]
     }
     await publish(db, { tenant_id: account.tenant_id, session_id: row.id, kind: 'created' })
-    return row
+    return { ...row, created: true }
   })
+}
+
+/** A platform user's profile, looked up after their first message: fills what is still unknown. */
+export async function storeProfile(db: Queryable, sessionId: string, p: { name?: string; handle?: string }) {
+  const { rows } = await db.query(
+    `update chatbot_sessions set external_user_name = coalesce(external_user_name, $2),
+            external_user_handle = coalesce(external_user_handle, $3)
+      where id = $1 and ($2::text is not null or $3::text is not null)
+      returning tenant_id`,
+    [sessionId, p.name ?? null, p.handle ?? null],
+  )
+  if (rows[0]) await publish(db, { tenant_id: rows[0].tenant_id, session_id: sessionId, kind: 'status' })
 }

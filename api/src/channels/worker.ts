@@ -13,8 +13,22 @@ import { publish } from '../realtime/bus'
 import type { Secrets } from '../crypto/secrets'
 import { renderForPlatform } from './format'
 import { WHATSAPP_WINDOW_MS } from './outbox'
-import { PLACEHOLDER, SendError, sendPart, type InboundMessage, type PlatformUrls } from './platforms'
-import { accessToken, channelSession, getAccount, sealContext } from './store'
+import {
+  fetchProfile,
+  PLACEHOLDER,
+  SendError,
+  sendPart,
+  type InboundMessage,
+  type PlatformUrls,
+} from './platforms'
+import {
+  accessToken,
+  channelSession,
+  getAccount,
+  sealContext,
+  storeProfile,
+  type AccountSecrets,
+} from './store'
 import { textOnly } from './texts'
 import { Poller } from '../jobs/poller'
 
@@ -146,14 +160,40 @@ export class ChannelWorker {
         content: m.text.trim().slice(0, this.d.config.MESSAGE_MAX_CHARS),
         client_message_id,
       })
-      return
+    } else {
+      await receiveUnreadable(this.d, conversation, {
+        client_message_id,
+        kind: m.kind,
+        placeholder: PLACEHOLDER[m.kind] || PLACEHOLDER.other,
+        reply: textOnly,
+      })
     }
-    await receiveUnreadable(this.d, conversation, {
-      client_message_id,
-      kind: m.kind,
-      placeholder: PLACEHOLDER[m.kind] || PLACEHOLDER.other,
-      reply: textOnly,
-    })
+    // After the answer, so a slow Graph never delays it; once per user (on their first message).
+    if (
+      session.created &&
+      !m.user.name &&
+      (account.platform === 'messenger' || account.platform === 'instagram')
+    )
+      await this.lookUpProfile(account, session.id, m.user.id)
+  }
+
+  /** Messenger and Instagram: the user's name from the Graph profile; a failure keeps the id and is logged. */
+  private async lookUpProfile(account: AccountSecrets, sessionId: string, userId: string) {
+    try {
+      const profile = await fetchProfile(
+        this.urls,
+        { platform: account.platform, access_token: accessToken(this.d.secrets, account) },
+        userId,
+        this.d.config.CHANNEL_SEND_TIMEOUT_MS,
+      )
+      await storeProfile(this.d.pool, sessionId, profile)
+    } catch (err) {
+      this.d.log.warn('channel profile lookup failed', {
+        channel: account.id,
+        session: sessionId,
+        err: (err as Error).message,
+      })
+    }
   }
 
   /** Claims and sends one outgoing message; false when none is due. */
