@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact'
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact'
 import { Inbox, readHash } from '../../console/src/pages/inbox/inbox'
 import { SessionView } from '../../console/src/pages/inbox/session-view'
 import { fakeFetch, message, openStream, session, summary } from './fake-api'
@@ -125,12 +125,19 @@ describe('inbox on messaging channels', () => {
     const old = new Date(Date.now() - 30 * 3600_000).toISOString()
     const recent = new Date(Date.now() - 60_000).toISOString()
     let last = old
-    fakeFetch(({ path, method }) => {
+    const calls = fakeFetch(({ path, method, body }) => {
       if (path === '/v1/tenants/t1/sessions/s1')
         return {
           body: {
             session: { ...session, channel: 'whatsapp' },
             messages: [message({ seq: 1, content: 'Bonjour', created_at: last })],
+          },
+        }
+      if (path === '/v1/tenants/t1/sessions/s1/messages' && method === 'POST' && (body as any).template)
+        return {
+          status: 201,
+          body: {
+            message: message({ seq: 2, message_type: 'agent', content: '[template order_update (pt_BR)]' }),
           },
         }
       if (path === '/v1/tenants/t1/sessions/s1/messages' && method === 'POST')
@@ -144,6 +151,15 @@ describe('inbox on messaging channels', () => {
       <SessionView tenantId="t1" sessionId="s1" userId="u1" reloadKey={0} onChanged={noop} onBack={noop} />,
     )
     expect((await screen.findByTestId('window-closed')).textContent).toContain('24-hour window is closed')
+    // An approved template goes out instead: its name and language to the API.
+    const form = screen.getByRole('form', { name: 'Send a WhatsApp template' })
+    fireEvent.input(within(form).getByLabelText('Template name'), { target: { value: 'order_update' } })
+    fireEvent.input(within(form).getByLabelText('Language'), { target: { value: 'pt_BR' } })
+    fireEvent.click(within(form).getByRole('button', { name: 'Send template' }))
+    await screen.findByText('[template order_update (pt_BR)]')
+    expect(calls.find((c) => c.method === 'POST')!.body).toEqual({
+      template: { name: 'order_update', language: 'pt_BR' },
+    })
     unmount()
 
     // Open by the messages' times, but the API says closed (the clock moved on): the composer says so.

@@ -294,6 +294,36 @@ export function sendRequest(
   }
 }
 
+/** A WhatsApp message template (approved in WhatsApp Manager): what may be sent outside the 24-hour window. */
+export interface WhatsAppTemplate {
+  name: string
+  language: string
+}
+
+/** Sends an approved template to a WhatsApp user; returns WhatsApp's message id. */
+export async function sendTemplate(
+  urls: PlatformUrls,
+  t: SendTarget,
+  template: WhatsAppTemplate,
+  timeoutMs: number,
+) {
+  const res = await postJson(
+    `${urls.graph}/${encodeURIComponent(t.account_id)}/messages`,
+    { 'content-type': 'application/json', authorization: `Bearer ${t.access_token}` },
+    {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: t.to,
+      type: 'template',
+      template: { name: template.name, language: { code: template.language } },
+    },
+    timeoutMs,
+  )
+  if (res.status >= 200 && res.status < 300) return sentId('whatsapp', res.body) ?? ''
+  const retryable = res.status === 408 || res.status === 429 || res.status >= 500
+  throw new SendError(platformError('whatsapp', res.status, res.body), retryable, res.status)
+}
+
 /** The platform's id of the message it accepted. */
 export function sentId(platform: Platform, body: any): string | undefined {
   if (platform === 'telegram') return str(body?.result?.message_id)

@@ -18,6 +18,7 @@ import {
   PLACEHOLDER,
   SendError,
   sendPart,
+  sendTemplate,
   type InboundMessage,
   type PlatformUrls,
 } from './platforms'
@@ -98,7 +99,8 @@ export class ChannelWorker {
       const lanes = (fn: () => Promise<boolean>) =>
         Promise.all(
           Array.from({ length: PARALLEL[this.d.db.kind] }, async () => {
-            while (!this.poller.stopped && (await fn())) {}
+            // Between jobs, the event loop serves what waits (the webhook's requests) before the next one.
+            while (!this.poller.stopped && (await fn())) await new Promise((r) => setImmediate(r))
           }),
         )
       await Promise.all([lanes(() => this.runInbound()), lanes(() => this.runOutbound())])
@@ -247,7 +249,7 @@ export class ChannelWorker {
     sentIds: string[],
   ) {
     const { rows } = await this.d.pool.query(
-      `select m.content, m.ai_metadata->'sources' as sources, s.external_user_id, s.channel,
+      `select m.content, m.ai_metadata->'sources' as sources, m.ai_metadata->'template' as template, s.external_user_id, s.channel,
               (select max(c.created_at) from chatbot_conversations c where c.session_id = s.id and c.message_type = 'user') as last_inbound
          from chatbot_conversations m join chatbot_sessions s on s.id = m.session_id where m.id = $1`,
       [job.message_id],
@@ -255,6 +257,18 @@ export class ChannelWorker {
     const row = rows[0]
     const account = await getAccount(this.d.pool, job.account_id)
     if (!row || !account?.is_active) throw new SendError('The channel is disconnected.', false)
+    // An approved template is what WhatsApp delivers outside the window: one request, no text parts.
+    if (row.template && account.platform === 'whatsapp') {
+      if (sentIds.length) return
+      const target = {
+        platform: account.platform,
+        account_id: account.account_id,
+        access_token: accessToken(this.d.secrets, account),
+        to: row.external_user_id,
+      }
+      sentIds.push(await sendTemplate(this.urls, target, row.template, this.d.config.CHANNEL_SEND_TIMEOUT_MS))
+      return
+    }
     if (
       account.platform === 'whatsapp' &&
       (!row.last_inbound || Date.now() - new Date(row.last_inbound).getTime() > WHATSAPP_WINDOW_MS)

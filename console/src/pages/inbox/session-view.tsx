@@ -57,6 +57,62 @@ export function whatsappWindowClosed(messages: Message[], now = Date.now()): boo
   return !last || now - Date.parse(last.created_at) > WHATSAPP_WINDOW_MS
 }
 
+/** An approved WhatsApp template to send: its name and language code, as set in WhatsApp Manager. */
+function TemplateForm({ onSend }: { onSend: (t: { name: string; language: string }) => Promise<void> }) {
+  const [name, setName] = useState('')
+  const [language, setLanguage] = useState('en')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  return (
+    <form
+      class="template-form"
+      aria-label="Send a WhatsApp template"
+      onSubmit={async (e) => {
+        e.preventDefault()
+        setBusy(true)
+        setError(null)
+        try {
+          await onSend({ name: name.trim(), language: language.trim() })
+          setName('')
+        } catch (err) {
+          setError((err as Error).message)
+        } finally {
+          setBusy(false)
+        }
+      }}
+    >
+      <label class="inline-field">
+        <span>Template name</span>
+        <input
+          type="text"
+          required
+          placeholder="order_update"
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+      </label>
+      <label class="inline-field">
+        <span>Language</span>
+        <input
+          type="text"
+          required
+          size={6}
+          value={language}
+          onInput={(e) => setLanguage(e.currentTarget.value)}
+        />
+      </label>
+      <button type="submit" class="btn btn-small" disabled={busy || !name.trim()}>
+        Send template
+      </button>
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  )
+}
+
 export const memberName = (m: Member) => m.name || m.display_name || m.email || 'Agent'
 
 /** The right pane: one whole conversation, its actions, the reply box and the details panel. */
@@ -321,10 +377,24 @@ export function SessionView(props: SessionViewProps) {
             )}
           </p>
           {windowClosed && (
-            <p class="window-closed" role="note" data-testid="window-closed">
-              <strong>WhatsApp's 24-hour window is closed.</strong> The customer last wrote more than 24 hours
-              ago: WhatsApp now delivers only an approved template message. Private notes still work.
-            </p>
+            <div class="window-closed" role="note" data-testid="window-closed">
+              <p>
+                <strong>WhatsApp's 24-hour window is closed.</strong> The customer last wrote more than 24
+                hours ago: WhatsApp now delivers only an approved template message. Private notes still work.
+              </p>
+              <TemplateForm
+                onSend={async (template) => {
+                  try {
+                    const res = await api.sendTemplate(tenantId, sessionId, template)
+                    stickToBottom.current = true
+                    setMessages((cur) => mergeMessages(cur, [res.message]))
+                    onChanged()
+                  } catch (err) {
+                    throw new Error(errorText(err))
+                  }
+                }}
+              />
+            </div>
           )}
           <ReplyBox
             onSend={send}
