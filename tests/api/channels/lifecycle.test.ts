@@ -150,6 +150,41 @@ describe('pausing or disconnecting a channel cancels what it has not sent', () =
   })
 })
 
+describe('a burst of webhook calls', () => {
+  it('stores every update once when calls share an insert, a retried update among them included', async () => {
+    const token = '700400:AAHburstBURSTburstBURSTburst01'
+    const channel = await connect({ platform: 'telegram', access_token: token })
+    const secret = s.requests.filter((r) => r.path === `/tg/bot${token}/setWebhook`).at(-1)!.body.secret_token
+    const body = (i: number) =>
+      JSON.stringify({
+        update_id: 90000 + i,
+        message: {
+          message_id: i,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: 8000 + i, type: 'private' },
+          from: { id: 8000 + i, first_name: 'Burst' },
+          text: 'ok',
+        },
+      })
+    const post = (raw: string) =>
+      t.app.request(`/v1/channels/${channel.id}/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+        body: raw,
+      })
+    // 30 updates at once, the first one sent three times (Telegram retrying while we answer).
+    const raws = [...Array.from({ length: 30 }, (_, i) => body(i)), body(0), body(0)]
+    const statuses = await Promise.all(raws.map(post))
+    expect(statuses.map((r) => r.status)).toEqual(raws.map(() => 200))
+    const stored = await t.deps.pool.query(
+      `select event_key, count(*)::int as n from channel_events where account_id = $1 group by event_key`,
+      [channel.id],
+    )
+    expect(stored.rows).toHaveLength(30)
+    expect(stored.rows.every((r) => r.n === 1)).toBe(true)
+  })
+})
+
 describe('Messenger and Instagram names from the Graph profile', () => {
   const post = (channel: any, appSecret: string, object: string, sender: string, text: string) => {
     const raw = JSON.stringify({
