@@ -70,6 +70,39 @@ it('the owner connects a Telegram bot, sees it listed with its webhook URL, paus
   expect(await axeConsole(page)).toEqual([])
   await page.screenshot({ path: `${shots}/channels-page.png`, fullPage: true })
 
+  // A Telegram user writes: the conversation is in the inbox with its channel, and the filter finds it.
+  const secret = setWebhook.body.secret_token
+  const update = await fetch(webhook.replace(/^https?:\/\/[^/]+/, stack.api.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+    body: JSON.stringify({
+      update_id: 1,
+      message: {
+        message_id: 1,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: 4242, type: 'private' },
+        from: { id: 4242, first_name: 'Ada', last_name: 'Lovelace', username: 'ada' },
+        text: 'How much does shipping cost?',
+      },
+    }),
+  })
+  expect(update.status).toBe(200)
+  await page.getByRole('link', { name: 'Inbox' }).click()
+  const row = page.getByRole('button', { name: /Ada Lovelace/ })
+  await row.waitFor({ timeout: 20_000 })
+  expect(await row.locator('[data-channel="telegram"]').count()).toBe(1)
+  await page.getByRole('combobox', { name: 'Channel' }).selectOption('widget')
+  await row.waitFor({ state: 'detached' })
+  await page.getByRole('combobox', { name: 'Channel' }).selectOption('telegram')
+  await row.click()
+  await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor()
+  await page.getByText('@ada').first().waitFor()
+  // The bot's answer went out through sendMessage: its delivery state is on the message.
+  await page.locator('.msg-ai [data-delivery="sent"]').waitFor({ timeout: 20_000 })
+  expect(await axeConsole(page)).toEqual([])
+  await page.screenshot({ path: `${shots}/channels-inbox.png` })
+  await page.getByRole('link', { name: 'Channels' }).click()
+
   // Pause from the keyboard.
   await item.getByRole('button', { name: 'Pause' }).focus()
   await page.keyboard.press('Enter')
