@@ -3,13 +3,15 @@
  * second; BENCH_CHANNEL_MESSAGES in all, default 250), each from its own chat, answered by the
  * extractive answerer and sent back through a local Bot API stand-in. Measures the webhook's own
  * response time (budget: p95 < 50 ms, so platforms never retry) and inbound-to-send latency (the
- * stand-in receiving sendMessage). Prints a table and writes bench/results/channels.json.
+ * stand-in receiving sendMessage). Prints a table and writes bench/results/channels.json. Embedded
+ * PGlite by default; BENCH_DATABASE_URL runs it on a PostgreSQL server (a database per run, dropped).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pg from 'pg'
 import { loadConfig } from '../api/src/config'
 import { seedDemo } from '../api/src/demo'
 import { startServer } from '../api/src/server'
@@ -65,11 +67,50 @@ async function telegramStandIn() {
 
 const round = (x: number) => Math.round(x * 10) / 10
 
+/**
+ * A fresh database per run: a PGlite folder, or with BENCH_DATABASE_URL (a PostgreSQL server, e.g. a
+ * private one) a database created there and dropped after.
+ */
+async function freshDatabase(): Promise<{
+  url: string
+  name?: string
+  server?: pg.Client
+  drop: () => Promise<void>
+}> {
+  const server = process.env.BENCH_DATABASE_URL
+  if (!server) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-channels-'))
+    return {
+      url: join(dataDir, 'pglite'),
+      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+    }
+  }
+  const name = `parley_bench_${process.pid}_${Date.now()}`
+  const admin = new pg.Client({ connectionString: server })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  await admin.end()
+  const url = new URL(server)
+  url.pathname = `/${name}`
+  const stats = new pg.Client({ connectionString: server })
+  await stats.connect()
+  return {
+    url: url.toString(),
+    name,
+    server: stats,
+    drop: async () => {
+      await stats.query(`drop database if exists ${name} with (force)`)
+      await stats.end()
+    },
+  }
+}
+
 async function runScenario(scenario: string, RATE: number, TOTAL: number, worker: boolean) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-channels-'))
+  const db = await freshDatabase()
   const standIn = await telegramStandIn()
   const config = loadConfig({
-    DATABASE_URL: join(dataDir, 'pglite'),
+    DATABASE_URL: db.url,
+    SECRETS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
     PORT: '0',
     LOG_LEVEL: 'silent',
     JWT_SECRET: 'c'.repeat(40),
@@ -84,6 +125,8 @@ async function runScenario(scenario: string, RATE: number, TOTAL: number, worker
   const sentAt = new Map<string, number>()
   let errors = 0
   let wall = 0
+  let cpuMsPerCall = NaN
+  let commitsPerCall = NaN
   try {
     const login = await fetch(`${api.url}/v1/auth/login`, {
       method: 'POST',
@@ -104,6 +147,17 @@ async function runScenario(scenario: string, RATE: number, TOTAL: number, worker
     const { channel } = (await created.json()) as { channel: { id: string } }
     const hook = `${api.url}/v1/channels/${channel.id}/webhook`
 
+    // Load-insensitive figures beside the times: this process's CPU per call, and (on a server) the
+    // database's commits per call, over the posting phase.
+    const commits = async () =>
+      db.server
+        ? Number(
+            (await db.server.query(`select xact_commit from pg_stat_database where datname = $1`, [db.name]))
+              .rows[0].xact_commit,
+          )
+        : NaN
+    const commits0 = await commits()
+    const cpu0 = process.cpuUsage()
     const started = performance.now()
     const posts: Promise<void>[] = []
     for (let i = 0; i < TOTAL; i++) {
@@ -145,12 +199,18 @@ async function runScenario(scenario: string, RATE: number, TOTAL: number, worker
       )
     }
     await Promise.all(posts)
+    const cpu = process.cpuUsage(cpu0)
+    cpuMsPerCall = (cpu.user + cpu.system) / 1000 / TOTAL
+    // pg_stat counters are reported with a delay: wait for them to move on.
+    await new Promise((r) => setTimeout(r, db.server ? 800 : 0))
+    commitsPerCall = (await commits()) - commits0
+    commitsPerCall /= TOTAL
     if (worker) await standIn.waitFor(TOTAL, 180_000)
     wall = performance.now() - started
   } finally {
     await api.shutdown()
     await standIn.close()
-    rmSync(dataDir, { recursive: true, force: true })
+    await db.drop()
   }
 
   const e2e = [...standIn.answeredAt].map(([chat, at]) => at - sentAt.get(chat)!).sort((a, b) => a - b)
@@ -168,6 +228,8 @@ async function runScenario(scenario: string, RATE: number, TOTAL: number, worker
     messages: TOTAL,
     webhook_errors: errors,
     webhook: stats(hooks),
+    cpu_ms_per_call: round(cpuMsPerCall),
+    db_commits_per_call: Number.isNaN(commitsPerCall) ? null : Math.round(commitsPerCall * 100) / 100,
     inbound_to_send: worker ? stats(e2e) : null,
     answered_per_s: worker ? round((e2e.length / wall) * 1000) : null,
   }
@@ -180,11 +242,14 @@ async function runScenario(scenario: string, RATE: number, TOTAL: number, worker
  */
 export async function benchChannels() {
   const sustained = Number(process.env.BENCH_CHANNEL_SUSTAINED ?? 5)
-  const runs = [
-    await runScenario('webhook only (worker elsewhere)', RATE, TOTAL, false),
-    await runScenario('end to end, one process', RATE, TOTAL, true),
-    await runScenario('end to end, one process', sustained, Math.min(TOTAL, sustained * 10), true),
-  ]
+  // BENCH_CHANNEL_RUNS=webhook: the first run only (quick A/B comparisons on a shared machine).
+  const only = process.env.BENCH_CHANNEL_RUNS === 'webhook'
+  const runs = [await runScenario('webhook only (worker elsewhere)', RATE, TOTAL, false)]
+  if (!only)
+    runs.push(
+      await runScenario('end to end, one process', RATE, TOTAL, true),
+      await runScenario('end to end, one process', sustained, Math.min(TOTAL, sustained * 10), true),
+    )
   const rows = runs.flatMap((r) => [
     { scenario: r.scenario, rate_per_s: r.rate_per_s, measure: 'webhook response', ...r.webhook },
     ...(r.inbound_to_send
@@ -205,6 +270,8 @@ export async function benchChannels() {
       rate_per_s: r.rate_per_s,
       webhook_errors: r.webhook_errors,
       answered_per_s: r.answered_per_s,
+      cpu_ms_per_call: r.cpu_ms_per_call,
+      db_commits_per_call: r.db_commits_per_call,
       webhook_p95_within_50ms: r.webhook.p95_ms < WEBHOOK_P95_BUDGET_MS,
     })),
   )

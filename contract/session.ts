@@ -43,6 +43,22 @@ export interface InboxSession extends Session {
   priority?: number | null
   customer_context?: CustomerContext | null
   ai_context?: AiContext | null
+  /** Where the conversation happens: `widget`, or a messaging platform. */
+  channel?: SessionChannel
+  /** Messaging channels: the channel account (social_accounts id), else null. */
+  channel_account_id?: string | null
+  /** Messaging channels: the platform user (their name, phone or handle when the platform gives one). */
+  external_user?: ExternalUser | null
+}
+
+export type SessionChannel = 'widget' | 'api' | 'email' | 'telegram' | 'whatsapp' | 'messenger' | 'instagram'
+
+/** A messaging platform's user, as the inbox shows them. */
+export interface ExternalUser {
+  id: string
+  name: string | null
+  phone: string | null
+  handle: string | null
 }
 
 /** The escalation as the inbox list carries it. */

@@ -113,6 +113,7 @@ export function queueQuery(filters: QueueFilters): string {
   if (filters.status) q.set('status', filters.status)
   if (filters.priority) q.set('priority', String(filters.priority))
   if (filters.assignee) q.set('assignee', filters.assignee)
+  if (filters.channel) q.set('channel', filters.channel)
   const text = q.toString()
   return text ? '?' + text : ''
 }
@@ -131,6 +132,9 @@ export const api = {
     request<{ message: Message }>(`${s(tenantId, sessionId)}/messages`, {
       body: { content, private: isPrivate },
     }),
+  /** WhatsApp outside its 24-hour window: an approved template (name and language code). */
+  sendTemplate: (tenantId: string, sessionId: string, template: { name: string; language: string }) =>
+    request<{ message: Message }>(`${s(tenantId, sessionId)}/messages`, { body: { template } }),
   /** Takes the session: assigned to me, its escalation in progress. */
   claim: (tenantId: string, sessionId: string) =>
     request<{ session: Session }>(`${s(tenantId, sessionId)}/claim`, { body: {} }),

@@ -1,5 +1,5 @@
 /** Console-only view types; the wire types come from contract/. */
-import type { SessionStatus } from '../../contract'
+import type { SessionChannel, SessionStatus } from '../../contract'
 
 export type Availability = 'online' | 'away' | 'offline'
 
@@ -53,4 +53,6 @@ export interface QueueFilters {
   priority?: number
   /** `me`, `none` (unassigned) or a member's user id. */
   assignee?: string
+  /** A messaging platform, or `widget`. */
+  channel?: SessionChannel
 }

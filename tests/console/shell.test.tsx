@@ -70,6 +70,7 @@ describe('console shell', () => {
         'Rules',
         'Widget',
         'Team',
+        'Channels',
         'Settings',
         'My account',
       ]),

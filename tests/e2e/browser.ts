@@ -34,7 +34,7 @@ export interface DemoStack {
 }
 
 /** The demo as `npm run demo` runs it (API and shop on their own ports, embedded database in memory) and a browser. */
-export async function startDemoStack(): Promise<DemoStack> {
+export async function startDemoStack(overrides: Record<string, string> = {}): Promise<DemoStack> {
   mkdirSync(E2E_SHOTS, { recursive: true })
   const config = loadConfig({
     DATABASE_URL: 'memory://',
@@ -43,6 +43,7 @@ export async function startDemoStack(): Promise<DemoStack> {
     DEMO: '1',
     LOG_LEVEL: 'silent',
     HOST: '127.0.0.1',
+    ...overrides,
   })
   const api = await startServer(config)
   const demo = await startDemo(config, api)

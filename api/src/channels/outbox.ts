@@ -11,13 +11,22 @@ import { ApiError } from '../errors'
 export const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000
 
 export const windowClosedMessage =
-  "The customer's last WhatsApp message is more than 24 hours old: WhatsApp only delivers a template message now. Send an approved template from WhatsApp Business Manager, or wait for the customer to write again."
+  "The customer's last WhatsApp message is more than 24 hours old: WhatsApp only delivers a template message now. Send an approved template (its name and language), or wait for the customer to write again."
 
 /** Queues a stored message for its session's platform; refuses an agent reply WhatsApp would not deliver. */
 export async function queueChannelDelivery(
   db: Queryable,
-  m: { id: string; tenant_id: string; session_id: string; message_type: string; private?: boolean },
+  m: {
+    id: string
+    tenant_id: string
+    session_id: string
+    message_type: string
+    private?: boolean
+    ai_metadata?: Record<string, unknown>
+  },
 ) {
+  // An approved template is what WhatsApp delivers outside the window.
+  const template = !!m.ai_metadata?.template
   if (m.private || m.message_type === 'user') return
   const { rows } = await db.query(
     `select s.channel, s.channel_account_id,
@@ -32,6 +41,7 @@ export async function queueChannelDelivery(
   if (
     m.message_type === 'agent' &&
     s.channel === 'whatsapp' &&
+    !template &&
     (!s.last_inbound || Date.now() - new Date(s.last_inbound).getTime() > WHATSAPP_WINDOW_MS)
   )
     throw new ApiError(422, 'whatsapp_window_closed', windowClosedMessage)

@@ -294,6 +294,36 @@ export function sendRequest(
   }
 }
 
+/** A WhatsApp message template (approved in WhatsApp Manager): what may be sent outside the 24-hour window. */
+export interface WhatsAppTemplate {
+  name: string
+  language: string
+}
+
+/** Sends an approved template to a WhatsApp user; returns WhatsApp's message id. */
+export async function sendTemplate(
+  urls: PlatformUrls,
+  t: SendTarget,
+  template: WhatsAppTemplate,
+  timeoutMs: number,
+) {
+  const res = await postJson(
+    `${urls.graph}/${encodeURIComponent(t.account_id)}/messages`,
+    { 'content-type': 'application/json', authorization: `Bearer ${t.access_token}` },
+    {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: t.to,
+      type: 'template',
+      template: { name: template.name, language: { code: template.language } },
+    },
+    timeoutMs,
+  )
+  if (res.status >= 200 && res.status < 300) return sentId('whatsapp', res.body) ?? ''
+  const retryable = res.status === 408 || res.status === 429 || res.status >= 500
+  throw new SendError(platformError('whatsapp', res.status, res.body), retryable, res.status)
+}
+
 /** The platform's id of the message it accepted. */
 export function sentId(platform: Platform, body: any): string | undefined {
   if (platform === 'telegram') return str(body?.result?.message_id)
@@ -348,6 +378,41 @@ export async function sendPart(urls: PlatformUrls, t: SendTarget, text: string, 
     return sentId(t.platform, res.body) ?? ''
   const retryable = res.status === 408 || res.status === 429 || res.status >= 500
   throw new SendError(platformError(t.platform, res.status, res.body), retryable, res.status)
+}
+
+/**
+ * Messenger and Instagram send only the user's page-scoped id: their name comes from the Graph profile
+ * endpoint (Messenger: name, or first and last name; Instagram: name and username). The token travels in
+ * a header, never in the URL. Resolves to what the platform gave, or throws a SendError.
+ */
+export async function fetchProfile(
+  urls: PlatformUrls,
+  t: { platform: Platform; access_token: string },
+  userId: string,
+  timeoutMs: number,
+): Promise<{ name?: string; handle?: string }> {
+  if (!/^\d{1,40}$/.test(userId)) throw new SendError('not a page-scoped user id', false)
+  const fields = t.platform === 'instagram' ? 'name,username' : 'name,first_name,last_name'
+  let res: Response
+  try {
+    res = await fetch(`${urls.graph}/${userId}?fields=${fields}`, {
+      headers: { authorization: `Bearer ${t.access_token}` },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+  } catch (err) {
+    const name = (err as Error).name
+    throw new SendError(name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : 'network error', true)
+  }
+  const body: any = await res.json().catch(() => null)
+  if (res.status !== 200) throw new SendError(platformError(t.platform, res.status, body), res.status >= 500)
+  const clean = (v: unknown, max: number) =>
+    typeof v === 'string' && v.trim() ? v.trim().slice(0, max) : undefined
+  const name =
+    clean(body?.name, 200) ??
+    clean([body?.first_name, body?.last_name].filter((x) => typeof x === 'string').join(' '), 200)
+  const username = clean(body?.username, 99)
+  return { name, handle: username ? `@${username}` : undefined }
 }
 
 /** Telegram: points the bot's webhook at our URL, with the secret Telegram will send back in a header. */

@@ -31,6 +31,7 @@ import {
   recordStatus,
   sealContext,
   sha256,
+  InboundBatcher,
   storeEvents,
   type AccountRow,
   type AccountSecrets,
@@ -313,6 +314,13 @@ channels.delete('/tenants/:t/channels/:id', async (c) => {
   return c.body(null, 204)
 })
 
+const batchers = new WeakMap<Deps, InboundBatcher>()
+function batcherOf(d: Deps) {
+  let b = batchers.get(d)
+  if (!b) batchers.set(d, (b = new InboundBatcher(d.pool)))
+  return b
+}
+
 /** Per channel: a flood on one account's webhook is refused before any database work. */
 const limiters = new WeakMap<Deps, RateLimiterMemory>()
 async function limitWebhook(d: Deps, id: string) {
@@ -408,8 +416,10 @@ channels.post('/channels/:id/webhook', async (c) => {
       if (target) await recordStatus(db, target.id, st)
     }
   }
-  // The common case (one account's messages) is one insert: no transaction round trips.
-  if (!parsed.statuses.length && [...byAccount.keys()].every((k) => k === a.account_id)) await work(d.pool)
+  // The common case (one account's messages) is one row set in a shared insert (group commit with the
+  // concurrent calls): no transaction round trips, and few statements under load.
+  if (!parsed.statuses.length && [...byAccount.keys()].every((k) => k === a.account_id))
+    stored = await batcherOf(d).store(a, byAccount.get(a.account_id) ?? [])
   else await withTx(d.pool, work)
   if (stored) d.channels?.kick()
   return c.json({ ok: true })

@@ -71,6 +71,91 @@ export async function storeEvents(
   return rowCount ?? 0
 }
 
+type Pending = {
+  account: { id: string; tenant_id: string }
+  messages: InboundMessage[]
+  resolve: (stored: number) => void
+  reject: (err: unknown) => void
+}
+
+/**
+ * Group commit for the webhook: the events of concurrent calls go into one insert. While one insert is
+ * in flight the next calls wait in a queue, and the whole queue is the next insert, so under load the
+ * statements (and commits) per second stay few, and at low load nothing waits (no timer). On the
+ * embedded database, whose one connection the worker shares, this is what keeps the webhook's own
+ * answer fast. Each call still learns how many of its own events were new.
+ */
+export class InboundBatcher {
+  private queue: Pending[] = []
+  private flushing = false
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly maxRows = 500,
+  ) {}
+
+  store(account: { id: string; tenant_id: string }, messages: InboundMessage[]): Promise<number> {
+    if (!messages.length) return Promise.resolve(0)
+    return new Promise((resolve, reject) => {
+      this.queue.push({ account, messages, resolve, reject })
+      if (!this.flushing) void this.flush()
+    })
+  }
+
+  private async flush() {
+    this.flushing = true
+    try {
+      // Calls that arrived in the same turn of the event loop join the first insert.
+      await new Promise((r) => setImmediate(r))
+      while (this.queue.length) {
+        let rows = 0
+        let n = 0
+        while (n < this.queue.length && (n === 0 || rows + this.queue[n]!.messages.length <= this.maxRows))
+          rows += this.queue[n++]!.messages.length
+        const batch = this.queue.splice(0, n)
+        try {
+          const counts = await insertEvents(this.db, batch)
+          batch.forEach((b, i) => b.resolve(counts[i]!))
+        } catch (err) {
+          if (batch.length === 1) batch[0]!.reject(err)
+          // One call's bad row must not fail the others: each alone, so only it gets the error.
+          else for (const b of batch) await insertEvents(this.db, [b]).then(([c]) => b.resolve(c!), b.reject)
+        }
+      }
+    } finally {
+      this.flushing = false
+    }
+  }
+}
+
+/** One insert for several calls' events; how many of each call's events were new. */
+async function insertEvents(db: Queryable, batch: Pending[]): Promise<number[]> {
+  const rows = batch.flatMap((b) => b.messages.map((m) => ({ a: b.account, m })))
+  const { rows: stored } = await db.query(
+    `insert into channel_events (tenant_id, account_id, event_key, user_key, payload)
+     select x.t, x.a, x.k, x.u, x.p::jsonb
+       from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[]) as x(t, a, k, u, p)
+     on conflict (account_id, event_key) do nothing
+     returning account_id, event_key`,
+    [
+      rows.map((r) => r.a.tenant_id),
+      rows.map((r) => r.a.id),
+      rows.map((r) => r.m.event_key),
+      rows.map((r) => r.m.user.id),
+      rows.map((r) => JSON.stringify(r.m)),
+    ],
+  )
+  // A key stored once counts for the first call that carried it (a platform retry racing its original).
+  const fresh = new Set(
+    stored.map((r: { account_id: string; event_key: string }) => `${r.account_id} ${r.event_key}`),
+  )
+  return batch.map((b) => {
+    let n = 0
+    for (const m of b.messages) if (fresh.delete(`${b.account.id} ${m.event_key}`)) n++
+    return n
+  })
+}
+
 const RANK = `case $1 when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 else 0 end`
 
 /**
@@ -103,6 +188,8 @@ export interface ChannelConversation {
   bot_id: string
   status: string
   language: string | undefined
+  /** This message opened the session (the platform user's first). */
+  created?: boolean
 }
 
 /**
@@ -168,6 +255,18 @@ export async function channelSession(
     }
     await linkPlatformSession(db, row, account.platform, user)
     await publish(db, { tenant_id: account.tenant_id, session_id: row.id, kind: 'created' })
-    return row
+    return { ...row, created: true }
   })
+}
+
+/** A platform user's profile, looked up after their first message: fills what is still unknown. */
+export async function storeProfile(db: Queryable, sessionId: string, p: { name?: string; handle?: string }) {
+  const { rows } = await db.query(
+    `update chatbot_sessions set external_user_name = coalesce(external_user_name, $2),
+            external_user_handle = coalesce(external_user_handle, $3)
+      where id = $1 and ($2::text is not null or $3::text is not null)
+      returning tenant_id`,
+    [sessionId, p.name ?? null, p.handle ?? null],
+  )
+  if (rows[0]) await publish(db, { tenant_id: rows[0].tenant_id, session_id: sessionId, kind: 'status' })
 }

@@ -13,8 +13,23 @@ import { publish } from '../realtime/bus'
 import type { Secrets } from '../crypto/secrets'
 import { renderForPlatform } from './format'
 import { WHATSAPP_WINDOW_MS } from './outbox'
-import { PLACEHOLDER, SendError, sendPart, type InboundMessage, type PlatformUrls } from './platforms'
-import { accessToken, channelSession, getAccount, sealContext } from './store'
+import {
+  fetchProfile,
+  PLACEHOLDER,
+  SendError,
+  sendPart,
+  sendTemplate,
+  type InboundMessage,
+  type PlatformUrls,
+} from './platforms'
+import {
+  accessToken,
+  channelSession,
+  getAccount,
+  sealContext,
+  storeProfile,
+  type AccountSecrets,
+} from './store'
 import { textOnly } from './texts'
 import { Poller } from '../jobs/poller'
 
@@ -84,7 +99,8 @@ export class ChannelWorker {
       const lanes = (fn: () => Promise<boolean>) =>
         Promise.all(
           Array.from({ length: PARALLEL[this.d.db.kind] }, async () => {
-            while (!this.poller.stopped && (await fn())) {}
+            // Between jobs, the event loop serves what waits (the webhook's requests) before the next one.
+            while (!this.poller.stopped && (await fn())) await new Promise((r) => setImmediate(r))
           }),
         )
       await Promise.all([lanes(() => this.runInbound()), lanes(() => this.runOutbound())])
@@ -146,14 +162,40 @@ export class ChannelWorker {
         content: m.text.trim().slice(0, this.d.config.MESSAGE_MAX_CHARS),
         client_message_id,
       })
-      return
+    } else {
+      await receiveUnreadable(this.d, conversation, {
+        client_message_id,
+        kind: m.kind,
+        placeholder: PLACEHOLDER[m.kind] || PLACEHOLDER.other,
+        reply: textOnly,
+      })
     }
-    await receiveUnreadable(this.d, conversation, {
-      client_message_id,
-      kind: m.kind,
-      placeholder: PLACEHOLDER[m.kind] || PLACEHOLDER.other,
-      reply: textOnly,
-    })
+    // After the answer, so a slow Graph never delays it; once per user (on their first message).
+    if (
+      session.created &&
+      !m.user.name &&
+      (account.platform === 'messenger' || account.platform === 'instagram')
+    )
+      await this.lookUpProfile(account, session.id, m.user.id)
+  }
+
+  /** Messenger and Instagram: the user's name from the Graph profile; a failure keeps the id and is logged. */
+  private async lookUpProfile(account: AccountSecrets, sessionId: string, userId: string) {
+    try {
+      const profile = await fetchProfile(
+        this.urls,
+        { platform: account.platform, access_token: accessToken(this.d.secrets, account) },
+        userId,
+        this.d.config.CHANNEL_SEND_TIMEOUT_MS,
+      )
+      await storeProfile(this.d.pool, sessionId, profile)
+    } catch (err) {
+      this.d.log.warn('channel profile lookup failed', {
+        channel: account.id,
+        session: sessionId,
+        err: (err as Error).message,
+      })
+    }
   }
 
   /** Claims and sends one outgoing message; false when none is due. */
@@ -207,7 +249,7 @@ export class ChannelWorker {
     sentIds: string[],
   ) {
     const { rows } = await this.d.pool.query(
-      `select m.content, m.ai_metadata->'sources' as sources, s.external_user_id, s.channel,
+      `select m.content, m.ai_metadata->'sources' as sources, m.ai_metadata->'template' as template, s.external_user_id, s.channel,
               (select max(c.created_at) from chatbot_conversations c where c.session_id = s.id and c.message_type = 'user') as last_inbound
          from chatbot_conversations m join chatbot_sessions s on s.id = m.session_id where m.id = $1`,
       [job.message_id],
@@ -215,6 +257,18 @@ export class ChannelWorker {
     const row = rows[0]
     const account = await getAccount(this.d.pool, job.account_id)
     if (!row || !account?.is_active) throw new SendError('The channel is disconnected.', false)
+    // An approved template is what WhatsApp delivers outside the window: one request, no text parts.
+    if (row.template && account.platform === 'whatsapp') {
+      if (sentIds.length) return
+      const target = {
+        platform: account.platform,
+        account_id: account.account_id,
+        access_token: accessToken(this.d.secrets, account),
+        to: row.external_user_id,
+      }
+      sentIds.push(await sendTemplate(this.urls, target, row.template, this.d.config.CHANNEL_SEND_TIMEOUT_MS))
+      return
+    }
     if (
       account.platform === 'whatsapp' &&
       (!row.last_inbound || Date.now() - new Date(row.last_inbound).getTime() > WHATSAPP_WINDOW_MS)

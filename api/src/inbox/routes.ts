@@ -112,7 +112,26 @@ inbox.get('/tenants/:t/sessions/:id', async (c) => {
   return c.json(result)
 })
 
-const replySchema = z.object({ content: text(8000), private: z.boolean().default(false) })
+/** A WhatsApp message template approved in WhatsApp Manager: its name and language code. */
+const templateSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'a template name: lowercase letters, digits and _'),
+    language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'a language code like en_US or fr'),
+  })
+  .strict()
+
+const replySchema = z
+  .object({
+    content: text(8000).optional(),
+    private: z.boolean().default(false),
+    template: templateSchema.optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (!b.template && b.content === undefined)
+      ctx.addIssue({ code: 'custom', path: ['content'], message: 'Required' })
+    if (b.template && b.private)
+      ctx.addIssue({ code: 'custom', path: ['template'], message: 'a private note cannot be a template' })
+  })
 
 inbox.post('/tenants/:t/sessions/:id/messages', jsonBody(replySchema), async (c) => {
   const body = c.get('body') as z.infer<typeof replySchema>
@@ -120,13 +139,18 @@ inbox.post('/tenants/:t/sessions/:id/messages', jsonBody(replySchema), async (c)
   const me = c.var.user.sub
   const message = await asMember(c, t, async (db) => {
     const s = await tenantSession(db, t, c.req.param('id'))
+    // WhatsApp outside its 24-hour window delivers only an approved template (conversations' outbox).
+    if (body.template && s.channel !== 'whatsapp')
+      throw badRequest('validation_failed', 'template: only WhatsApp conversations send templates')
+    const tpl = body.template
     const message = await insertMessage(db, {
       tenant_id: t,
       session_id: s.id,
       message_type: 'agent',
-      content: body.content,
+      content: body.content ?? (tpl ? `[template ${tpl.name} (${tpl.language})]` : ''),
       agent_id: me,
       private: body.private,
+      ...(tpl ? { ai_metadata: { template: tpl } } : {}),
     })
     // A person answering takes the conversation over: the bot goes silent until it is resolved.
     if (!body.private) await takeOverByReply(db, s, me)

@@ -26,6 +26,7 @@ export const PAGES: readonly PageDef[] = [
   { id: 'rules', roles: ADMINS, menu: true, load: () => import('./rules') },
   { id: 'widget', roles: ADMINS, menu: true, load: () => import('./widget') },
   { id: 'team', roles: ADMINS, menu: true, load: () => import('./team') },
+  { id: 'channels', roles: ADMINS, menu: true, load: () => import('./channels') },
   { id: 'settings', roles: ADMINS, menu: true, load: () => import('./settings') },
   { id: 'account', roles: EVERYONE, menu: false, load: () => import('./account') },
 ]

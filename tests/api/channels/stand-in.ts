@@ -22,6 +22,8 @@ export interface StandIn {
   requests: Sent[]
   /** Statuses answered to the next send requests, in order (then success again). */
   failures: number[]
+  /** Graph profiles by user id (GET /{user-id}?fields=...); an unknown id answers 400 like Graph. */
+  profiles: Record<string, Record<string, unknown>>
   /** Resolves when `n` send requests (sendMessage or messages) have arrived. */
   waitForSends(n: number, timeoutMs?: number): Promise<Sent[]>
   sends(): Sent[]
@@ -38,6 +40,7 @@ const read = (req: IncomingMessage) =>
 export async function startStandIn(): Promise<StandIn> {
   const requests: Sent[] = []
   const failures: number[] = []
+  const profiles: Record<string, Record<string, unknown>> = {}
   let n = 0
   const waiters: (() => void)[] = []
   const isSend = (p: string) => /\/sendMessage$|\/messages$/.test(p)
@@ -80,6 +83,16 @@ export async function startStandIn(): Promise<StandIn> {
         })
       return reply(404, { ok: false, description: 'Not Found' })
     }
+    const profile = /^\/graph\/v21\.0\/(\d+)\?fields=([\w,]+)$/.exec(path)
+    if (req.method === 'GET' && profile) {
+      const p = profiles[profile[1]!]
+      if (!p) return reply(400, { error: { message: 'Unsupported get request.', code: 100 } })
+      const fields = profile[2]!.split(',')
+      return reply(200, {
+        id: profile[1],
+        ...Object.fromEntries(Object.entries(p).filter(([k]) => fields.includes(k))),
+      })
+    }
     if (path === '/graph/v21.0/me/messages')
       return reply(200, { recipient_id: body?.recipient?.id, message_id: `m_${n}` })
     if (/^\/graph\/v21\.0\/\d+\/messages$/.test(path))
@@ -99,6 +112,7 @@ export async function startStandIn(): Promise<StandIn> {
     graphUrl: `${url}/graph/v21.0`,
     requests,
     failures,
+    profiles,
     sends,
     async waitForSends(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs

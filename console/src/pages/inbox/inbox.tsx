@@ -1,9 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { api, ApiError, getToken, queueQuery } from '../../api'
-import type { SessionSummary, TenantEvents, TenantSessionEvent as TenantEvent } from '../../../../contract'
+import type {
+  SessionChannel,
+  SessionSummary,
+  TenantEvents,
+  TenantSessionEvent as TenantEvent,
+} from '../../../../contract'
 import { subscribe } from '../../../../contract/subscribe'
 import type { CannedReply, Member, QueueFilters } from '../../types'
-import { SessionList } from './session-list'
+import { CHANNELS, SessionList } from './session-list'
 import { SessionView } from './session-view'
 
 export interface InboxProps {
@@ -57,6 +62,9 @@ export function readHash(hash = location.hash): { selectedId: string | null; fil
   const assignee = params.get('assignee')
   if (assignee && (assignee === 'me' || assignee === 'none' || UUID.test(assignee)))
     filters.assignee = assignee
+  const channel = params.get('channel')
+  if (channel && (CHANNELS as readonly string[]).includes(channel))
+    filters.channel = channel as SessionChannel
   return { selectedId: m ? decodeURIComponent(m[1]) : null, filters }
 }
 
@@ -74,6 +82,7 @@ export function matchesFilters(s: SessionSummary, f: QueueFilters, userId: strin
   if (f.assignee === 'none' && s.assignee) return false
   if (f.assignee && f.assignee !== 'me' && f.assignee !== 'none' && s.assignee?.id !== f.assignee)
     return false
+  if (f.channel && (s.channel ?? 'widget') !== f.channel) return false
   return true
 }
 

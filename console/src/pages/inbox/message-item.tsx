@@ -1,4 +1,4 @@
-import type { Message, Source } from '../../../../contract'
+import type { Message, MessageDelivery, Source } from '../../../../contract'
 import { fullTime } from '../../time'
 
 export interface MessageItemProps {
@@ -43,6 +43,29 @@ function SourceList({ sources }: { sources: Source[] }) {
   )
 }
 
+const DELIVERY: Record<MessageDelivery['status'], { mark: string; label: string }> = {
+  pending: { mark: '…', label: 'Sending' },
+  retrying: { mark: '↻', label: 'Retrying' },
+  sent: { mark: '✓', label: 'Sent' },
+  delivered: { mark: '✓✓', label: 'Delivered' },
+  read: { mark: '✓✓', label: 'Read' },
+  failed: { mark: '!', label: 'Not delivered' },
+}
+
+/** How an outgoing message of a messaging channel fared: a compact mark and word, the reason when it failed. */
+export function DeliveryState({ delivery }: { delivery: MessageDelivery }) {
+  const d = DELIVERY[delivery.status] ?? { mark: '', label: delivery.status }
+  return (
+    <span
+      class={`msg-delivery msg-delivery-${delivery.status}`}
+      title={delivery.error ?? undefined}
+      data-delivery={delivery.status}
+    >
+      <span aria-hidden="true">{d.mark}</span> {d.label}
+    </span>
+  )
+}
+
 /**
  * One message of a conversation. Content is always rendered as a text node (never as HTML), with its
  * line breaks kept by CSS (`white-space: pre-wrap`).
@@ -56,6 +79,12 @@ export function MessageItem({ message: m }: MessageItemProps) {
           {' · '}
           {new Date(m.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
         </time>
+        {m.delivery?.status === 'failed' && (
+          <>
+            {' · '}
+            <DeliveryState delivery={m.delivery} />
+          </>
+        )}
       </li>
     )
   }
@@ -71,9 +100,13 @@ export function MessageItem({ message: m }: MessageItemProps) {
         </time>
         {m.status === 'failed' && <span class="msg-flag">failed</span>}
         {m.status === 'partial' && <span class="msg-flag">interrupted</span>}
+        {m.delivery && !m.private && <DeliveryState delivery={m.delivery} />}
       </div>
       <div class="bubble">
         <p class="msg-text">{m.content}</p>
+        {m.delivery?.error && (m.delivery.status === 'failed' || m.delivery.status === 'retrying') && (
+          <p class="delivery-error">{m.delivery.error}</p>
+        )}
         {m.message_type === 'ai' && m.sources?.length > 0 && <SourceList sources={m.sources} />}
       </div>
     </li>

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact'
-import type { CustomerContext, Escalation, InboxSession as Session } from '../../../../contract'
+import type { CustomerContext, Escalation, ExternalUser, InboxSession as Session } from '../../../../contract'
+import { channelName } from '../../components/channel-icon'
 import { fullTime, relativeTime } from '../../time'
 import { PriorityBadge } from './priority-badge'
 import { RuleTraceView } from '../../components/rule-trace'
@@ -132,6 +133,19 @@ function CustomerRows({ context }: { context: CustomerContext }) {
   )
 }
 
+/** A messaging platform's user: their name, phone or handle as the platform gave them, and their id there. */
+function ExternalUserRows({ channel, user }: { channel: string | undefined; user: ExternalUser }) {
+  return (
+    <dl class="dl" aria-label={`${channelName(channel)} user`}>
+      <Row label="Channel">{channelName(channel)}</Row>
+      {user.name && <Row label="Name">{show(user.name)}</Row>}
+      {user.phone && <Row label="Phone">{show(user.phone)}</Row>}
+      {user.handle && <Row label="Handle">{show(user.handle)}</Row>}
+      <Row label={`${channelName(channel)} id`}>{show(user.id)}</Row>
+    </dl>
+  )
+}
+
 /**
  * The side panel of a conversation: why it was escalated (reason, rule, trace), the AI's summary and
  * triage, and who the visitor is.
@@ -139,7 +153,19 @@ function CustomerRows({ context }: { context: CustomerContext }) {
 export function SessionDetails({ session, escalation, id }: SessionDetailsProps) {
   const ai = session.ai_context ?? {}
   const summary = escalation?.ai_summary || ai.summary
-  const context = session.customer_context ?? {}
+  const ext = session.external_user
+  // A channel session's context repeats what the platform said (channel, name, phone): shown once, above.
+  const context = Object.fromEntries(
+    Object.entries(session.customer_context ?? {}).filter(
+      ([k, v]) =>
+        !ext ||
+        !(
+          (k === 'channel' && v === session.channel) ||
+          (k === 'name' && v === ext.name) ||
+          (k === 'phone' && v === ext.phone)
+        ),
+    ),
+  ) as CustomerContext
   const hasContext = Object.values(context).some((v) => v !== null && v !== undefined && v !== '')
   return (
     <aside class="details" id={id} aria-label="Session details">
@@ -180,7 +206,12 @@ export function SessionDetails({ session, escalation, id }: SessionDetailsProps)
       )}
       <section class="card" aria-labelledby="details-customer">
         <h3 id="details-customer">Customer</h3>
-        {hasContext ? <CustomerRows context={context} /> : <p class="muted small">Nothing known yet.</p>}
+        {session.external_user && <ExternalUserRows channel={session.channel} user={session.external_user} />}
+        {hasContext ? (
+          <CustomerRows context={context} />
+        ) : (
+          !session.external_user && <p class="muted small">Nothing known yet.</p>
+        )}
         {session.csat ? (
           <p class="csat">
             Rated <strong>{session.csat}/5</strong>

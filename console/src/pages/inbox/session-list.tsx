@@ -1,8 +1,10 @@
 import type { SessionStatus, SessionSummary } from '../../../../contract'
 import type { Member, QueueFilters } from '../../types'
-import { fullTime, relativeTime, shortVisitor } from '../../time'
+import { ChannelIcon, channelName } from '../../components/channel-icon'
+import { fullTime, relativeTime } from '../../time'
 import { PriorityBadge } from './priority-badge'
 import { StatusBadge } from './status-badge'
+import { visitorName } from './visitor-name'
 
 export interface SessionListProps {
   sessions: SessionSummary[] | null
@@ -28,17 +30,21 @@ const STATUSES: { value: SessionStatus | undefined; label: string }[] = [
   { value: 'resolved', label: 'Resolved' },
 ]
 
+/** The channels the inbox filters by. */
+export const CHANNELS = ['widget', 'telegram', 'whatsapp', 'messenger', 'instagram'] as const
+
 const PREFIX: Record<string, string> = { ai: 'Bot: ', agent: 'Agent: ', system: '' }
 
 function emptyText(filters: QueueFilters): string {
-  if (!filters.status && !filters.priority && !filters.assignee) return 'No conversations yet.'
+  if (!filters.status && !filters.priority && !filters.assignee && !filters.channel)
+    return 'No conversations yet.'
   return 'No sessions match these filters.'
 }
 
 /**
- * The left pane: the queue's filters (status, priority, assignee with "Mine" and "Unassigned") and
- * one row (a button) per session, newest activity first; escalated rows carry their priority and
- * the escalation's reason.
+ * The left pane: the queue's filters (status, priority, assignee with "Mine" and "Unassigned",
+ * channel) and one row (a button) per session with its channel's mark, newest activity first;
+ * escalated rows carry their priority and the escalation's reason.
  */
 export function SessionList(props: SessionListProps) {
   const { sessions, filters, selectedId, error, now, userId } = props
@@ -99,6 +105,22 @@ export function SessionList(props: SessionListProps) {
                 )}
             </select>
           </label>
+          <label class="inline-field">
+            <span>Channel</span>
+            <select
+              value={filters.channel ?? ''}
+              onChange={(e) =>
+                set({ channel: (e.currentTarget.value || undefined) as QueueFilters['channel'] })
+              }
+            >
+              <option value="">Any</option>
+              {CHANNELS.map((ch) => (
+                <option key={ch} value={ch}>
+                  {channelName(ch)}
+                </option>
+              ))}
+            </select>
+          </label>
         </div>
       </div>
       {error && (
@@ -118,7 +140,6 @@ export function SessionList(props: SessionListProps) {
               ? (PREFIX[s.last_message.message_type] ?? '') + s.last_message.content
               : 'No messages yet'
             const esc = s.status === 'escalated' ? s.escalation : null
-            const name = s.customer_context?.name
             return (
               <li key={s.id}>
                 <button
@@ -128,9 +149,8 @@ export function SessionList(props: SessionListProps) {
                   onClick={() => props.onSelect(s.id)}
                 >
                   <span class="row-top">
-                    <span class="row-visitor">
-                      {name ? String(name) : `Visitor ${shortVisitor(s.visitor_id)}`}
-                    </span>
+                    <ChannelIcon channel={s.channel} compact />
+                    <span class="row-visitor">{visitorName(s)}</span>
                     <StatusBadge status={s.status} />
                     {s.status === 'escalated' && <PriorityBadge priority={esc?.priority ?? s.priority} />}
                     <time class="row-time" dateTime={when} title={fullTime(when)}>

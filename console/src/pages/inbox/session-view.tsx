@@ -2,12 +2,14 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { api, ApiError } from '../../api'
 import type { Escalation, InboxSession as Session, Message } from '../../../../contract'
 import type { CannedReply, Member } from '../../types'
-import { fullTime, shortVisitor } from '../../time'
+import { ChannelIcon } from '../../components/channel-icon'
+import { fullTime } from '../../time'
 import { MessageItem } from './message-item'
 import { PriorityBadge } from './priority-badge'
 import { ReplyBox } from './reply-box'
 import { SessionDetails } from './session-details'
 import { StatusBadge } from './status-badge'
+import { visitorName } from './visitor-name'
 
 export interface SessionViewProps {
   tenantId: string
@@ -44,6 +46,71 @@ function mergeMessages(current: Message[], incoming: Message[]): Message[] {
   const byId = new Map(current.map((m) => [m.id, m]))
   for (const m of incoming) byId.set(m.id, m)
   return [...byId.values()].sort((a, b) => a.seq - b.seq)
+}
+
+/** WhatsApp's customer service window: 24 hours after the customer's last message. */
+const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000
+
+/** Whether WhatsApp would refuse a free-form reply now (the customer's last message is over 24 h old). */
+export function whatsappWindowClosed(messages: Message[], now = Date.now()): boolean {
+  const last = messages.filter((m) => m.message_type === 'user').at(-1)
+  return !last || now - Date.parse(last.created_at) > WHATSAPP_WINDOW_MS
+}
+
+/** An approved WhatsApp template to send: its name and language code, as set in WhatsApp Manager. */
+function TemplateForm({ onSend }: { onSend: (t: { name: string; language: string }) => Promise<void> }) {
+  const [name, setName] = useState('')
+  const [language, setLanguage] = useState('en')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  return (
+    <form
+      class="template-form"
+      aria-label="Send a WhatsApp template"
+      onSubmit={async (e) => {
+        e.preventDefault()
+        setBusy(true)
+        setError(null)
+        try {
+          await onSend({ name: name.trim(), language: language.trim() })
+          setName('')
+        } catch (err) {
+          setError((err as Error).message)
+        } finally {
+          setBusy(false)
+        }
+      }}
+    >
+      <label class="inline-field">
+        <span>Template name</span>
+        <input
+          type="text"
+          required
+          placeholder="order_update"
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+      </label>
+      <label class="inline-field">
+        <span>Language</span>
+        <input
+          type="text"
+          required
+          size={6}
+          value={language}
+          onInput={(e) => setLanguage(e.currentTarget.value)}
+        />
+      </label>
+      <button type="submit" class="btn btn-small" disabled={busy || !name.trim()}>
+        Send template
+      </button>
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  )
 }
 
 export const memberName = (m: Member) => m.name || m.display_name || m.email || 'Agent'
@@ -115,6 +182,7 @@ export function SessionView(props: SessionViewProps) {
     }
   }
 
+  const [windowRefused, setWindowRefused] = useState(false)
   const send = async (content: string, isPrivate: boolean) => {
     try {
       const res = await api.reply(tenantId, sessionId, content, isPrivate)
@@ -122,6 +190,7 @@ export function SessionView(props: SessionViewProps) {
       setMessages((cur) => mergeMessages(cur, [res.message]))
       onChanged()
     } catch (err) {
+      if (err instanceof ApiError && err.code === 'whatsapp_window_closed') setWindowRefused(true)
       throw new Error(errorText(err))
     }
   }
@@ -158,17 +227,15 @@ export function SessionView(props: SessionViewProps) {
     (m) => m.user_id !== userId && m.user_id !== session.assignee?.id && m.availability === 'online',
   )
   const priority = escalation?.priority ?? session.priority
+  const windowClosed = session.channel === 'whatsapp' && (windowRefused || whatsappWindowClosed(messages))
   return (
     <section class={`view-pane${showDetails ? ' details-open' : ''}`} aria-label="Conversation">
       <header class="view-head">
         {back}
         <div class="view-title">
-          <h2>
-            {session.customer_context?.name
-              ? String(session.customer_context.name)
-              : `Visitor ${shortVisitor(session.visitor_id)}`}
-          </h2>
+          <h2>{visitorName(session)}</h2>
           <p class="view-sub">
+            <ChannelIcon channel={session.channel} />
             <StatusBadge status={session.status} />
             {session.status === 'escalated' && <PriorityBadge priority={priority} />}
             <span title={session.visitor_id}>
@@ -309,6 +376,26 @@ export function SessionView(props: SessionViewProps) {
               </>
             )}
           </p>
+          {windowClosed && (
+            <div class="window-closed" role="note" data-testid="window-closed">
+              <p>
+                <strong>WhatsApp's 24-hour window is closed.</strong> The customer last wrote more than 24
+                hours ago: WhatsApp now delivers only an approved template message. Private notes still work.
+              </p>
+              <TemplateForm
+                onSend={async (template) => {
+                  try {
+                    const res = await api.sendTemplate(tenantId, sessionId, template)
+                    stickToBottom.current = true
+                    setMessages((cur) => mergeMessages(cur, [res.message]))
+                    onChanged()
+                  } catch (err) {
+                    throw new Error(errorText(err))
+                  }
+                }}
+              />
+            </div>
+          )}
           <ReplyBox
             onSend={send}
             canned={props.canned}
