@@ -17,7 +17,7 @@ afterEach(() => {
 })
 
 const DOMAINS = ['shop.test']
-const hrefs = (c: HTMLElement) => Array.from(c.querySelectorAll('a')).map((a) => a.getAttribute('href'))
+const hrefs = (c: Element) => Array.from(c.querySelectorAll('a')).map((a) => a.getAttribute('href'))
 
 describe('the markdown renderer with link_domains', () => {
   it.each([
