@@ -50,6 +50,11 @@ export const linkDomainsSchema = z
     z
       .string()
       .max(253)
+      // domainToASCII would read "example.com/help" or "example.com:80" as example.com: refuse them first.
+      .regex(
+        /^[^\s/\\:@?#[\]*%,;<>"'`]+$/,
+        'a host name like help.example.com (no scheme, path, port or IP address)',
+      )
       .transform((d) => domainToASCII(d.trim().toLowerCase().replace(/\.$/, '')))
       .refine((d) => HOST.test(d), 'a host name like help.example.com (no scheme, path, port or IP address)'),
   )
