@@ -190,3 +190,20 @@ describe('settings.link_domains', () => {
     expect(body.link_domains).toContain('docs-site.org')
   })
 })
+
+describe("the visitor's own URLs in the inbox", () => {
+  it('the session detail carries the domains the console may link page_url to; a claimed one elsewhere is not among them', async () => {
+    const res = await extractive.json('POST', '/v1/sessions', {
+      key: 'pk_demo',
+      context: { page_url: 'https://evil.net/login', referrer: 'https://evil.net/r' },
+    })
+    const { session } = await ok(res, 201)
+    const agent = await extractive.login()
+    const detail = await ok(
+      await extractive.json('GET', `/v1/tenants/${TENANT}/sessions/${session.id}`, undefined, agent),
+    )
+    expect(detail.session.customer_context.page_url).toBe('https://evil.net/login') // shown as the visitor's word
+    expect(detail.link_domains).toEqual(expect.arrayContaining(['example.com', 'shop.test']))
+    expect(detail.link_domains.some((d: string) => 'evil.net'.endsWith(d))).toBe(false)
+  })
+})
