@@ -23,7 +23,7 @@ export interface WidgetConfig {
   business_hours?: unknown
   /**
    * The domains links in bot answers and source lists may go to (subdomains included; contract/links.ts).
-   * Missing (an older API): links go to any http(s) host.
+   * Missing (an older API): the widget links nothing in bot answers (it fails closed).
    */
   link_domains?: string[]
 }

@@ -118,7 +118,9 @@ export function sanitizeModelText(text: string, domains: readonly string[]): str
  */
 export function streamSanitizer(emit: (text: string) => void, domains: readonly string[]) {
   let raw = ''
-  let sent = 0
+  // raw[0, done) is cleaned and emitted; `done` is a safe cut (nothing before it can still change), so
+  // each piece costs only the text after it: the whole answer is never cleaned again per piece.
+  let done = 0
   const cut = (t: string) => {
     const img = t.lastIndexOf('![')
     const tag = t.search(/<\/?[a-zA-Z][^>]*$/)
@@ -136,11 +138,12 @@ export function streamSanitizer(emit: (text: string) => void, domains: readonly 
     return end
   }
   const flush = (final: boolean) => {
-    const text = clean(raw.slice(0, final ? raw.length : safeEnd(raw)), domains)
-    if (text.length > sent) {
-      emit(text.slice(sent))
-      sent = text.length
-    }
+    const rest = raw.slice(done)
+    const end = final ? rest.length : safeEnd(rest)
+    if (!end) return
+    done += end
+    const text = clean(rest.slice(0, end), domains)
+    if (text) emit(text)
   }
   return {
     push(piece: string) {
