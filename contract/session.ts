@@ -93,6 +93,8 @@ export interface SessionDetail {
   session: InboxSession
   messages: Message[]
   escalation?: Escalation | null
+  /** The tenant's own domains (as in WidgetConfig): the visitor's page_url is a link only to one of them. */
+  link_domains?: string[]
 }
 
 /** The identity a site passes for a signed-in visitor (`POST /v1/sessions` `identity`). */

@@ -21,4 +21,9 @@ export interface WidgetConfig {
   prechat?: { fields: PrechatField[] } | null
   position?: 'left' | 'right'
   business_hours?: unknown
+  /**
+   * The domains links in bot answers and source lists may go to (subdomains included; contract/links.ts).
+   * Missing (an older API): the widget links nothing in bot answers (it fails closed).
+   */
+  link_domains?: string[]
 }

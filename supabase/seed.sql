@@ -7,7 +7,7 @@ on conflict (id) do nothing;
 
 insert into public.tenants (id, name, slug, settings) values
   ('00000000-0000-4000-8000-0000000000a1', 'Ma Boutique', 'ma-boutique',
-   '{"timezone": "Europe/Paris", "language": "fr", "escalation_email": "support@ma-boutique.example"}')
+   '{"timezone": "Europe/Paris", "language": "fr", "escalation_email": "support@ma-boutique.example", "link_domains": ["ma-boutique.example"]}')
 on conflict (id) do nothing;
 
 insert into public.tenant_members (tenant_id, user_id, role, display_name, availability) values

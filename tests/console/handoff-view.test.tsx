@@ -48,6 +48,7 @@ function api(
         body: {
           session: escalated,
           escalation,
+          link_domains: ['ma-boutique.example'],
           messages: [
             message({ seq: 1, content: "je veux parler à un humain, c'est pour un remboursement" }),
             message({

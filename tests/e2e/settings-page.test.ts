@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { E2E_SHOTS as shots, signInToConsole, startDemoStack, type DemoStack } from './browser'
+import { axeConsole } from './console-helpers'
 
-/** The Settings page: workspace fields, a refused webhook URL shown in place, an API key shown once then revoked. */
+/** The Settings page: workspace fields (link domains too), a refused webhook URL shown in place, an API key shown once then revoked. */
 let stack: DemoStack
 beforeAll(async () => {
   stack = await startDemoStack()
@@ -19,6 +20,19 @@ it('the owner saves the workspace, sets a webhook, and creates then revokes an A
   await workspace.getByLabel('Time zone').fill('Europe/Lisbon')
   await workspace.getByRole('button', { name: 'Save' }).click()
   await page.getByText('Saved.').waitFor()
+
+  // The domains bot answers may link to: a URL is refused in place (axe-clean), host names are kept.
+  const domains = workspace.getByLabel('Domains answers may link to')
+  await expect.poll(() => domains.inputValue()).toBe('ma-boutique.example')
+  await domains.fill('ma-boutique.example\nhttps://evil.example/login')
+  await workspace.getByRole('button', { name: 'Save' }).click()
+  await workspace.locator('.form-field-invalid').waitFor()
+  expect(await axeConsole(page)).toEqual([])
+  await domains.fill('ma-boutique.example\nHelp.Example.COM')
+  await workspace.getByRole('button', { name: 'Save' }).click()
+  await expect.poll(() => workspace.locator('.form-field-invalid').count()).toBe(0)
+  await page.reload()
+  await expect.poll(() => domains.inputValue()).toBe('ma-boutique.example\nhelp.example.com')
 
   // A URL the SSRF guard refuses: the API's message under the field.
   const hook = page.getByRole('form', { name: 'Webhook' })

@@ -163,6 +163,49 @@ for (const [badLabel, bad] of BAD) {
   )
 }
 
+// Multipart bodies (document uploads) pass the same check: every text field and the file's name.
+// [label, form built around the bad string, field named in the message]
+const MULTIPART: [string, (bad: string) => FormData, RegExp][] = [
+  ['upload title', (x) => form({ title: x }), /^title: /],
+  ['upload filename', (x) => form({}, `notes${x}.txt`), /^file\.name: /],
+  ['upload language', (x) => form({ language: x }), /^language: /],
+  ['upload unknown field', (x) => form({ note: x }), /^note: /],
+]
+
+function form(fields: Record<string, string>, filename = 'notes.txt') {
+  const f = new FormData()
+  f.set('file', new Blob(['Plain notes about delivery.']), filename)
+  for (const [k, v] of Object.entries(fields)) f.set(k, v)
+  return f
+}
+
+const upload = (body: FormData) =>
+  t.app.request(`/v1/tenants/${TENANT}/knowledge/documents`, { method: 'POST', body, headers: owner })
+const documents = async () =>
+  Number(
+    (
+      await t.deps.pool.query(
+        `select count(*) n from knowledge_sources where tenant_id = $1 and kind = 'document'`,
+        [TENANT],
+      )
+    ).rows[0].n,
+  )
+
+// A multipart body is UTF-8 bytes: a lone surrogate cannot be sent in one (it becomes U+FFFD), NUL can.
+it.each(MULTIPART)('NUL: %s -> 400 naming the field, nothing stored', async (_, build, field) => {
+  const before = await documents()
+  const res = await upload(build('a\u0000b'))
+  const text = await res.text()
+  expect(res.status, text).toBe(400)
+  expect(JSON.parse(text).error.message).toMatch(field)
+  expect(await documents()).toBe(before)
+})
+
+it('a well-formed upload, accents and emoji in its name and title, still goes through', async () => {
+  const res = await upload(form({ title: 'Livraison 😀 été' }, 'livraison-été.txt'))
+  expect(res.status, await res.text()).toBe(202)
+})
+
 it('well-formed text, emoji included, still goes through', async () => {
   const res = await visitor.send('Bonjour 😀 ça va ?')
   expect(res.status).toBe(200)

@@ -102,6 +102,7 @@ export const config = {
   theme: { primary_color: '#0f766e', position: 'right' },
   open: true,
   business_hours: null,
+  link_domains: ['shop.test'],
 }
 
 export const session = {

@@ -12,6 +12,7 @@ import { invalidateOrigins } from '../http/cors'
 import { text } from '../http/text'
 import { jsonBody, uuidRe } from '../http/validate'
 import { PERSONA_FIELDS, personaSchema } from './persona'
+import { linkDomainsSchema } from '../answers/links'
 
 /** Owners' settings: tenants, members, bots and their widgets. */
 export const admin = new Hono<AppEnv>()
@@ -38,6 +39,8 @@ const settingsSchema = z
     language: z.string().max(10).optional(),
     escalation_email: z.email().nullable().optional(),
     business_hours: z.record(z.string(), z.unknown()).optional(),
+    /** Where links in bot answers may go, besides the widget's origins and the website sources. */
+    link_domains: linkDomainsSchema.optional(),
   })
   .strict()
 

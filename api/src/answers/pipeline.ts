@@ -22,6 +22,7 @@ import {
   systemPrompt,
 } from './prompt'
 import { describePersona, type Persona } from './persona'
+import { linkDomains } from './links'
 
 export interface Answer {
   content: string
@@ -100,6 +101,8 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   const question = input.message.content
   const language = detectLanguage(question, input.fallbackLanguage)
   const bot = await loadBot(d.pool, input.session.bot_id)
+  // Links in the answer may go to the tenant's own domains only (quoted passages and model text alike).
+  const domains = await linkDomains(d.pool, input.session.tenant_id, input.session.bot_id)
   const history = await loadHistory(d.pool, input.session.id, input.message.seq)
   const tokens = { prompt: 0, completion: 0 }
   const promptVersions: Record<string, number> = {}
@@ -203,7 +206,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   }
 
   if (!d.llm) {
-    const answer = extractive(passages, query, language, null, base)
+    const answer = extractive(passages, query, language, null, base, domains)
     await emit(answer.content)
     await countUsage(d.pool, answer.chunk_ids)
     return { ...answer, confidence: best, signals }
@@ -227,7 +230,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   const model = bot.model ?? d.llm.defaultModel
   let streamed = ''
   // What reaches the visitor is sanitised as it streams (no image or tag, even half-written).
-  const out = streamSanitizer((text) => void input.onDelta?.(text))
+  const out = streamSanitizer((text) => void input.onDelta?.(text), domains)
   for (let attempt = 1; ; attempt++) {
     try {
       const res = await d.llm.stream(
@@ -249,6 +252,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
         base,
         res.finish_reason === 'length' ? 'partial' : 'complete',
         null,
+        domains,
       )
       return { ...answer, confidence: best, signals }
     } catch (err) {
@@ -266,15 +270,15 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
         // Text already shown cannot be taken back: keep it, mark it partial, offer a person.
         const tail = fault === 'aborted' ? '' : `\n\n${systemText.modelFailed(language)}`
         if (tail) await input.onDelta?.(tail)
-        const answer = await finishModelAnswer(d, passages, streamed, model, base, 'partial', fault)
+        const answer = await finishModelAnswer(d, passages, streamed, model, base, 'partial', fault, domains)
         return {
           ...answer,
-          content: sanitizeModelText(streamed) + tail,
+          content: sanitizeModelText(streamed, domains) + tail,
           suggest_human: answer.suggest_human || fault !== 'aborted',
           offered_human: answer.offered_human || fault !== 'aborted',
         }
       }
-      const answer = extractive(passages, query, language, fault, base)
+      const answer = extractive(passages, query, language, fault, base, domains)
       await emit(answer.content)
       await countUsage(d.pool, answer.chunk_ids)
       return answer
@@ -290,8 +294,9 @@ async function finishModelAnswer(
   base: Pick<Answer, 'language' | 'tokens' | 'query' | 'prompt_versions'>,
   status: Answer['status'],
   fault: LlmFault | null,
+  domains: readonly string[],
 ): Promise<Answer> {
-  const content = sanitizeModelText(raw)
+  const content = sanitizeModelText(raw, domains)
   const cited = citedNumbers(content, passages.length).map((n) => passages[n - 1]!)
   await countUsage(
     d.pool,
@@ -325,6 +330,7 @@ function extractive(
   language: Lang,
   fault: LlmFault | null,
   base: Pick<Answer, 'language' | 'tokens' | 'query' | 'prompt_versions'>,
+  domains: readonly string[],
 ): Answer {
   // Passages come best first; one in the visitor's language (or else English) reads better than a
   // quote they cannot read, when it is one of those that answer.
@@ -336,6 +342,7 @@ function extractive(
     best.content.length <= 400 && !asksForFigure(query, terms)
       ? best.content
       : bestSentences(best.content, terms, asksForFigure(query, terms)),
+    domains,
   )
   const lead =
     best.source_kind === 'faq' && best.language === language

@@ -1,5 +1,6 @@
 import type { Passage } from '../knowledge/search'
 import type { ChatMessage } from './llm'
+import { defuseLinks, linkSafeEnd } from './links'
 
 /** Used when a bot has no active prompt of that type (prompt_versions). */
 export const DEFAULT_PROMPTS = {
@@ -85,49 +86,64 @@ export function historyWithin(
   return out.reverse()
 }
 
+/** No images, no raw HTML tags, no link to a host outside `domains` (an autolink is a bare URL then). */
+function clean(text: string, domains: readonly string[]): string {
+  return defuseLinks(
+    text
+      .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
+      .replace(/!\[[^\]]*\]\[[^\]]*\]/g, '')
+      .replace(/<((?:https?|mailto):[^\s<>]*)>/gi, '$1')
+      .replace(/<\/?[a-zA-Z][^>]*>/g, ''),
+    domains,
+  )
+}
+
 /**
  * The model's text as we store and show it: no images (a markdown image pointing elsewhere is an
- * exfiltration channel), no raw HTML tags. The widget renders safely anyway; this keeps stored
- * answers clean for every other reader (console, exports, webhooks).
+ * exfiltration channel), no raw HTML tags, and links only to the tenant's own `domains`
+ * (api/src/answers/links.ts). The widget renders safely anyway; this keeps stored answers clean for
+ * every other reader (console, exports, webhooks, channels).
  */
-export function sanitizeModelText(text: string): string {
-  return text
-    .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
-    .replace(/!\[[^\]]*\]\[[^\]]*\]/g, '')
-    .replace(/<\/?[a-zA-Z][^>]*>/g, '')
+export function sanitizeModelText(text: string, domains: readonly string[]): string {
+  return clean(text, domains)
     .replace(/\n{3,}/g, '\n\n')
     .trim()
 }
 
 /**
  * Sanitises a streamed answer piece by piece: text is passed on only up to the last point where no
- * image or tag can still be forming ("![..." or "<..." not yet closed), with images and tags removed,
- * so what streams never shows what the stored answer will not have.
+ * image, tag or link can still be forming ("![...", "<...", "[text](..." or a URL not yet ended), with
+ * images and tags removed and foreign links defused, so what streams never shows what the stored
+ * answer will not have.
  */
-export function streamSanitizer(emit: (text: string) => void) {
+export function streamSanitizer(emit: (text: string) => void, domains: readonly string[]) {
   let raw = ''
-  let sent = 0
-  const strip = (t: string) =>
-    t
-      .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
-      .replace(/!\[[^\]]*\]\[[^\]]*\]/g, '')
-      .replace(/<\/?[a-zA-Z][^>]*>/g, '')
-  const safeEnd = (t: string) => {
+  // raw[0, done) is cleaned and emitted; `done` is a safe cut (nothing before it can still change), so
+  // each piece costs only the text after it: the whole answer is never cleaned again per piece.
+  let done = 0
+  const cut = (t: string) => {
     const img = t.lastIndexOf('![')
     const tag = t.search(/<\/?[a-zA-Z][^>]*$/)
-    let end = t.length
+    let end = linkSafeEnd(t)
     if (img >= 0 && !/^!\[[^\]]*\](\([^)]*\)|\[[^\]]*\])/.test(t.slice(img))) end = Math.min(end, img)
     if (tag >= 0) end = Math.min(end, tag)
     // A lone trailing "!" may be the start of an image.
     if (end === t.length && t.endsWith('!')) end -= 1
     return end
   }
+  // Cutting can open what was closed (an image whose URL is held back): cut again until it holds.
+  const safeEnd = (t: string) => {
+    let end = t.length
+    for (let next = cut(t); next < end; next = cut(t.slice(0, next))) end = next
+    return end
+  }
   const flush = (final: boolean) => {
-    const clean = strip(raw.slice(0, final ? raw.length : safeEnd(raw)))
-    if (clean.length > sent) {
-      emit(clean.slice(sent))
-      sent = clean.length
-    }
+    const rest = raw.slice(done)
+    const end = final ? rest.length : safeEnd(rest)
+    if (!end) return
+    done += end
+    const text = clean(rest.slice(0, end), domains)
+    if (text) emit(text)
   }
   return {
     push(piece: string) {

@@ -66,6 +66,25 @@ const fieldName = (path: (string | number)[]) =>
     : 'body'
 
 /**
+ * The same check for a multipart body (an upload): every text field and every file's name, 400
+ * naming the field (`title`, `file.name`), so a filename cannot carry a NUL or a lone surrogate into
+ * a query either.
+ */
+export function assertSafeForm(form: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(form)) {
+    const keyProblem = stringProblem(k)
+    if (keyProblem) throw badRequest('validation_failed', `${fieldName([k])}: the key ${keyProblem}`)
+    for (const [i, item] of (Array.isArray(v) ? v : [v]).entries()) {
+      const at = Array.isArray(v) ? `${k}[${i}]` : k
+      const value = item instanceof File ? item.name : item
+      const problem = typeof value === 'string' ? stringProblem(value) : null
+      if (problem)
+        throw badRequest('validation_failed', `${item instanceof File ? `${at}.name` : at}: ${problem}`)
+    }
+  }
+}
+
+/**
  * Every JSON body (and query string) passes here before its schema: nesting at most MAX_JSON_DEPTH,
  * at most MAX_JSON_NODES values, and no key or string with NUL or a lone surrogate, so nothing deep
  * enough to overflow a stack (the driver's, when the value is written to a jsonb column) and no

@@ -1,3 +1,4 @@
+import { linkDomains } from '../answers/links'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { asMember } from '../auth/member'
@@ -104,12 +105,15 @@ inbox.get('/tenants/:t/sessions/:id', async (c) => {
   const result = await asMember(c, t, async (db) => {
     const s = await tenantSession(db, t, c.req.param('id'))
     return {
+      bot_id: s.bot_id,
       session: await sessionSummary(db, t, s.id),
       messages: await listMessages(db, s.id, 0, true, 5000),
       escalation: await escalationDetail(db, s.id),
     }
   })
-  return c.json(result)
+  const { bot_id, ...detail } = result
+  // The visitor's page_url is the visitor's word: the console links it only to the tenant's own domains.
+  return c.json({ ...detail, link_domains: await linkDomains(c.var.deps.pool, t, bot_id) })
 })
 
 /** A WhatsApp message template approved in WhatsApp Manager: its name and language code. */

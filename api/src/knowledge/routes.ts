@@ -9,7 +9,7 @@ import { requireUser } from '../auth/middleware'
 import type { AppEnv } from '../deps'
 import { ApiError, badRequest, notFound } from '../errors'
 import { text } from '../http/text'
-import { jsonBody, query, uuidRe } from '../http/validate'
+import { assertSafeForm, jsonBody, query, uuidRe } from '../http/validate'
 import { detectType, KnowledgeFileError, type KnowledgeFileErrorCode } from './parse'
 import { retrieve } from './search'
 import { validateUrl } from '../net'
@@ -166,6 +166,7 @@ knowledge.post('/tenants/:t/knowledge/documents', async (c) => {
   } catch {
     throw badRequest('invalid_body', 'The multipart body could not be read.')
   }
+  assertSafeForm(form)
   const file = form.file
   if (!(file instanceof File)) throw badRequest('validation_failed', 'file: a file is required')
   const fields = z

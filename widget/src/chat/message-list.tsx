@@ -57,6 +57,7 @@ export function MessageList({ state: s, t, store }: MessageListProps) {
           rated={s.feedback[m.id]}
           store={store}
           escalatable={s.status === 'active' && m.id === messages[messages.length - 1]!.id}
+          domains={(cfg && cfg.link_domains) || []}
         />
       ))}
       {(s.waiting || s.agentTyping !== null) && (

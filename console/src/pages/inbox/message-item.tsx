@@ -1,4 +1,5 @@
 import type { Message, MessageDelivery, Source } from '../../../../contract'
+import { linkHref } from '../../../../contract/links'
 import { fullTime } from '../../time'
 
 export interface MessageItemProps {
@@ -7,24 +8,14 @@ export interface MessageItemProps {
 
 const AUTHOR: Record<string, string> = { user: 'Visitor', ai: 'Bot', agent: 'Agent', system: 'System' }
 
-/** Only http(s) links are followed; anything else (javascript:, data:) is shown as plain text. */
-function safeUrl(url: string | null | undefined): string | null {
-  if (!url) return null
-  try {
-    const u = new URL(url)
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null
-  } catch {
-    return null
-  }
-}
-
 function SourceList({ sources }: { sources: Source[] }) {
   return (
     <div class="sources">
       <span class="sources-label">Sources</span>
       <ol>
         {sources.map((src) => {
-          const href = safeUrl(src.url)
+          // Only http(s) links are followed; anything else (javascript:, data:) is shown as plain text.
+          const href = linkHref(src.url)
           const title = src.title || src.url || 'Untitled source'
           return (
             <li key={src.id}>

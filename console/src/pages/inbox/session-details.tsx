@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact'
 import type { CustomerContext, Escalation, ExternalUser, InboxSession as Session } from '../../../../contract'
 import { channelName } from '../../components/channel-icon'
+import { linkHref } from '../../../../contract/links'
 import { fullTime, relativeTime } from '../../time'
 import { PriorityBadge } from './priority-badge'
 import { RuleTraceView } from '../../components/rule-trace'
@@ -9,6 +10,8 @@ export interface SessionDetailsProps {
   session: Session
   escalation: Escalation | null
   id?: string
+  /** The tenant's own domains: the visitor's page_url is a link only to one of them. */
+  linkDomains?: string[]
 }
 
 const ESCALATION_STATUS: Record<string, string> = {
@@ -17,15 +20,12 @@ const ESCALATION_STATUS: Record<string, string> = {
   resolved: 'Resolved',
 }
 
-/** Only http(s) links are followed; anything else (javascript:, data:) is shown as plain text. */
-export function safeUrl(url: unknown): string | null {
-  if (typeof url !== 'string' || !url) return null
-  try {
-    const u = new URL(url)
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null
-  } catch {
-    return null
-  }
+/**
+ * Only http(s) links are followed, and only to `domains` when given; anything else (javascript:,
+ * data:, another site) is shown as plain text.
+ */
+export function safeUrl(url: unknown, domains?: string[]): string | null {
+  return typeof url === 'string' ? linkHref(url, domains) : null
 }
 
 /** Visitor-supplied text as shown: bidirectional controls removed, so none can reorder a name. */
@@ -69,10 +69,14 @@ function Badge({ verified }: { verified: boolean }) {
   )
 }
 
-/** The customer context, known fields first (links only when http), then every other attribute. */
-function CustomerRows({ context }: { context: CustomerContext }) {
+/**
+ * The customer context, known fields first, then every other attribute. Everything here is the
+ * visitor's word: the page they were on is a link only when it is on one of the tenant's own domains
+ * (a visitor with curl can claim any URL), the referrer (another site by nature) never is.
+ */
+function CustomerRows({ context, domains }: { context: CustomerContext; domains: string[] }) {
   const link = (v: unknown) => {
-    const href = safeUrl(v)
+    const href = safeUrl(v, domains)
     return href ? (
       <a href={href} target="_blank" rel="noopener noreferrer">
         {show(v)}
@@ -123,7 +127,7 @@ function CustomerRows({ context }: { context: CustomerContext }) {
           {context.page_url === 'about:srcdoc' ? 'Widget preview (console)' : link(context.page_url)}
         </Row>
       )}
-      {context.referrer && <Row label="Referrer">{link(context.referrer)}</Row>}
+      {context.referrer && <Row label="Referrer">{show(context.referrer)}</Row>}
       {extra.map(([k, v]) => (
         <Row key={k} label={k}>
           {show(v)}
@@ -150,7 +154,7 @@ function ExternalUserRows({ channel, user }: { channel: string | undefined; user
  * The side panel of a conversation: why it was escalated (reason, rule, trace), the AI's summary and
  * triage, and who the visitor is.
  */
-export function SessionDetails({ session, escalation, id }: SessionDetailsProps) {
+export function SessionDetails({ session, escalation, id, linkDomains = [] }: SessionDetailsProps) {
   const ai = session.ai_context ?? {}
   const summary = escalation?.ai_summary || ai.summary
   const ext = session.external_user
@@ -208,7 +212,7 @@ export function SessionDetails({ session, escalation, id }: SessionDetailsProps)
         <h3 id="details-customer">Customer</h3>
         {session.external_user && <ExternalUserRows channel={session.channel} user={session.external_user} />}
         {hasContext ? (
-          <CustomerRows context={context} />
+          <CustomerRows context={context} domains={linkDomains} />
         ) : (
           !session.external_user && <p class="muted small">Nothing known yet.</p>
         )}

@@ -120,6 +120,7 @@ export function SessionView(props: SessionViewProps) {
   const { tenantId, sessionId, userId, reloadKey, onChanged, onBack } = props
   const [session, setSession] = useState<Session | null>(null)
   const [escalation, setEscalation] = useState<Escalation | null>(null)
+  const [linkDomains, setLinkDomains] = useState<string[]>([])
   const [messages, setMessages] = useState<Message[]>([])
   const [error, setError] = useState<string | null>(null)
   const [actionError, setActionError] = useState<string | null>(null)
@@ -150,6 +151,7 @@ export function SessionView(props: SessionViewProps) {
         if (ctrl.signal.aborted) return
         setSession(res.session)
         setEscalation(res.escalation ?? null)
+        setLinkDomains(res.link_domains ?? [])
         setMessages(res.messages ?? [])
         setError(null)
       })
@@ -405,7 +407,12 @@ export function SessionView(props: SessionViewProps) {
             onTyping={(typing) => api.typing(tenantId, sessionId, typing)}
           />
         </div>
-        <SessionDetails id="session-details" session={session} escalation={escalation} />
+        <SessionDetails
+          id="session-details"
+          session={session}
+          escalation={escalation}
+          linkDomains={linkDomains}
+        />
       </div>
     </section>
   )

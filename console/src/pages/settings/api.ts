@@ -5,7 +5,12 @@ export interface Tenant {
   id: string
   name: string
   slug: string
-  settings: { timezone?: string; language?: string; escalation_email?: string | null }
+  settings: {
+    timezone?: string
+    language?: string
+    escalation_email?: string | null
+    link_domains?: string[]
+  }
 }
 export interface Webhook {
   url: string

@@ -1,4 +1,7 @@
-/** The Settings page: the workspace (name, time zone, escalation e-mail), its webhook and deliveries, its API keys. */
+/**
+ * The Settings page: the workspace (name, time zone, escalation e-mail, the domains bot answers may link
+ * to), its webhook and deliveries, its API keys.
+ */
 import { useEffect, useState } from 'preact/hooks'
 import { ApiError } from '../../api'
 import { ConfirmDialog } from '../../components/confirm-dialog'
@@ -50,7 +53,7 @@ function WorkspaceForm({ tenantId }: { tenantId: string }) {
   const c = useT(common)
   const toast = useToast()
   const [tenant, setTenant] = useState<Tenant | null>(null)
-  const [v, setV] = useState({ name: '', timezone: '', escalation_email: '' })
+  const [v, setV] = useState({ name: '', timezone: '', escalation_email: '', link_domains: '' })
   const { busy, error, run } = useSave()
   useEffect(() => {
     settingsApi
@@ -61,6 +64,7 @@ function WorkspaceForm({ tenantId }: { tenantId: string }) {
           name: tenant.name,
           timezone: tenant.settings.timezone ?? '',
           escalation_email: tenant.settings.escalation_email ?? '',
+          link_domains: (tenant.settings.link_domains ?? []).join('\n'),
         })
       })
       .catch(() => {})
@@ -73,6 +77,7 @@ function WorkspaceForm({ tenantId }: { tenantId: string }) {
         settings: {
           ...(v.timezone.trim() ? { timezone: v.timezone.trim() } : {}),
           escalation_email: v.escalation_email.trim() || null,
+          link_domains: v.link_domains.split(/[\s,]+/).filter(Boolean),
         },
       })
       setTenant(res.tenant)
@@ -121,6 +126,22 @@ function WorkspaceForm({ tenantId }: { tenantId: string }) {
           )}
         </Field>
       </div>
+      <Field
+        label={t('linkDomains')}
+        hint={t('linkDomainsHint')}
+        error={messageFor(error, 'settings.link_domains')}
+      >
+        {(p) => (
+          <textarea
+            {...p}
+            rows={3}
+            spellcheck={false}
+            placeholder="help.example.com"
+            value={v.link_domains}
+            onInput={(e) => setV({ ...v, link_domains: e.currentTarget.value })}
+          />
+        )}
+      </Field>
       <div class="form-actions">
         <button type="submit" class="btn btn-primary" disabled={busy}>
           {busy ? c('saving') : c('save')}

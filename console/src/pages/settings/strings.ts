@@ -9,6 +9,9 @@ export const strings = defineStrings({
     timezoneHint: 'Used for business hours and daily figures, e.g. Europe/Paris.',
     escalationEmail: 'Escalation e-mail',
     escalationEmailHint: 'Told when a visitor needs a person (when the server can send e-mail).',
+    linkDomains: 'Domains answers may link to',
+    linkDomainsHint:
+      "One per line, e.g. help.example.com (its subdomains too). Your widget's sites and crawled websites count already; the bot shows links anywhere else as plain text.",
     webhook: 'Webhook',
     webhookHint: 'We POST a signed JSON body to this URL when a conversation is escalated.',
     url: 'URL',
@@ -47,6 +50,9 @@ export const strings = defineStrings({
     escalationEmail: "E-mail d'escalade",
     escalationEmailHint:
       "Prévenu quand un visiteur a besoin d'une personne (si le serveur envoie des e-mails).",
+    linkDomains: 'Domaines vers lesquels les réponses peuvent pointer',
+    linkDomainsHint:
+      'Un par ligne, p. ex. aide.exemple.fr (sous-domaines compris). Les sites de votre widget et les sites explorés comptent déjà ; le bot affiche tout autre lien en texte simple.',
     webhook: 'Webhook',
     webhookHint: 'Nous envoyons un JSON signé à cette URL quand une conversation est escaladée.',
     url: 'URL',
@@ -84,6 +90,9 @@ export const strings = defineStrings({
     timezoneHint: 'Para el horario y las cifras diarias, p. ej. Europe/Madrid.',
     escalationEmail: 'Correo de escalado',
     escalationEmailHint: 'Avisado cuando un visitante necesita a una persona (si el servidor envía correos).',
+    linkDomains: 'Dominios a los que pueden enlazar las respuestas',
+    linkDomainsHint:
+      'Uno por línea, p. ej. ayuda.ejemplo.es (también sus subdominios). Los sitios de su widget y los sitios rastreados ya cuentan; el bot muestra cualquier otro enlace como texto.',
     webhook: 'Webhook',
     webhookHint: 'Enviamos un JSON firmado a esta URL cuando se escala una conversación.',
     url: 'URL',
@@ -122,6 +131,9 @@ export const strings = defineStrings({
     timezoneHint: 'Para o horário e os números diários, ex. America/Sao_Paulo.',
     escalationEmail: 'E-mail de escalonamento',
     escalationEmailHint: 'Avisado quando um visitante precisa de uma pessoa (se o servidor envia e-mails).',
+    linkDomains: 'Domínios para os quais as respostas podem apontar',
+    linkDomainsHint:
+      'Um por linha, p. ex. ajuda.exemplo.pt (também os subdomínios). Os sites do seu widget e os sites rastreados já contam; o bot mostra qualquer outro link como texto simples.',
     webhook: 'Webhook',
     webhookHint: 'Enviamos um JSON assinado a esta URL quando uma conversa é escalonada.',
     url: 'URL',
