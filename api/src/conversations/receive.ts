@@ -314,6 +314,8 @@ async function storeAnswerIn(
         query: answer.query,
         chunk_ids: answer.chunk_ids,
         prompt_versions: answer.prompt_versions,
+        // The passages' answerability scores (the feedback inbox shows them beside the sources).
+        signals: answer.signals,
       },
     },
     { language: answer.language },
