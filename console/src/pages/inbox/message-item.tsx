@@ -1,8 +1,13 @@
+import type { ComponentChildren } from 'preact'
 import type { Message, Source } from '../../../../contract'
 import { fullTime } from '../../time'
 
 export interface MessageItemProps {
   message: Message
+  /** Offers "Improve this answer" on a bot message (the Feedback page's form). */
+  onImprove?: (message: Message) => void
+  /** Shown under the message (the open improvement form). */
+  children?: ComponentChildren
 }
 
 const AUTHOR: Record<string, string> = { user: 'Visitor', ai: 'Bot', agent: 'Agent', system: 'System' }
@@ -47,7 +52,7 @@ function SourceList({ sources }: { sources: Source[] }) {
  * One message of a conversation. Content is always rendered as a text node (never as HTML), with its
  * line breaks kept by CSS (`white-space: pre-wrap`).
  */
-export function MessageItem({ message: m }: MessageItemProps) {
+export function MessageItem({ message: m, onImprove, children }: MessageItemProps) {
   if (m.message_type === 'system') {
     return (
       <li class="msg msg-system">
@@ -76,6 +81,12 @@ export function MessageItem({ message: m }: MessageItemProps) {
         <p class="msg-text">{m.content}</p>
         {m.message_type === 'ai' && m.sources?.length > 0 && <SourceList sources={m.sources} />}
       </div>
+      {m.message_type === 'ai' && onImprove && !children && (
+        <button type="button" class="btn btn-small msg-improve" onClick={() => onImprove(m)}>
+          Improve this answer
+        </button>
+      )}
+      {children}
     </li>
   )
 }
