@@ -21,7 +21,8 @@ export interface ImproveFormProps {
 export function ImproveForm({ tenantId, messageId, original, onSaved, onCancel }: ImproveFormProps) {
   const t = useT(strings)
   const c = useT(common)
-  const [text, setText] = useState(original)
+  // The answer's citation markers ([1]) mean nothing in an improvement: it is its own source.
+  const [text, setText] = useState(() => original.replace(/\s*\[\d+\]/g, ''))
   const [type, setType] = useState<FeedbackType>('improve_response')
   const [keywords, setKeywords] = useState('')
   const [error, setError] = useState<unknown>(null)
