@@ -13,6 +13,7 @@
  * - answers: bench/answers-eval.ts (the labelled evaluation set: covered answered, correct, uncovered
  *   declined, confidence AUC, offline and model path), bench/results/answers-eval.json.
  * - channels: bench/channels.ts (inbound webhook -> outbound send on a stand-in platform), bench/results/channels.json.
+ * - improvements: bench/improvements.ts (what applied improvements cost an answer), bench/results/improvements.json.
  * - widget: bench/widget.ts, when that file exists.
  */
 import { existsSync } from 'node:fs'
@@ -23,9 +24,10 @@ import { benchEscalation } from './escalation'
 import { benchRules } from './rules'
 import { benchAnswers } from './answers-eval'
 import { benchChannels } from './channels'
+import { benchImprovements } from './improvements'
 
 const only = new Set(
-  (process.env.BENCH_ONLY ?? 'api,streams,rules,escalation,retrieval,answers,channels,widget')
+  (process.env.BENCH_ONLY ?? 'api,streams,rules,escalation,retrieval,answers,channels,improvements,widget')
     .split(',')
     .map((s) => s.trim()),
 )
@@ -37,6 +39,7 @@ if (only.has('escalation')) await benchEscalation()
 if (only.has('retrieval')) await benchRetrieval()
 if (only.has('answers')) await benchAnswers()
 if (only.has('channels')) await benchChannels()
+if (only.has('improvements')) await benchImprovements()
 if (only.has('widget')) {
   // bench/widget.ts is optional (written separately): run it when it is there.
   const widgetFile = new URL('./widget.ts', import.meta.url)

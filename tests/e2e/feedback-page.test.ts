@@ -71,3 +71,32 @@ it('a visitor rates an answer down; the owner fixes it on the Feedback page; the
   await shop.screenshot({ path: `${shots}/feedback-widget-fixed.png` })
   expect(errors).toEqual([])
 })
+
+it('an agent writes a better answer from the inbox conversation; it waits, pending, for an owner', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  const page = await ctx.newPage()
+  const errors = watchErrors(page)
+  await signInToConsole(page, stack, 'agent@demo.local')
+  await page.getByRole('heading', { name: 'Inbox' }).waitFor()
+  await page
+    .getByRole('button', { name: /Saturdays included|shipping take/i })
+    .first()
+    .click()
+  const messages = page.getByRole('list', { name: 'Messages' })
+  const bot = messages.locator('li.msg-ai', { hasText: FIXED })
+  await bot.getByRole('button', { name: 'Improve this answer' }).click()
+  const box = bot.getByRole('textbox', { name: 'Better answer' })
+  await box.waitFor()
+  // The form starts from the answer, its citation markers dropped.
+  expect(await box.inputValue()).toBe(FIXED)
+  await box.fill('Express arrives the next day, Saturdays included; standard delivery takes 2 to 4 days.')
+  await bot.getByRole('button', { name: 'Save the improvement' }).click()
+  await expect.poll(() => bot.textContent()).toContain('Improvement saved')
+  expect(await axeConsole(page)).toEqual([])
+  await page.screenshot({ path: `${shots}/inbox-improve.png` })
+  const { rows } = await stack.api.deps.pool.query(
+    `select status, question from improvements where improved_response like 'Express arrives the next day%'`,
+  )
+  expect(rows).toEqual([{ status: 'pending', question: 'How many days does shipping take?' }])
+  expect(errors).toEqual([])
+})
