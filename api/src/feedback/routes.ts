@@ -248,8 +248,10 @@ feedback.patch('/tenants/:t/improvements/:id', jsonBody(improvementPatch), async
             improved_response = coalesce($4, improved_response),
             feedback_type = coalesce($5, feedback_type),
             similarity_keywords = coalesce($6, similarity_keywords),
-            reviewed_by = case when $3::text is not null then auth.uid() else reviewed_by end,
-            reviewed_at = case when $3::text is not null then now() else reviewed_at end
+            -- Every review (a status or an edit) moves reviewed_at: answers read it as the version of
+            -- the bot's applied improvements (feedback/match.ts).
+            reviewed_by = auth.uid(),
+            reviewed_at = clock_timestamp()
           where id = $1 and tenant_id = $2 returning ${IMPROVEMENT}`,
         [
           id,
