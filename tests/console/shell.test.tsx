@@ -62,7 +62,17 @@ describe('console shell', () => {
         within(nav)
           .getAllByRole('link')
           .map((a) => a.textContent),
-      ).toEqual(['Inbox', 'Knowledge', 'Bot', 'Rules', 'Widget', 'Team', 'Settings', 'My account']),
+      ).toEqual([
+        'Inbox',
+        'Knowledge',
+        'Bot',
+        'Rules',
+        'Feedback',
+        'Widget',
+        'Team',
+        'Settings',
+        'My account',
+      ]),
     )
     expect(within(nav).getByRole('link', { name: 'Inbox' }).getAttribute('aria-current')).toBe('page')
     location.hash = '#/knowledge'
@@ -71,7 +81,7 @@ describe('console shell', () => {
     await screen.findByText('No documents or websites yet')
   })
 
-  it('an agent sees only the inbox and their account; an owner page says it is not for them', async () => {
+  it('an agent sees the inbox, the feedback page and their account; an owner page says it is not for them', async () => {
     signedInAs('agent')
     location.hash = '#/widget'
     render(<App />)
@@ -81,7 +91,7 @@ describe('console shell', () => {
       within(nav)
         .getAllByRole('link')
         .map((a) => a.textContent),
-    ).toEqual(['Inbox', 'My account'])
+    ).toEqual(['Inbox', 'Feedback', 'My account'])
   })
 
   it('speaks the browser language, switches language from the top bar, and remembers the choice', async () => {
