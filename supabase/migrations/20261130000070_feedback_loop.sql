@@ -104,6 +104,8 @@ language sql security definer set search_path = '' as $$
   select distinct t.tenant_id, t.bot_id, p_trigger
     from public.answer_tests t join public.bots b on b.id = t.bot_id and b.tenant_id = t.tenant_id
    where t.tenant_id = p_tenant and (p_bot is null or t.bot_id = p_bot)
+     -- A tenant or bot being deleted cascades to its sources: nothing to run then.
+     and exists (select 1 from public.tenants x where x.id = p_tenant)
   on conflict (bot_id) where status = 'pending' do nothing
 $$;
 revoke all on function public.queue_answer_tests(uuid, uuid, text) from public;

@@ -26,6 +26,8 @@ export interface TestResult extends Verdict {
 
 /** Most tests a bot may have: a run answers them one after the other. */
 export const MAX_TESTS_PER_BOT = 200
+/** Finished runs kept per bot. */
+export const RUNS_KEPT = 50
 
 type RunDeps = Pick<Deps, 'pool' | 'config' | 'llm' | 'embedder' | 'store' | 'log' | 'tokenBudget'>
 
@@ -122,6 +124,13 @@ export async function executeRun(
             finished_at = now(), error = null
       where id = $1 returning ${RUN}`,
     [run.id, JSON.stringify(results), passed, results.length - passed, changes],
+  )
+  // A bot keeps its last RUNS_KEPT finished runs: the history is for "what changed", not an archive.
+  await d.pool.query(
+    `delete from answer_test_runs where bot_id = $1 and status in ('done', 'failed') and id not in
+       (select id from answer_test_runs where bot_id = $1 and status in ('done', 'failed')
+         order by created_at desc limit ${RUNS_KEPT})`,
+    [run.bot_id],
   )
   return rows[0] as RunRow
 }

@@ -350,6 +350,46 @@ describe('answer tests', () => {
   })
 })
 
+describe('deletion', () => {
+  it('a tenant with answer tests and knowledge is deleted whole (the knowledge trigger queues nothing)', async () => {
+    const { tenant } = await ok(
+      await t.json(
+        'POST',
+        '/v1/tenants',
+        { name: 'Gone', slug: `gone-${crypto.randomUUID().slice(0, 8)}` },
+        owner,
+      ),
+      201,
+    )
+    const { bot: b } = await ok(
+      await t.json('POST', `/v1/tenants/${tenant.id}/bots`, { name: 'Gone' }, owner),
+      201,
+    )
+    await ok(
+      await t.json(
+        'POST',
+        `/v1/bots/${b.id}/answer-tests`,
+        { question: 'Hi?', expect: { declines: true } },
+        owner,
+      ),
+      201,
+    )
+    await ok(
+      await t.json(
+        'POST',
+        `/v1/tenants/${tenant.id}/knowledge/faqs`,
+        { question: 'Gone?', answer: 'Gone.', language: 'en' },
+        owner,
+      ),
+      201,
+    )
+    await t.deps.pool.query('delete from tenants where id = $1', [tenant.id])
+    expect(
+      (await t.deps.pool.query('select 1 from answer_test_runs where tenant_id = $1', [tenant.id])).rows,
+    ).toEqual([])
+  })
+})
+
 describe('export', () => {
   it('exports applied improvements as a chat fine-tuning file, one conversation a line', async () => {
     const res = await t.json('GET', `/v1/tenants/${TENANT}/improvements/export.jsonl`, undefined, owner)
