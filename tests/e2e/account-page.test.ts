@@ -15,7 +15,7 @@ it('an agent sees the inbox, the feedback page and their account, and changes th
   await page.getByRole('heading', { name: 'Inbox' }).waitFor()
   const menu = page.getByRole('navigation', { name: 'Console' })
   await expect
-    .poll(() => menu.getByRole('link').allTextContents())
+    .poll(() => menu.getByRole('link').allTextContents(), { timeout: 10_000 })
     .toEqual(['Inbox', 'Feedback', 'My account'])
   await page.goto(`${stack.consoleBase}/console/#/team`)
   await page.getByText(/This page is for owners and admins/).waitFor()
