@@ -62,7 +62,9 @@ export interface FeedbackItem {
   }
   bot_id: string
   question: string | null
-  rating: 'up' | 'down'
+  /** A visitor's thumbs on this answer, or "low": the conversation got a CSAT of 1 or 2 (`csat`). */
+  rating: 'up' | 'down' | 'low'
+  csat: number | null
   comment: string | null
   created_at: string
   /** The cited sources, with the passage's answerability scores when the answer stored them. */

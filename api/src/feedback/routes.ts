@@ -38,7 +38,7 @@ const limitParam = z.coerce.number().int().min(1).max(100).default(25)
 
 const feedbackQuery = z
   .object({
-    rating: z.enum(['up', 'down']).optional(),
+    rating: z.enum(['up', 'down', 'low']).optional(),
     status: z.enum(['none', 'pending', 'in_review', 'applied', 'rejected']).optional(),
     bot_id: uuid('bot').optional(),
     from: day.optional(),
@@ -62,7 +62,8 @@ const IMPROVEMENT =
 
 /**
  * Rated answers, newest first: the visitor's question, the answer, the passages it cited with their
- * scores, the comment, and the latest improvement written for it. Paged by `cursor`.
+ * scores, the comment, and the latest improvement written for it; a conversation rated 1 or 2 (CSAT)
+ * comes as rating "low" on its last bot answer. Paged by `cursor`.
  */
 feedback.get('/tenants/:t/feedback', async (c) => {
   const t = c.req.param('t')
@@ -70,17 +71,26 @@ feedback.get('/tenants/:t/feedback', async (c) => {
   const after = decodeCursor(q.cursor)
   const rows = await asMember(c, t, async (db) => {
     const { rows } = await db.query(
-      `select f.id as feedback_id, f.rating, f.comment, f.created_at, f.created_at::text as cursor_at,
+      `select f.id as feedback_id, f.rating, f.csat, f.comment, f.created_at, f.created_at::text as cursor_at,
               m.id, m.session_id, m.seq, m.content, m.ai_metadata, m.created_at as message_created_at,
               s.bot_id, q.content as question, to_jsonb(i) as improvement
-         from message_feedback f
+         from (
+           -- A visitor's thumbs on one answer...
+           select id, rating, null::int as csat, comment, created_at, message_id, session_id
+             from message_feedback where tenant_id = $1 and rating is not null
+           union all
+           -- ...and a low CSAT (1 or 2 of 5) on a whole conversation, shown on its last bot answer.
+           select s.id, 'low', s.csat_score, s.csat_comment, s.updated_at,
+                  (select m.id from chatbot_conversations m where m.session_id = s.id and m.message_type = 'ai'
+                    order by m.seq desc limit 1), s.id
+             from chatbot_sessions s where s.tenant_id = $1 and s.csat_score <= 2
+         ) f
          join chatbot_conversations m on m.id = f.message_id
          join chatbot_sessions s on s.id = f.session_id
          left join chatbot_conversations q on q.id = m.reply_to
          left join lateral (select ${IMPROVEMENT} from improvements i where i.message_id = m.id
                              order by i.created_at desc limit 1) i on true
-        where f.tenant_id = $1 and f.rating is not null
-          and ($2::text is null or f.rating = $2)
+        where ($2::text is null or f.rating = $2)
           and ($3::uuid is null or s.bot_id = $3)
           and ($4::date is null or f.created_at >= $4::date)
           and ($5::date is null or f.created_at < $5::date + 1)
@@ -122,6 +132,7 @@ feedback.get('/tenants/:t/feedback', async (c) => {
       bot_id: r.bot_id,
       question: r.question ?? null,
       rating: r.rating,
+      csat: r.csat,
       comment: r.comment,
       created_at: r.created_at,
       sources: (meta.sources ?? []).map((s: any) => ({

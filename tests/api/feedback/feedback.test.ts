@@ -174,6 +174,28 @@ describe('feedback inbox and improvements', () => {
     expect((await list(`?to=2000-01-01`)).items).toHaveLength(0)
   })
 
+  it('a conversation rated 1 of 5 shows as a low rating on its last bot answer', async () => {
+    const { v, reply } = await ask('Can I pay with PayPal?')
+    await ok(await t.json('POST', `/v1/tenants/${TENANT}/sessions/${v.id}/resolve`, undefined, agent))
+    await ok(await t.json('POST', `/v1/sessions/${v.id}/rating`, { score: 1, comment: 'Too slow.' }, v.auth))
+    const { items } = await list('?rating=low')
+    expect(items).toEqual([
+      expect.objectContaining({
+        rating: 'low',
+        csat: 1,
+        comment: 'Too slow.',
+        question: 'Can I pay with PayPal?',
+        message: expect.objectContaining({ id: reply.id }),
+      }),
+    ])
+    // A good score is not a low rating; the thumbs-down list does not mix them in.
+    const other = await ask('What are your opening hours on Saturday?')
+    await ok(await t.json('POST', `/v1/tenants/${TENANT}/sessions/${other.v.id}/resolve`, undefined, agent))
+    await ok(await t.json('POST', `/v1/sessions/${other.v.id}/rating`, { score: 4 }, other.v.auth))
+    expect((await list('?rating=low')).items).toHaveLength(1)
+    expect((await list('?rating=down')).items.some((i: any) => i.rating === 'low')).toBe(false)
+  })
+
   it('refuses bad input naming the field, and stores nothing', async () => {
     const bad = async (method: string, path: string, body: unknown, field: string, who = owner) => {
       const res = await t.json(method, path, body, who)

@@ -14,7 +14,7 @@ const t = (tenantId: string) => `/v1/tenants/${encodeURIComponent(tenantId)}`
 const b = (botId: string) => `/v1/bots/${encodeURIComponent(botId)}`
 
 export interface FeedbackFilters {
-  rating?: 'up' | 'down' | ''
+  rating?: 'up' | 'down' | 'low' | ''
   status?: ImprovementStatus | 'none' | ''
   bot_id?: string
   from?: string

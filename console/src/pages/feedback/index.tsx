@@ -70,6 +70,7 @@ export default function FeedbackPage({ tenantId, role }: PageProps) {
             <option value="">{t('rating.any')}</option>
             <option value="down">{t('rating.down')}</option>
             <option value="up">{t('rating.up')}</option>
+            <option value="low">{t('rating.low')}</option>
           </select>
         </label>
         <label>
@@ -164,8 +165,9 @@ function FeedbackRow({
     <li class="feedback-item" data-message={item.message.id}>
       <div class="item-main">
         <p class="item-meta">
-          <span class={`pill ${item.rating === 'down' ? 'pill-danger' : 'pill-ok'}`}>
+          <span class={`pill ${item.rating === 'up' ? 'pill-ok' : 'pill-danger'}`}>
             {t(`rating.${item.rating}`)}
+            {item.csat !== null && ` · ${item.csat}/5`}
           </span>{' '}
           <time dateTime={item.created_at} title={fullTime(item.created_at)}>
             {new Date(item.created_at).toLocaleString()}
