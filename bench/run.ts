@@ -14,6 +14,7 @@
  *   declined, confidence AUC, offline and model path), bench/results/answers-eval.json.
  * - channels: bench/channels.ts (inbound webhook -> outbound send on a stand-in platform), bench/results/channels.json.
  * - orders: bench/orders.ts (the bot's order answer and its refusals, per case), bench/results/orders.json.
+ * - improvements: bench/improvements.ts (what applied improvements cost an answer), bench/results/improvements.json.
  * - widget: bench/widget.ts, when that file exists.
  */
 import { existsSync } from 'node:fs'
@@ -25,9 +26,13 @@ import { benchRules } from './rules'
 import { benchAnswers } from './answers-eval'
 import { benchChannels } from './channels'
 import { benchOrders } from './orders'
+import { benchImprovements } from './improvements'
 
 const only = new Set(
-  (process.env.BENCH_ONLY ?? 'api,streams,rules,escalation,retrieval,answers,channels,orders,widget')
+  (
+    process.env.BENCH_ONLY ??
+    'api,streams,rules,escalation,retrieval,answers,channels,orders,improvements,widget'
+  )
     .split(',')
     .map((s) => s.trim()),
 )
@@ -40,6 +45,7 @@ if (only.has('retrieval')) await benchRetrieval()
 if (only.has('answers')) await benchAnswers()
 if (only.has('channels')) await benchChannels()
 if (only.has('orders')) await benchOrders()
+if (only.has('improvements')) await benchImprovements()
 if (only.has('widget')) {
   // bench/widget.ts is optional (written separately): run it when it is there.
   const widgetFile = new URL('./widget.ts', import.meta.url)

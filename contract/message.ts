@@ -16,6 +16,8 @@ export interface Person {
 /** A citation: the knowledge source, and the passage (chunk) and page it came from. */
 export interface Source {
   id: string
+  /** 'improvement' when an applied improvement answered (id is the improvement's); absent for passages. */
+  kind?: 'improvement'
   chunk_id?: string
   title: string
   url: string | null

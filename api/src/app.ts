@@ -21,6 +21,7 @@ import { widgetCors } from './http/cors'
 import { rateLimit } from './http/rate-limit'
 import { inbox } from './inbox/routes'
 import { escalation } from './escalation/routes'
+import { feedback } from './feedback/routes'
 import { faqs } from './knowledge/faqs'
 import { knowledge } from './knowledge/routes'
 import { sessions } from './sessions/routes'
@@ -118,6 +119,7 @@ export function createApp(deps: Deps) {
   app.route('/v1', team)
   app.route('/v1', channels)
   app.route('/v1', contacts)
+  app.route('/v1', feedback)
   serveStatic(app, resolve(deps.config.STATIC_DIR))
 
   app.onError((err, c) => {

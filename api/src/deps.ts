@@ -2,6 +2,7 @@ import type pg from 'pg'
 import type { Llm } from './answers/llm'
 import type { ChannelWorker } from './channels/worker'
 import type { Config } from './config'
+import type { AnswerTestWorker } from './feedback/answer-tests'
 import type { Secrets } from './crypto/secrets'
 import type { Notifier } from './escalation/notify'
 import type { Limiters } from './http/limits'
@@ -40,6 +41,8 @@ export interface Deps {
   secrets: Secrets
   /** Works channel events and sends (absent when the worker runs elsewhere). */
   channels?: ChannelWorker
+  /** Runs the answer tests the database queues after a change (absent when the worker runs elsewhere). */
+  answerTests?: AnswerTestWorker
   tokenBudget: TokenBudget
   /** Flipped by shutdown: /readyz fails and new streams are refused. */
   state: { ready: boolean; retrieval?: string }

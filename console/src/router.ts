@@ -9,6 +9,7 @@ export const PAGE_IDS = [
   'knowledge',
   'bot',
   'rules',
+  'feedback',
   'widget',
   'team',
   'channels',

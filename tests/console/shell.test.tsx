@@ -68,6 +68,7 @@ describe('console shell', () => {
         'Knowledge',
         'Bot',
         'Rules',
+        'Feedback',
         'Widget',
         'Team',
         'Channels',
@@ -82,7 +83,7 @@ describe('console shell', () => {
     await screen.findByText('No documents or websites yet')
   })
 
-  it('an agent sees only the inbox, contacts and their account; an owner page says it is not for them', async () => {
+  it('an agent sees the inbox, contacts, the feedback page and their account; an owner page says it is not for them', async () => {
     signedInAs('agent')
     location.hash = '#/widget'
     render(<App />)
@@ -92,7 +93,7 @@ describe('console shell', () => {
       within(nav)
         .getAllByRole('link')
         .map((a) => a.textContent),
-    ).toEqual(['Inbox', 'Contacts', 'My account'])
+    ).toEqual(['Inbox', 'Contacts', 'Feedback', 'My account'])
   })
 
   it('speaks the browser language, switches language from the top bar, and remembers the choice', async () => {

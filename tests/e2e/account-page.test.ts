@@ -1,22 +1,22 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { E2E_SHOTS as shots, signInToConsole, startDemoStack, type DemoStack } from './browser'
 
-/** An agent's console: only the inbox and My account; the password changes there; the reset page never says who has an account. */
+/** An agent's console: the inbox, the feedback page and My account; the password changes there; the reset page never says who has an account. */
 let stack: DemoStack
 beforeAll(async () => {
   stack = await startDemoStack()
 })
 afterAll(() => stack?.close())
 
-it('an agent sees only the inbox, contacts and their account, and changes their password', async () => {
+it('an agent sees the inbox, contacts, the feedback page and their account, and changes their password', async () => {
   const ctx = await stack.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' })
   const page = await ctx.newPage()
   await signInToConsole(page, stack, 'agent@demo.local')
   await page.getByRole('heading', { name: 'Inbox' }).waitFor()
   const menu = page.getByRole('navigation', { name: 'Console' })
   await expect
-    .poll(() => menu.getByRole('link').allTextContents())
-    .toEqual(['Inbox', 'Contacts', 'My account'])
+    .poll(() => menu.getByRole('link').allTextContents(), { timeout: 10_000 })
+    .toEqual(['Inbox', 'Contacts', 'Feedback', 'My account'])
   await page.goto(`${stack.consoleBase}/console/#/team`)
   await page.getByText(/This page is for owners and admins/).waitFor()
 

@@ -167,7 +167,12 @@ it('an agent sees only the inbox, contacts and their account; the owner pages ar
   await signInToConsole(page, stack, 'agent@demo.local')
   const nav = page.getByRole('navigation', { name: 'Console' })
   await nav.waitFor()
-  expect(await nav.getByRole('link').allTextContents()).toEqual(['Inbox', 'Contacts', 'My account'])
+  expect(await nav.getByRole('link').allTextContents()).toEqual([
+    'Inbox',
+    'Contacts',
+    'Feedback',
+    'My account',
+  ])
   await page.goto(`${stack.consoleBase}/console/#/widget`)
   await page.getByText('This page is for owners and admins.', { exact: false }).waitFor()
   await nav.getByRole('link', { name: 'My account' }).click()

@@ -52,6 +52,9 @@ const ID_KIND: [RegExp, keyof TenantFixture][] = [
   [/^\/v1\/tenants\/:t\/channels\/:id(\/|$)/, 'channel'],
   [/^\/v1\/tenants\/:t\/contacts\/:id(\/|$)/, 'contact'],
   [/^\/v1\/tenants\/:t\/orders\/:id$/, 'order'],
+  [/^\/v1\/tenants\/:t\/improvements\/:id(\/|$)/, 'improvement'],
+  [/^\/v1\/tenants\/:t\/model-versions\/:id(\/|$)/, 'modelVersion'],
+  [/^\/v1\/bots\/:b\/answer-tests\/:id(\/|$)/, 'answerTest'],
 ]
 
 type Body = { json: (owner: TenantFixture) => unknown } | { multipart: true } | { none: true }
@@ -113,6 +116,23 @@ const BODIES: Record<string, Body> = {
     app_secret: 'INTRUDER-APP',
     verify_token: 'INTRUDER-VERIFY',
   })),
+  'POST /v1/tenants/:t/improvements': json((owner) => ({
+    message_id: owner.aiMessage,
+    improved_response: 'INTRUDER-IMPROVED',
+  })),
+  'PATCH /v1/tenants/:t/improvements/:id': json(() => ({
+    status: 'applied',
+    improved_response: 'INTRUDER-IMPROVED',
+  })),
+  'POST /v1/bots/:b/answer-tests': json(() => ({ question: 'INTRUDER-TEST', expect: { declines: true } })),
+  'POST /v1/bots/:b/answer-tests/run': none,
+  'POST /v1/tenants/:t/model-versions': json((owner) => ({
+    model_name: 'intruder-model',
+    base_model: 'intruder',
+    version: '1',
+    bot_id: owner.bot,
+  })),
+  'PATCH /v1/tenants/:t/model-versions/:id': json(() => ({ status: 'deprecated', metrics: { intruder: 1 } })),
   'PATCH /v1/tenants/:t/channels/:id': json(() => ({
     is_active: false,
     access_token: 'INTRUDER-CHANNEL-TOKEN',
@@ -345,6 +365,22 @@ describe('console: a member of one tenant against the other tenant', () => {
       expect(await q(`select actions from bots where id = $1`, [x.bot])).toEqual([{ actions: {} }])
     }
     expect(await q(`select 1 from orders where external_id = 'INTRUDER-1'`, [])).toHaveLength(0)
+    for (const x of [A, B]) {
+      expect(await q(`select status from improvements where id = $1`, [x.improvement])).toEqual([
+        { status: 'applied' },
+      ])
+      expect(await q(`select 1 from answer_tests where id = $1`, [x.answerTest])).toHaveLength(1)
+      expect(await q(`select status from model_versions where id = $1`, [x.modelVersion])).toEqual([
+        { status: 'training' },
+      ])
+      // A run of the other tenant's tests would have been stored as a manual run.
+      expect(
+        await q(`select 1 from answer_test_runs where bot_id = $1 and trigger = 'manual'`, [x.bot]),
+      ).toHaveLength(0)
+    }
+    expect(await q(`select 1 from improvements where improved_response like 'INTRUDER%'`, [])).toHaveLength(0)
+    expect(await q(`select 1 from answer_tests where question like 'INTRUDER%'`, [])).toHaveLength(0)
+    expect(await q(`select 1 from model_versions where model_name like 'intruder%'`, [])).toHaveLength(0)
     expect(await q(`select 1 from social_accounts where business_account_id = '1'`, [])).toHaveLength(0)
     expect(await q(`select 1 from chatbot_conversations where content like 'INTRUDER%'`, [])).toHaveLength(0)
     expect(

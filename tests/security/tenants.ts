@@ -93,6 +93,53 @@ async function teamAndPrompts(
   }
 }
 
+/**
+ * An applied improvement of the tenant's bot answer, an answer test and a model version, made through
+ * the API (random ids if the routes fail: the control test then reports it).
+ */
+async function feedbackLoop(
+  t: TestApp,
+  tenant: string,
+  bot: string,
+  owner: Record<string, string>,
+  aiMessage: string,
+  tag: string,
+) {
+  const improved = `${tag}SECRETIMPROVED${randomUUID().slice(0, 6)}`.toUpperCase()
+  const question = `${tag}SECRETTESTQ${randomUUID().slice(0, 6)}`.toUpperCase()
+  const created = await t.json(
+    'POST',
+    `/v1/tenants/${tenant}/improvements`,
+    { message_id: aiMessage, improved_response: `${improved} is the better answer.` },
+    owner,
+  )
+  const improvement = created.status === 201 ? ((await created.json()) as any).improvement.id : randomUUID()
+  await t.json('PATCH', `/v1/tenants/${tenant}/improvements/${improvement}`, { status: 'applied' }, owner)
+  const test = await t.json(
+    'POST',
+    `/v1/bots/${bot}/answer-tests`,
+    { question, expect: { declines: true } },
+    owner,
+  )
+  const model = await t.json(
+    'POST',
+    `/v1/tenants/${tenant}/model-versions`,
+    {
+      model_name: `${tag.toLowerCase()}-ft-${randomUUID().slice(0, 6)}`,
+      base_model: 'gpt-4o-mini',
+      version: '1',
+    },
+    owner,
+  )
+  return {
+    improvement: improvement as string,
+    answerTest: test.status === 201 ? (((await test.json()) as any).test.id as string) : randomUUID(),
+    modelVersion:
+      model.status === 201 ? (((await model.json()) as any).model_version.id as string) : randomUUID(),
+    secrets: [improved, question],
+  }
+}
+
 /** Everything one tenant owns that a route can name by id. */
 export interface TenantFixture {
   tenant: string
@@ -126,6 +173,10 @@ export interface TenantFixture {
   /** A contact (a verified customer) and the shop's number of their order. */
   contact: string
   order: string
+  /** An applied improvement, an answer test of the bot and a model version. */
+  improvement: string
+  answerTest: string
+  modelVersion: string
   /** Strings that only this tenant's members may ever read. */
   secrets: string[]
 }
@@ -307,6 +358,8 @@ export async function createTenantB(t: TestApp, tag = 'B'): Promise<TenantFixtur
     ),
   )
 
+  const loop = await feedbackLoop(t, T, bot.id, owner, sent.reply.id, tag)
+
   return {
     tenant: T,
     owner,
@@ -334,10 +387,14 @@ export async function createTenantB(t: TestApp, tag = 'B'): Promise<TenantFixtur
     channelVerifyToken: ch.channelVerifyToken,
     contact: shop.contact,
     order: shop.order,
+    improvement: loop.improvement,
+    answerTest: loop.answerTest,
+    modelVersion: loop.modelVersion,
     secrets: [
       ...extra.secrets,
       ...ch.secrets,
       ...shop.secrets,
+      ...loop.secrets,
       ...Object.values(secret).map((s) => s.split(' ')[0]!),
       slug,
       widget.publishable_key,
@@ -429,6 +486,7 @@ export async function tenantA(t: TestApp): Promise<TenantFixture> {
     ),
     201,
   )
+  const loop = await feedbackLoop(t, TENANT, bot, owner, sent.reply.id, 'A')
   return {
     tenant: TENANT,
     owner,
@@ -456,10 +514,14 @@ export async function tenantA(t: TestApp): Promise<TenantFixture> {
     channelVerifyToken: ch.channelVerifyToken,
     contact: shop.contact,
     order: shop.order,
+    improvement: loop.improvement,
+    answerTest: loop.answerTest,
+    modelVersion: loop.modelVersion,
     secrets: [
       ...extra.secrets,
       ...ch.secrets,
       ...shop.secrets,
+      ...loop.secrets,
       ...Object.values(secret),
       v1.token,
       v2.token,

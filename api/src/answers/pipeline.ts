@@ -23,6 +23,7 @@ import {
 } from './prompt'
 import { describePersona, type Persona } from './persona'
 import { linkDomains } from './links'
+import { countImprovementUse, matchImprovement, type ImprovementMatch } from '../feedback/match'
 
 export interface Answer {
   content: string
@@ -78,6 +79,10 @@ export interface AnswerInput {
   onDelta?: (text: string) => void | Promise<void>
   /** Aborted when the visitor disconnects: the model call stops and what streamed is kept. */
   signal?: AbortSignal
+  /** A dry run (answer tests, previews): nothing is counted (passage usage, improvement use). */
+  dryRun?: boolean
+  /** Answer with this model instead of the bot's (answer tests against a model version). */
+  model?: string
 }
 
 /**
@@ -163,6 +168,26 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   }
 
   const terms = termsOf(query)
+  // An applied improvement of the same question answers before any passage (feedback/match.ts).
+  const improved = await matchImprovement(d.pool, input.session, terms)
+  if (improved) {
+    if (!input.dryRun) await countImprovementUse(d.pool, improved.id)
+    const lead =
+      improved.language === language ? '' : `${systemText.quoteLead(language, improved.language)}\n\n`
+    const content = `${lead}${improved.improved_response}`
+    await emit(content)
+    return {
+      ...EMPTY,
+      language,
+      tokens,
+      query,
+      prompt_versions: promptVersions,
+      content,
+      sources: [improvementSource(improved)],
+      confidence: Number(improved.score.toFixed(3)),
+      model: 'improvement',
+    }
+  }
   const searching = stageStart()
   const judged = await retrieveJudged(d, input, query, terms, language, answerThreshold(d, bot))
   stageEnd('retrieval', searching)
@@ -208,7 +233,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   if (!d.llm) {
     const answer = extractive(passages, query, language, null, base, domains)
     await emit(answer.content)
-    await countUsage(d.pool, answer.chunk_ids)
+    if (!input.dryRun) await countUsage(d.pool, answer.chunk_ids)
     return { ...answer, confidence: best, signals }
   }
 
@@ -227,7 +252,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
     ...historyWithin(history, d.config.LLM_HISTORY_TOKENS),
     { role: 'user', content: question },
   ]
-  const model = bot.model ?? d.llm.defaultModel
+  const model = input.model ?? bot.model ?? d.llm.defaultModel
   let streamed = ''
   // What reaches the visitor is sanitised as it streams (no image or tag, even half-written).
   const out = streamSanitizer((text) => void input.onDelta?.(text), domains)
@@ -253,6 +278,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
         res.finish_reason === 'length' ? 'partial' : 'complete',
         null,
         domains,
+        input.dryRun,
       )
       return { ...answer, confidence: best, signals }
     } catch (err) {
@@ -270,7 +296,17 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
         // Text already shown cannot be taken back: keep it, mark it partial, offer a person.
         const tail = fault === 'aborted' ? '' : `\n\n${systemText.modelFailed(language)}`
         if (tail) await input.onDelta?.(tail)
-        const answer = await finishModelAnswer(d, passages, streamed, model, base, 'partial', fault, domains)
+        const answer = await finishModelAnswer(
+          d,
+          passages,
+          streamed,
+          model,
+          base,
+          'partial',
+          fault,
+          domains,
+          input.dryRun,
+        )
         return {
           ...answer,
           content: sanitizeModelText(streamed, domains) + tail,
@@ -280,7 +316,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
       }
       const answer = extractive(passages, query, language, fault, base, domains)
       await emit(answer.content)
-      await countUsage(d.pool, answer.chunk_ids)
+      if (!input.dryRun) await countUsage(d.pool, answer.chunk_ids)
       return answer
     }
   }
@@ -295,13 +331,15 @@ async function finishModelAnswer(
   status: Answer['status'],
   fault: LlmFault | null,
   domains: readonly string[],
+  dryRun = false,
 ): Promise<Answer> {
   const content = sanitizeModelText(raw, domains)
   const cited = citedNumbers(content, passages.length).map((n) => passages[n - 1]!)
-  await countUsage(
-    d.pool,
-    cited.map((p) => p.chunk_id),
-  )
+  if (!dryRun)
+    await countUsage(
+      d.pool,
+      cited.map((p) => p.chunk_id),
+    )
   // An answer that cites nothing is not grounded in the knowledge base: offer a person.
   return {
     ...base,
@@ -482,6 +520,17 @@ async function knowledgeLanguages(pool: pg.Pool, tenantId: string): Promise<Lang
   const langs = rows.map((r) => r.language).filter(isLang)
   languagesCache.set(tenantId, { at: Date.now(), langs })
   return langs
+}
+
+function improvementSource(m: ImprovementMatch): Source {
+  const snippet = m.improved_response.replace(/\s+/g, ' ')
+  return {
+    id: m.id,
+    kind: 'improvement',
+    title: m.question.length > 120 ? m.question.slice(0, 117) + '...' : m.question,
+    url: null,
+    snippet: snippet.length > 200 ? snippet.slice(0, 197) + '...' : snippet,
+  }
 }
 
 function toSource(p: Passage): Source {

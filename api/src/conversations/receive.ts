@@ -349,6 +349,8 @@ async function storeAnswerIn(
         chunk_ids: answer.chunk_ids,
         prompt_versions: answer.prompt_versions,
         ...(action ?? {}),
+        // The passages' answerability scores (the feedback inbox shows them beside the sources).
+        signals: answer.signals,
       },
     },
     { language: answer.language },

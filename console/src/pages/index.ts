@@ -24,6 +24,7 @@ export const PAGES: readonly PageDef[] = [
   { id: 'knowledge', roles: ADMINS, menu: true, load: () => import('./knowledge') },
   { id: 'bot', roles: ADMINS, menu: true, load: () => import('./bot') },
   { id: 'rules', roles: ADMINS, menu: true, load: () => import('./rules') },
+  { id: 'feedback', roles: EVERYONE, menu: true, load: () => import('./feedback') },
   { id: 'widget', roles: ADMINS, menu: true, load: () => import('./widget') },
   { id: 'team', roles: ADMINS, menu: true, load: () => import('./team') },
   { id: 'channels', roles: ADMINS, menu: true, load: () => import('./channels') },

@@ -1,9 +1,14 @@
+import type { ComponentChildren } from 'preact'
 import type { Message, MessageDelivery, Source } from '../../../../contract'
 import { linkHref } from '../../../../contract/links'
 import { fullTime } from '../../time'
 
 export interface MessageItemProps {
   message: Message
+  /** Offers "Improve this answer" on a bot message (the Feedback page's form). */
+  onImprove?: (message: Message) => void
+  /** Shown under the message (the open improvement form). */
+  children?: ComponentChildren
 }
 
 const AUTHOR: Record<string, string> = { user: 'Visitor', ai: 'Bot', agent: 'Agent', system: 'System' }
@@ -61,7 +66,7 @@ export function DeliveryState({ delivery }: { delivery: MessageDelivery }) {
  * One message of a conversation. Content is always rendered as a text node (never as HTML), with its
  * line breaks kept by CSS (`white-space: pre-wrap`).
  */
-export function MessageItem({ message: m }: MessageItemProps) {
+export function MessageItem({ message: m, onImprove, children }: MessageItemProps) {
   if (m.message_type === 'system') {
     return (
       <li class="msg msg-system">
@@ -100,6 +105,12 @@ export function MessageItem({ message: m }: MessageItemProps) {
         )}
         {m.message_type === 'ai' && m.sources?.length > 0 && <SourceList sources={m.sources} />}
       </div>
+      {m.message_type === 'ai' && onImprove && !children && (
+        <button type="button" class="btn btn-small msg-improve" onClick={() => onImprove(m)}>
+          Improve this answer
+        </button>
+      )}
+      {children}
     </li>
   )
 }

@@ -4,6 +4,7 @@ import type { Escalation, InboxSession as Session, Message } from '../../../../c
 import type { CannedReply, Member } from '../../types'
 import { ChannelIcon } from '../../components/channel-icon'
 import { fullTime } from '../../time'
+import type { ImproveFormProps } from '../feedback/improve-form'
 import { MessageItem } from './message-item'
 import { PriorityBadge } from './priority-badge'
 import { ReplyBox } from './reply-box'
@@ -126,6 +127,16 @@ export function SessionView(props: SessionViewProps) {
   const [actionError, setActionError] = useState<string | null>(null)
   const [busy, setBusy] = useState<Action | null>(null)
   const [transferOpen, setTransferOpen] = useState(false)
+  // "Improve this answer": the form comes with the Feedback page's chunk, loaded on first use.
+  const [improving, setImproving] = useState<Message | null>(null)
+  const [ImproveForm, setImproveForm] = useState<((p: ImproveFormProps) => any) | null>(null)
+  const [improved, setImproved] = useState<string | null>(null)
+  const improve = (m: Message) => {
+    setImproving(m)
+    setImproved(null)
+    if (!ImproveForm)
+      void import('../feedback/improve-form').then((mod) => setImproveForm(() => mod.ImproveForm))
+  }
   const [transferTo, setTransferTo] = useState('')
   const [showDetails, setShowDetails] = useState(false)
   const [refresh, setRefresh] = useState(0)
@@ -363,7 +374,24 @@ export function SessionView(props: SessionViewProps) {
           >
             {messages.length === 0 && <li class="empty">No messages yet.</li>}
             {messages.map((m) => (
-              <MessageItem key={m.id} message={m} />
+              <MessageItem key={m.id} message={m} onImprove={improve}>
+                {improving?.id === m.id && ImproveForm ? (
+                  <ImproveForm
+                    tenantId={tenantId}
+                    messageId={m.id}
+                    original={m.content}
+                    onCancel={() => setImproving(null)}
+                    onSaved={() => {
+                      setImproving(null)
+                      setImproved(m.id)
+                    }}
+                  />
+                ) : improved === m.id ? (
+                  <p class="muted msg-improved" role="status">
+                    Improvement saved. An owner or admin applies it on the Feedback page.
+                  </p>
+                ) : null}
+              </MessageItem>
             ))}
           </ol>
           <p class="typing-note" role="status">

@@ -1,0 +1,64 @@
+/** The Feedback page's calls: rated answers, improvements and a bot's answer tests. */
+import type {
+  AnswerTest,
+  AnswerTestResult,
+  AnswerTestRun,
+  FeedbackItem,
+  FeedbackType,
+  Improvement,
+  ImprovementStatus,
+} from '../../../../contract'
+import { request } from '../../api'
+
+const t = (tenantId: string) => `/v1/tenants/${encodeURIComponent(tenantId)}`
+const b = (botId: string) => `/v1/bots/${encodeURIComponent(botId)}`
+
+export interface FeedbackFilters {
+  rating?: 'up' | 'down' | 'low' | ''
+  status?: ImprovementStatus | 'none' | ''
+  bot_id?: string
+  from?: string
+  to?: string
+}
+
+export interface ImprovementInput {
+  message_id: string
+  improved_response: string
+  feedback_type: FeedbackType
+  similarity_keywords?: string[]
+}
+
+export const feedbackApi = {
+  list: (tenantId: string, f: FeedbackFilters, cursor?: string | null) => {
+    const q = new URLSearchParams()
+    for (const [k, v] of Object.entries(f)) if (v) q.set(k, v)
+    if (cursor) q.set('cursor', cursor)
+    const qs = q.toString()
+    return request<{ items: FeedbackItem[]; next_cursor: string | null }>(
+      `${t(tenantId)}/feedback${qs ? '?' + qs : ''}`,
+    )
+  },
+  improve: (tenantId: string, body: ImprovementInput) =>
+    request<{ improvement: Improvement }>(`${t(tenantId)}/improvements`, { body }),
+  review: (tenantId: string, id: string, body: { status?: ImprovementStatus; improved_response?: string }) =>
+    request<{ improvement: Improvement }>(`${t(tenantId)}/improvements/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body,
+    }),
+  improvements: (tenantId: string, status?: ImprovementStatus) =>
+    request<{ improvements: Improvement[] }>(
+      `${t(tenantId)}/improvements${status ? '?status=' + status : ''}`,
+    ),
+  tests: (botId: string) =>
+    request<{ tests: AnswerTest[]; runs: AnswerTestRun[] }>(`${b(botId)}/answer-tests`),
+  addTest: (botId: string, body: { question: string; expect: AnswerTest['expect'] }) =>
+    request<{ test: AnswerTest }>(`${b(botId)}/answer-tests`, { body }),
+  deleteTest: (botId: string, id: string) =>
+    request<null>(`${b(botId)}/answer-tests/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  runTests: (botId: string) =>
+    request<{ run_id: string; results: AnswerTestResult[]; passed: number; failed: number }>(
+      `${b(botId)}/answer-tests/run`,
+      { method: 'POST' },
+    ),
+  bots: (tenantId: string) => request<{ bots: { id: string; name: string }[] }>(`${t(tenantId)}/bots`),
+}
