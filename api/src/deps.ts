@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import type { AnalyticsWorker } from './analytics/worker'
 import type { Llm } from './answers/llm'
 import type { ChannelWorker } from './channels/worker'
 import type { Config } from './config'
@@ -41,6 +42,8 @@ export interface Deps {
   /** Works channel events and sends (absent when the worker runs elsewhere). */
   channels?: ChannelWorker
   tokenBudget: TokenBudget
+  /** Keeps analytics current and clusters topics (absent when the worker runs elsewhere). */
+  analytics?: AnalyticsWorker
   /** Flipped by shutdown: /readyz fails and new streams are refused. */
   state: { ready: boolean; retrieval?: string }
 }

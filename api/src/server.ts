@@ -21,6 +21,7 @@ import type { VectorStore } from './knowledge/vector-store'
 import { KnowledgeWorker } from './knowledge/worker'
 import { Notifier } from './escalation/notify'
 import { ChannelWorker } from './channels/worker'
+import { AnalyticsWorker } from './analytics/worker'
 import { secretsFromConfig } from './crypto/secrets'
 import { createLimiters, limitsFromConfig } from './http/rate-limit'
 import { createTokenBudget } from './answers/token-budget'
@@ -255,6 +256,9 @@ export async function createDeps(
     const channels = new ChannelWorker(deps)
     deps.channels = channels
     channels.start()
+    const analytics = new AnalyticsWorker(deps)
+    deps.analytics = analytics
+    analytics.start()
   }
   return deps
 }
@@ -298,6 +302,7 @@ export async function startServer(config: Config, deps?: Deps): Promise<Running>
         await d.worker?.stop()
         await d.notifier?.stop()
         await d.channels?.stop()
+        await d.analytics?.stop()
         d.limiters.close()
         await d.store.close?.()
         await d.bus.close()

@@ -99,6 +99,7 @@ export async function createTestApp(
       await deps.worker?.stop()
       await deps.notifier?.stop()
       await deps.channels?.stop()
+      await deps.analytics?.stop()
       deps.limiters.close()
       await deps.bus.close()
       await deps.db.close()
