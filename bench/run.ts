@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every benchmark, one after the other (BENCH_ONLY=api,streams,rules,escalation,retrieval,answers,channels,widget picks
+ * `npm run bench`: every benchmark, one after the other (BENCH_ONLY=api,streams,rules,escalation,retrieval,answers,channels,analytics,widget picks
  * some; BENCH_SIZES=10000 makes the retrieval one quick):
  *
  * - api: bench/api.ts, the API over real HTTP at 10, 50 and 200 concurrent visitors (5 extractive
@@ -13,6 +13,8 @@
  * - answers: bench/answers-eval.ts (the labelled evaluation set: covered answered, correct, uncovered
  *   declined, confidence AUC, offline and model path), bench/results/answers-eval.json.
  * - channels: bench/channels.ts (inbound webhook -> outbound send on a stand-in platform), bench/results/channels.json.
+ * - analytics: bench/analytics.ts (GET .../analytics over 1M messages for 7/30/90-day ranges, cold and
+ *   after the analytics job; topic clustering of 10,000 questions), bench/results/analytics.json.
  * - widget: bench/widget.ts, when that file exists.
  */
 import { existsSync } from 'node:fs'
@@ -23,9 +25,10 @@ import { benchEscalation } from './escalation'
 import { benchRules } from './rules'
 import { benchAnswers } from './answers-eval'
 import { benchChannels } from './channels'
+import { benchAnalytics } from './analytics'
 
 const only = new Set(
-  (process.env.BENCH_ONLY ?? 'api,streams,rules,escalation,retrieval,answers,channels,widget')
+  (process.env.BENCH_ONLY ?? 'api,streams,rules,escalation,retrieval,answers,channels,analytics,widget')
     .split(',')
     .map((s) => s.trim()),
 )
@@ -37,6 +40,7 @@ if (only.has('escalation')) await benchEscalation()
 if (only.has('retrieval')) await benchRetrieval()
 if (only.has('answers')) await benchAnswers()
 if (only.has('channels')) await benchChannels()
+if (only.has('analytics')) await benchAnalytics()
 if (only.has('widget')) {
   // bench/widget.ts is optional (written separately): run it when it is there.
   const widgetFile = new URL('./widget.ts', import.meta.url)

@@ -154,6 +154,13 @@ async function channelOf(
   }
 }
 
+/** Today's topics of a tenant (its visitors' messages as samples): the topics routes have rows to leak. */
+async function topicsOfToday(t: TestApp, tenant: string) {
+  if (!t.deps.analytics) return
+  t.deps.analytics.requestTopics(tenant, new Date().toISOString().slice(0, 10))
+  await t.deps.analytics.drain()
+}
+
 /** Tenant B: a new owner creates it through POST /v1/tenants and fills it through the API. */
 export async function createTenantB(t: TestApp, tag = 'B'): Promise<TenantFixture> {
   const S = (what: string) => `${tag}SECRET${what}${randomUUID().slice(0, 6)}`.toUpperCase()
@@ -280,6 +287,8 @@ export async function createTenantB(t: TestApp, tag = 'B'): Promise<TenantFixtur
     ),
   )
 
+  await topicsOfToday(t, T)
+
   return {
     tenant: T,
     owner,
@@ -398,6 +407,8 @@ export async function tenantA(t: TestApp): Promise<TenantFixture> {
     ),
     201,
   )
+  await topicsOfToday(t, TENANT)
+
   return {
     tenant: TENANT,
     owner,

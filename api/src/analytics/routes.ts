@@ -60,19 +60,19 @@ const topicsRangeSchema = z
   })
 
 async function figuresFor(c: Context<AppEnv>) {
-  const q = query(rangeSchema, c.req.query())
   const t = c.req.param('t')!
   const d = c.var.deps
-  // Membership and role first (404 for a stranger, 403 for an agent); the bot must be the tenant's.
-  const tz = await asMember(
+  // Membership and role before the query string (a stranger learns nothing: 404; an agent: 403).
+  const { q, tz } = await asMember(
     c,
     t,
     async (db) => {
+      const q = query(rangeSchema, c.req.query())
       if (q.bot_id) {
         const bot = await db.query(`select 1 from bots where id = $1 and tenant_id = $2`, [q.bot_id, t])
         if (!bot.rows[0]) throw badRequest('validation_failed', 'bot_id: not a bot of this workspace')
       }
-      return tenantTimezone(db, t)
+      return { q, tz: await tenantTimezone(db, t) }
     },
     ADMINS,
   )
@@ -93,16 +93,27 @@ analyticsRoutes.get('/tenants/:t/analytics/export.csv', async (c) => {
 })
 
 analyticsRoutes.get('/tenants/:t/topics', async (c) => {
-  const q = query(topicsRangeSchema, c.req.query())
   const t = c.req.param('t')
-  const topics = await asMember(c, t, (db) => listTopics(db, t, q.from, q.to), ADMINS)
+  const topics = await asMember(
+    c,
+    t,
+    (db) => {
+      const q = query(topicsRangeSchema, c.req.query())
+      return listTopics(db, t, q.from, q.to)
+    },
+    ADMINS,
+  )
   return c.json({ topics })
 })
 
 analyticsRoutes.post('/tenants/:t/topics/run', async (c) => {
-  const q = query(z.object({ date: isoDate }).strict(), c.req.query())
   const t = c.req.param('t')
-  await asMember(c, t, async () => {}, ADMINS)
+  const q = await asMember(
+    c,
+    t,
+    async () => query(z.object({ date: isoDate }).strict(), c.req.query()),
+    ADMINS,
+  )
   const worker = c.var.deps.analytics
   if (!worker) throw new ApiError(503, 'unavailable', 'The analytics job does not run in this process.')
   worker.requestTopics(t, q.date)

@@ -77,7 +77,9 @@ export async function clusterQuestions(questions: Question[]): Promise<Topic[]> 
   return ranked.map(([key, list], rank) => {
     const written = new Map<string, number>()
     for (const { terms } of list)
-      for (const t of terms) if (t.kind !== 'entity') written.set(t.word, (written.get(t.word) ?? 0) + 1)
+      for (const t of terms)
+        // The topic's own words first (every language's), then what else its questions say most.
+        if (t.kind !== 'entity') written.set(t.word, (written.get(t.word) ?? 0) + (t.key === key ? 1000 : 1))
     const keywords = [...written.entries()]
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, KEYWORDS)

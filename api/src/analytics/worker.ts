@@ -21,6 +21,9 @@ export type AnalyticsDeps = Pick<Deps, 'pool' | 'log'>
 export class AnalyticsWorker {
   private readonly poller: Poller
   private readonly requested = new Map<string, { tenantId: string; date: string }>()
+  /** A tenant had more changed sessions than one pass takes: another pass follows. */
+  private backlog = false
+  private draining = false
 
   constructor(private readonly d: AnalyticsDeps) {
     this.poller = new Poller(() => this.pass(), ANALYTICS_EVERY_MS)
@@ -38,8 +41,13 @@ export class AnalyticsWorker {
 
   /** Runs passes until nothing requested is left (tests and commands). */
   async drain() {
-    do await this.poller.settle()
-    while (this.requested.size)
+    this.draining = true
+    try {
+      do await this.poller.settle()
+      while (this.requested.size || this.backlog)
+    } finally {
+      this.draining = false
+    }
   }
 
   async stop() {
@@ -47,6 +55,7 @@ export class AnalyticsWorker {
   }
 
   private async pass() {
+    this.backlog = false
     for (const [key, job] of this.requested) {
       this.requested.delete(key)
       await this.topicsOf(job.tenantId, job.date).catch((err) =>
@@ -69,6 +78,7 @@ export class AnalyticsWorker {
       )
     for (const t of tenants) {
       if (this.poller.stopped) return
+      await new Promise((r) => setImmediate(r))
       try {
         await this.factsOf(t.id, t.facts_through)
         if (!t.topics_through || t.topics_through < t.yesterday) {
@@ -83,6 +93,8 @@ export class AnalyticsWorker {
         this.d.log.warn('analytics pass failed', { tenant_id: t.id, err: String(err) })
       }
     }
+    // The rest of a backlog right after this pass (drain() loops on its own).
+    if (this.backlog && !this.draining) this.poller.kick()
   }
 
   /** Recomputes the sessions changed (or given feedback) since the watermark, then moves it. */
@@ -109,7 +121,7 @@ export class AnalyticsWorker {
         [ids],
       )
       mark = last.rows[0].at
-      this.poller.kick()
+      this.backlog = true
     }
     await this.d.pool.query(
       `insert into analytics_state (tenant_id, facts_through) values ($1, $2)
