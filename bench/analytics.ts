@@ -122,7 +122,8 @@ export async function benchAnalytics(messages = Number(process.env.ANALYTICS_MES
       const r = await time(days)
       cold.push({ range_days: days, conversations: r.conversations, cold_ms: Math.round(r.ms) })
     }
-    await pool.query('truncate analytics_sessions')
+    await pool.query('delete from analytics_sessions')
+    await pool.query('delete from analytics_state')
     t0 = performance.now()
     await running.deps.analytics!.drain()
     const jobMs = performance.now() - t0

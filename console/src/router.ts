@@ -11,6 +11,7 @@ export const PAGE_IDS = [
   'rules',
   'widget',
   'team',
+  'analytics',
   'settings',
   'account',
 ] as const
