@@ -19,7 +19,7 @@ export const DEFINITIONS = {
   csat: "Average of the visitors' 1-5 ratings (csat_avg) over the rated conversations (csat_count).",
   thumbs: "Visitors' thumbs up and down on the answers of these conversations.",
   first_response:
-    "Seconds from the visitor's first message to the first answer after it (the assistant's or an agent's; private notes and system texts excluded). p50 and p90 are interpolated percentiles (percentile_cont).",
+    "Seconds from the visitor's first message to the first answer after it (the assistant's or an agent's; private notes and system texts excluded). p50 and p90 are interpolated percentiles (percentile_cont), exact up to 5,000 conversations in the range; beyond, from per-day histograms (within 9 %): `percentiles` says which.",
   human_first_response:
     "Seconds from a conversation's first escalation to the first agent reply after it (private notes excluded).",
   resolution:

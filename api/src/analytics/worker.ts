@@ -9,6 +9,7 @@ import type { Deps } from '../deps'
 import { Poller } from '../jobs/poller'
 import { refreshFacts } from './facts'
 import { validTimezone } from './figures'
+import { restoreDaysOf, rollUp } from './rollup'
 import { runTopics } from './topics'
 
 /** How often the job looks for work without being kicked. */
@@ -81,6 +82,7 @@ export class AnalyticsWorker {
       await new Promise((r) => setImmediate(r))
       try {
         await this.factsOf(t.id, t.facts_through)
+        await rollUp(this.d.pool, t.id, validTimezone(t.tz), t.yesterday)
         if (!t.topics_through || t.topics_through < t.yesterday) {
           await runTopics(this.d.pool, t.id, t.yesterday, validTimezone(t.tz))
           await this.d.pool.query(
@@ -112,6 +114,7 @@ export class AnalyticsWorker {
     )
     const ids: string[] = rows[0].ids
     await refreshFacts(this.d.pool, ids)
+    await restoreDaysOf(this.d.pool, tenantId, ids)
     // A backlog larger than one pass moves the mark only as far as it got (the next pass goes on).
     let mark: Date = rows[0].mark
     if (ids.length === SESSIONS_PER_PASS) {

@@ -90,7 +90,13 @@ export function LineChart({
         ))}
         {labels.map((l, i) =>
           i % every === 0 || i === n - 1 ? (
-            <text key={l} x={x(i)} y={H - 6} text-anchor="middle" class="chart-axis">
+            <text
+              key={l}
+              x={x(i)}
+              y={H - 6}
+              text-anchor={i === n - 1 && n > 1 ? 'end' : i === 0 && n > 1 ? 'start' : 'middle'}
+              class="chart-axis"
+            >
               {l.slice(5)}
             </text>
           ) : null,
