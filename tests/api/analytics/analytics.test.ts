@@ -231,6 +231,29 @@ describe('analytics figures', () => {
       await get(`/v1/tenants/${TENANT}/analytics?from=2026-01-12&to=2026-01-14`)
     ).json()) as any
     expect(job.totals).toMatchObject({ conversations: 8, ai_resolved: 3, thumbs_down: 2 })
+    // Those closed days now come from the daily rollup, with the same figures as computed live.
+    const rolled = await t.deps.pool.query(
+      `select day::text as day, conversations from analytics_daily where tenant_id = $1 order by day`,
+      [TENANT],
+    )
+    expect(rolled.rows).toEqual([
+      { day: '2026-01-12', conversations: 1 },
+      { day: '2026-01-13', conversations: 1 },
+      { day: '2026-01-14', conversations: 6 },
+    ])
+    const again = (await (
+      await get(`/v1/tenants/${TENANT}/analytics?from=2026-01-13&to=2026-01-14`)
+    ).json()) as any
+    expect(again.totals).toMatchObject({
+      conversations: 7,
+      ai_resolved: 3,
+      escalated: 1,
+      csat_avg: 4.5,
+      csat_count: 2,
+      thumbs_up: 1,
+      thumbs_down: 1,
+      first_response_p90_s: 7.6,
+    })
   })
 
   it('filters by bot, and refuses a bot of another workspace', async () => {
