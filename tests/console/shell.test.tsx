@@ -62,7 +62,17 @@ describe('console shell', () => {
         within(nav)
           .getAllByRole('link')
           .map((a) => a.textContent),
-      ).toEqual(['Inbox', 'Knowledge', 'Bot', 'Rules', 'Widget', 'Team', 'Settings', 'My account']),
+      ).toEqual([
+        'Inbox',
+        'Knowledge',
+        'Bot',
+        'Rules',
+        'Widget',
+        'Team',
+        'Analytics',
+        'Settings',
+        'My account',
+      ]),
     )
     expect(within(nav).getByRole('link', { name: 'Inbox' }).getAttribute('aria-current')).toBe('page')
     location.hash = '#/knowledge'
