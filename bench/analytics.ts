@@ -97,6 +97,7 @@ export async function benchAnalytics(messages = Number(process.env.ANALYTICS_MES
     )
     await pool.query('analyze')
     const generateMs = performance.now() - t0
+    console.error(`analytics bench: generated in ${Math.round(generateMs / 1000)} s`)
     const count = Number((await pool.query(`select count(*) from chatbot_conversations`)).rows[0].count)
 
     const login = await fetch(`${running.url}/v1/auth/login`, {
@@ -119,7 +120,7 @@ export async function benchAnalytics(messages = Number(process.env.ANALYTICS_MES
 
     // Cold: the first query of each range computes the rows it lacks (7 days first, so 30 and 90 reuse them).
     const cold = []
-    for (const days of (process.env.ANALYTICS_COLD ?? '7').split(',').map(Number)) {
+    for (const days of (process.env.ANALYTICS_COLD ?? '7').split(',').filter(Boolean).map(Number)) {
       const r = await time(days)
       cold.push({ range_days: days, conversations: r.conversations, cold_ms: Math.round(r.ms) })
     }
@@ -128,6 +129,7 @@ export async function benchAnalytics(messages = Number(process.env.ANALYTICS_MES
     t0 = performance.now()
     await running.deps.analytics!.drain()
     const jobMs = performance.now() - t0
+    console.error(`analytics bench: job refreshed everything in ${Math.round(jobMs / 1000)} s`)
     const rows = []
     for (const days of [7, 30, 90]) {
       const samples: number[] = []

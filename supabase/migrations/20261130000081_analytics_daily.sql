@@ -33,3 +33,7 @@ grant select on public.analytics_daily to authenticated;
 alter table public.analytics_state
   add column rolled_through date,
   add column rollup_tz text;
+
+-- The analytics job reads a batch of sessions' feedback and escalations by session.
+create index message_feedback_session_idx on public.message_feedback (session_id);
+create index escalations_session_idx on public.escalations (session_id);

@@ -53,6 +53,7 @@ it('shows the figures with their definition, charts with tables, topics with sam
   // The daily chart is an image with a name, and its figures are a table one click away.
   const chart = page.getByRole('img', { name: /Conversations per day/ })
   await chart.waitFor()
+  await page.screenshot({ path: `${shots}/analytics-page-top.png` })
   await page.getByText('Show as a table').first().click()
   const table = page.getByRole('table', { name: 'Conversations per day' })
   await table.waitFor()

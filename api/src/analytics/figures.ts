@@ -41,19 +41,25 @@ const RANGE_SQL = `started_at >= ($2::date::timestamp at time zone $4) and start
  * role: the caller has checked the member's access to the tenant.
  */
 export async function refreshStale(pool: pg.Pool, r: Range, tz: string): Promise<number> {
+  const st = await pool.query(`select facts_through from analytics_state where tenant_id = $1`, [r.tenantId])
+  const since: Date | null = st.rows[0]?.facts_through ?? null
+  // Materialized: the sessions changed since the mark, by (tenant_id, updated_at), never a scan of the range.
   const { rows } = await pool.query(
-    `with st as (select facts_through from analytics_state where tenant_id = $1),
+    `with recent as materialized (
+            select s.id, s.updated_at, s.created_at from chatbot_sessions s
+             where s.tenant_id = $1 and s.updated_at > coalesce($5::timestamptz, '-infinity')),
+          fed as materialized (
+            select f.session_id as id, now() as updated_at from message_feedback f
+             where f.tenant_id = $1 and f.created_at > coalesce($5::timestamptz, '-infinity')),
           changed as (
-            select s.id, s.updated_at from chatbot_sessions s
-             where s.tenant_id = $1 and s.updated_at > coalesce((select facts_through from st), '-infinity')
-               and s.created_at >= ($2::date::timestamp at time zone $4) and s.created_at < (($3::date + 1)::timestamp at time zone $4)
+            select id, updated_at from recent
+             where created_at >= ($2::date::timestamp at time zone $4) and created_at < (($3::date + 1)::timestamp at time zone $4)
             union
-            select s.id, now() from message_feedback f join chatbot_sessions s on s.id = f.session_id
-             where f.tenant_id = $1 and f.created_at > coalesce((select facts_through from st), '-infinity')
-               and s.created_at >= ($2::date::timestamp at time zone $4) and s.created_at < (($3::date + 1)::timestamp at time zone $4))
+            select fed.id, fed.updated_at from fed join chatbot_sessions s on s.id = fed.id
+             where s.created_at >= ($2::date::timestamp at time zone $4) and s.created_at < (($3::date + 1)::timestamp at time zone $4))
      select c.id from changed c left join analytics_sessions a on a.session_id = c.id
       where a.session_id is null or a.computed_at < c.updated_at`,
-    [r.tenantId, r.from, r.to, tz],
+    [r.tenantId, r.from, r.to, tz, since],
   )
   if (!rows.length) return 0
   const ids = [...new Set(rows.map((x) => x.id as string))]

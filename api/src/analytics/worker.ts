@@ -14,17 +14,12 @@ import { runTopics } from './topics'
 
 /** How often the job looks for work without being kicked. */
 export const ANALYTICS_EVERY_MS = 5 * 60_000
-/** Sessions refreshed per tenant per pass: a backlog is worked off over several passes. */
-const SESSIONS_PER_PASS = 20_000
 
 export type AnalyticsDeps = Pick<Deps, 'pool' | 'log'>
 
 export class AnalyticsWorker {
   private readonly poller: Poller
   private readonly requested = new Map<string, { tenantId: string; date: string }>()
-  /** A tenant had more changed sessions than one pass takes: another pass follows. */
-  private backlog = false
-  private draining = false
 
   constructor(private readonly d: AnalyticsDeps) {
     this.poller = new Poller(() => this.pass(), ANALYTICS_EVERY_MS)
@@ -42,13 +37,8 @@ export class AnalyticsWorker {
 
   /** Runs passes until nothing requested is left (tests and commands). */
   async drain() {
-    this.draining = true
-    try {
-      do await this.poller.settle()
-      while (this.requested.size || this.backlog)
-    } finally {
-      this.draining = false
-    }
+    do await this.poller.settle()
+    while (this.requested.size)
   }
 
   async stop() {
@@ -56,7 +46,6 @@ export class AnalyticsWorker {
   }
 
   private async pass() {
-    this.backlog = false
     for (const [key, job] of this.requested) {
       this.requested.delete(key)
       await this.topicsOf(job.tenantId, job.date).catch((err) =>
@@ -95,41 +84,30 @@ export class AnalyticsWorker {
         this.d.log.warn('analytics pass failed', { tenant_id: t.id, err: String(err) })
       }
     }
-    // The rest of a backlog right after this pass (drain() loops on its own).
-    if (this.backlog && !this.draining) this.poller.kick()
   }
 
-  /** Recomputes the sessions changed (or given feedback) since the watermark, then moves it. */
+  /**
+   * Recomputes the sessions changed (or given feedback) since the watermark, then moves it to the
+   * pass's start (what changes during the pass is newer: the next pass takes it). refreshFacts yields
+   * to the event loop between batches, however many there are.
+   */
   private async factsOf(tenantId: string, since: Date | null) {
     const { rows } = await this.d.pool.query(
       `select now() as mark, array(
-         select id from (
-           select s.id, s.updated_at as at from chatbot_sessions s
-            where s.tenant_id = $1 and s.updated_at > coalesce($2::timestamptz, '-infinity')
-           union
-           select f.session_id, f.created_at from message_feedback f
-            where f.tenant_id = $1 and f.created_at > coalesce($2::timestamptz, '-infinity')
-         ) c group by id order by max(at) limit ${SESSIONS_PER_PASS}) as ids`,
+         select s.id from chatbot_sessions s
+          where s.tenant_id = $1 and s.updated_at > coalesce($2::timestamptz, '-infinity')
+         union
+         select f.session_id from message_feedback f
+          where f.tenant_id = $1 and f.created_at > coalesce($2::timestamptz, '-infinity')) as ids`,
       [tenantId, since],
     )
     const ids: string[] = rows[0].ids
     await refreshFacts(this.d.pool, ids)
     await restoreDaysOf(this.d.pool, tenantId, ids)
-    // A backlog larger than one pass moves the mark only as far as it got (the next pass goes on).
-    let mark: Date = rows[0].mark
-    if (ids.length === SESSIONS_PER_PASS) {
-      const last = await this.d.pool.query(
-        `select max(greatest(s.updated_at, coalesce((select max(f.created_at) from message_feedback f where f.session_id = s.id), '-infinity'))) as at
-           from chatbot_sessions s where s.id = any($1::uuid[])`,
-        [ids],
-      )
-      mark = last.rows[0].at
-      this.backlog = true
-    }
     await this.d.pool.query(
       `insert into analytics_state (tenant_id, facts_through) values ($1, $2)
        on conflict (tenant_id) do update set facts_through = excluded.facts_through`,
-      [tenantId, mark],
+      [tenantId, rows[0].mark],
     )
   }
 
