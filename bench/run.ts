@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every benchmark, one after the other (BENCH_ONLY=api,streams,rules,escalation,retrieval,answers,channels,orders,widget picks
+ * `npm run bench`: every benchmark, one after the other (BENCH_ONLY=api,streams,rules,escalation,retrieval,answers,channels,orders,improvements,analytics,widget picks
  * some; BENCH_SIZES=10000 makes the retrieval one quick):
  *
  * - api: bench/api.ts, the API over real HTTP at 10, 50 and 200 concurrent visitors (5 extractive
@@ -15,6 +15,8 @@
  * - channels: bench/channels.ts (inbound webhook -> outbound send on a stand-in platform), bench/results/channels.json.
  * - orders: bench/orders.ts (the bot's order answer and its refusals, per case), bench/results/orders.json.
  * - improvements: bench/improvements.ts (what applied improvements cost an answer), bench/results/improvements.json.
+ * - analytics: bench/analytics.ts (GET .../analytics over 1M messages for 7/30/90-day ranges, cold and
+ *   after the analytics job; topic clustering of 10,000 questions), bench/results/analytics.json.
  * - widget: bench/widget.ts, when that file exists.
  */
 import { existsSync } from 'node:fs'
@@ -27,11 +29,12 @@ import { benchAnswers } from './answers-eval'
 import { benchChannels } from './channels'
 import { benchOrders } from './orders'
 import { benchImprovements } from './improvements'
+import { benchAnalytics } from './analytics'
 
 const only = new Set(
   (
     process.env.BENCH_ONLY ??
-    'api,streams,rules,escalation,retrieval,answers,channels,orders,improvements,widget'
+    'api,streams,rules,escalation,retrieval,answers,channels,orders,improvements,analytics,widget'
   )
     .split(',')
     .map((s) => s.trim()),
@@ -46,6 +49,7 @@ if (only.has('answers')) await benchAnswers()
 if (only.has('channels')) await benchChannels()
 if (only.has('orders')) await benchOrders()
 if (only.has('improvements')) await benchImprovements()
+if (only.has('analytics')) await benchAnalytics()
 if (only.has('widget')) {
   // bench/widget.ts is optional (written separately): run it when it is there.
   const widgetFile = new URL('./widget.ts', import.meta.url)

@@ -6,6 +6,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import { prompts } from './admin/prompts'
+import { analyticsRoutes } from './analytics/routes'
 import { admin } from './admin/routes'
 import { team } from './admin/team'
 import { account } from './auth/account'
@@ -120,6 +121,7 @@ export function createApp(deps: Deps) {
   app.route('/v1', channels)
   app.route('/v1', contacts)
   app.route('/v1', feedback)
+  app.route('/v1', analyticsRoutes)
   serveStatic(app, resolve(deps.config.STATIC_DIR))
 
   app.onError((err, c) => {

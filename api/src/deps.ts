@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import type { AnalyticsWorker } from './analytics/worker'
 import type { Llm } from './answers/llm'
 import type { ChannelWorker } from './channels/worker'
 import type { Config } from './config'
@@ -44,6 +45,8 @@ export interface Deps {
   /** Runs the answer tests the database queues after a change (absent when the worker runs elsewhere). */
   answerTests?: AnswerTestWorker
   tokenBudget: TokenBudget
+  /** Keeps analytics current and clusters topics (absent when the worker runs elsewhere). */
+  analytics?: AnalyticsWorker
   /** Flipped by shutdown: /readyz fails and new streams are refused. */
   state: { ready: boolean; retrieval?: string }
 }

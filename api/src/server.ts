@@ -22,6 +22,7 @@ import { KnowledgeWorker } from './knowledge/worker'
 import { Notifier } from './escalation/notify'
 import { ChannelWorker } from './channels/worker'
 import { AnswerTestWorker } from './feedback/answer-tests'
+import { AnalyticsWorker } from './analytics/worker'
 import { secretsFromConfig } from './crypto/secrets'
 import { createLimiters, limitsFromConfig } from './http/rate-limit'
 import { createTokenBudget } from './answers/token-budget'
@@ -259,6 +260,9 @@ export async function createDeps(
     const answerTests = new AnswerTestWorker(deps)
     deps.answerTests = answerTests
     answerTests.start()
+    const analytics = new AnalyticsWorker(deps)
+    deps.analytics = analytics
+    analytics.start()
   }
   return deps
 }
@@ -303,6 +307,7 @@ export async function startServer(config: Config, deps?: Deps): Promise<Running>
         await d.notifier?.stop()
         await d.channels?.stop()
         await d.answerTests?.stop()
+        await d.analytics?.stop()
         d.limiters.close()
         await d.store.close?.()
         await d.bus.close()

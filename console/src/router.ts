@@ -13,6 +13,7 @@ export const PAGE_IDS = [
   'widget',
   'team',
   'channels',
+  'analytics',
   'settings',
   'account',
   'contacts',

@@ -72,6 +72,7 @@ describe('console shell', () => {
         'Widget',
         'Team',
         'Channels',
+        'Analytics',
         'Settings',
         'My account',
       ]),

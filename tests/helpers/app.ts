@@ -100,6 +100,7 @@ export async function createTestApp(
       await deps.notifier?.stop()
       await deps.channels?.stop()
       await deps.answerTests?.stop()
+      await deps.analytics?.stop()
       deps.limiters.close()
       await deps.bus.close()
       await deps.db.close()

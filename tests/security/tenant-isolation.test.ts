@@ -69,6 +69,7 @@ const BODIES: Record<string, Body> = {
   'POST /v1/tenants/:t/sessions/:id/messages': json(() => ({ content: 'INTRUDER-REPLY' })),
   'POST /v1/tenants/:t/sessions/:id/assign': json(() => ({})),
   'POST /v1/tenants/:t/sessions/:id/resolve': none,
+  'POST /v1/tenants/:t/topics/run': none,
   'POST /v1/tenants/:t/sessions/:id/claim': none,
   'POST /v1/tenants/:t/sessions/:id/handback': none,
   'POST /v1/tenants/:t/sessions/:id/typing': json(() => ({ typing: true })),
@@ -179,8 +180,19 @@ function fill(r: Route, tenant: TenantFixture, ids: TenantFixture): string {
   })
 }
 
+/** Query strings a route needs to get past validation (analytics: a date range). */
+const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
+const RANGE = `?from=${day(-1)}&to=${day(1)}`
+const QUERIES: Record<string, string> = {
+  'GET /v1/tenants/:t/analytics': RANGE,
+  'GET /v1/tenants/:t/analytics/export.csv': RANGE,
+  'GET /v1/tenants/:t/topics': RANGE,
+  'POST /v1/tenants/:t/topics/run': `?date=${day(0)}`,
+}
+
 async function call(r: Route, path: string, auth: Record<string, string>, owner: TenantFixture) {
   const key = `${r.method} ${r.path}`
+  path += QUERIES[key] ?? ''
   const spec = BODIES[key] ?? (r.method === 'GET' || r.method === 'DELETE' ? none : undefined)
   if (!spec) throw new Error(`tenant-isolation: no body for ${key}: add it to BODIES`)
   if ('multipart' in spec) return upload(t, path.split('/')[3]!, auth, 'INTRUDER-DOC', 'x.txt')

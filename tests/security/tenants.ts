@@ -231,6 +231,13 @@ async function orderOf(t: TestApp, tenant: string, owner: Record<string, string>
   }
 }
 
+/** Today's topics of a tenant (its visitors' messages as samples): the topics routes have rows to leak. */
+async function topicsOfToday(t: TestApp, tenant: string) {
+  if (!t.deps.analytics) return
+  t.deps.analytics.requestTopics(tenant, new Date().toISOString().slice(0, 10))
+  await t.deps.analytics.drain()
+}
+
 /** Tenant B: a new owner creates it through POST /v1/tenants and fills it through the API. */
 export async function createTenantB(t: TestApp, tag = 'B'): Promise<TenantFixture> {
   const S = (what: string) => `${tag}SECRET${what}${randomUUID().slice(0, 6)}`.toUpperCase()
@@ -359,6 +366,7 @@ export async function createTenantB(t: TestApp, tag = 'B'): Promise<TenantFixtur
   )
 
   const loop = await feedbackLoop(t, T, bot.id, owner, sent.reply.id, tag)
+  await topicsOfToday(t, T)
 
   return {
     tenant: T,
@@ -487,6 +495,8 @@ export async function tenantA(t: TestApp): Promise<TenantFixture> {
     201,
   )
   const loop = await feedbackLoop(t, TENANT, bot, owner, sent.reply.id, 'A')
+  await topicsOfToday(t, TENANT)
+
   return {
     tenant: TENANT,
     owner,

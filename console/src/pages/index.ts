@@ -28,6 +28,7 @@ export const PAGES: readonly PageDef[] = [
   { id: 'widget', roles: ADMINS, menu: true, load: () => import('./widget') },
   { id: 'team', roles: ADMINS, menu: true, load: () => import('./team') },
   { id: 'channels', roles: ADMINS, menu: true, load: () => import('./channels') },
+  { id: 'analytics', roles: ADMINS, menu: true, load: () => import('./analytics') },
   { id: 'settings', roles: ADMINS, menu: true, load: () => import('./settings') },
   { id: 'account', roles: EVERYONE, menu: false, load: () => import('./account') },
 ]
