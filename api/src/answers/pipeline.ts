@@ -7,7 +7,7 @@ import { stageEnd, stageStart } from '../conversations/stages'
 import type { VectorStore } from '../knowledge/vector-store'
 import type { TokenBudget } from './token-budget'
 import type { Source } from '../conversations/messages'
-import { detectLanguage, isLang, type Lang } from '../text/language'
+import { conversationLanguage, isLang, type Lang } from '../text/language'
 import { systemText } from '../conversations/texts'
 import { followUpQuery, replyOf, smallTalkOf, withoutGreeting } from './conversation'
 import { answerability, CALIBRATION, type Calibration, type Judged } from './answerability'
@@ -98,9 +98,13 @@ export async function generateAnswer(deps: AnswerDeps, input: AnswerInput): Prom
 
 async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   const question = input.message.content
-  const language = detectLanguage(question, input.fallbackLanguage)
   const bot = await loadBot(d.pool, input.session.bot_id)
   const history = await loadHistory(d.pool, input.session.id, input.message.seq)
+  // A conversation keeps its language unless this message is surely in another one.
+  const language = conversationLanguage(
+    question,
+    history.some((h) => h.message_type === 'user') ? input.fallbackLanguage : null,
+  )
   const tokens = { prompt: 0, completion: 0 }
   const promptVersions: Record<string, number> = {}
   const emit = async (text: string) => {
