@@ -44,7 +44,7 @@ export interface Answer {
   chunk_ids: string[]
   prompt_versions: Record<string, number>
   /** The answerability signals of the best passages (for the evaluation; not stored). */
-  signals?: { chunk_id: string; coverage: number; retrieval: number; missing: number }[]
+  signals?: { chunk_id: string; score: number; coverage: number; retrieval: number; missing: number }[]
 }
 
 const EMPTY = {
@@ -67,6 +67,8 @@ export interface AnswerDeps {
   tokenBudget?: TokenBudget
   /** Answerability weights and threshold (bench/answers-eval.ts tries others); CALIBRATION by default. */
   calibration?: Calibration
+  /** A dry run (answers/dry-run.ts): nothing is written, not even usage counts. */
+  dryRun?: boolean
 }
 
 export interface AnswerInput {
@@ -77,6 +79,8 @@ export interface AnswerInput {
   onDelta?: (text: string) => void | Promise<void>
   /** Aborted when the visitor disconnects: the model call stops and what streamed is kept. */
   signal?: AbortSignal
+  /** The answer threshold to use instead of the bot's (a dry run trying one, answers/dry-run.ts). */
+  minConfidence?: number
 }
 
 /**
@@ -99,6 +103,7 @@ export async function generateAnswer(deps: AnswerDeps, input: AnswerInput): Prom
 async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   const question = input.message.content
   const bot = await loadBot(d.pool, input.session.bot_id)
+  if (input.minConfidence !== undefined) bot.min_confidence = input.minConfidence
   const history = await loadHistory(d.pool, input.session.id, input.message.seq)
   // A conversation keeps its language unless this message is surely in another one.
   const language = conversationLanguage(
@@ -173,6 +178,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   const base = { language, tokens, query, prompt_versions: promptVersions }
   const signals = judged.slice(0, 5).map((j) => ({
     chunk_id: j.passage.chunk_id,
+    score: j.score,
     coverage: Number(j.coverage.toFixed(3)),
     retrieval: j.passage.confidence,
     missing: j.missing.length,
@@ -209,7 +215,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   if (!d.llm) {
     const answer = extractive(passages, query, language, null, base)
     await emit(answer.content)
-    await countUsage(d.pool, answer.chunk_ids)
+    await countUsage(d, answer.chunk_ids)
     return { ...answer, confidence: best, signals }
   }
 
@@ -280,7 +286,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
       }
       const answer = extractive(passages, query, language, fault, base)
       await emit(answer.content)
-      await countUsage(d.pool, answer.chunk_ids)
+      await countUsage(d, answer.chunk_ids)
       return answer
     }
   }
@@ -298,7 +304,7 @@ async function finishModelAnswer(
   const content = sanitizeModelText(raw)
   const cited = citedNumbers(content, passages.length).map((n) => passages[n - 1]!)
   await countUsage(
-    d.pool,
+    d,
     cited.map((p) => p.chunk_id),
   )
   // An answer that cites nothing is not grounded in the knowledge base: offer a person.
@@ -497,11 +503,12 @@ function toSource(p: Passage): Source {
   }
 }
 
-async function countUsage(pool: pg.Pool, ids: string[]) {
-  if (ids.length)
-    await pool.query('update knowledge_chunks set usage_count = usage_count + 1 where id = any($1::uuid[])', [
-      ids,
-    ])
+async function countUsage(d: AnswerDeps, ids: string[]) {
+  if (!d.dryRun && ids.length)
+    await d.pool.query(
+      'update knowledge_chunks set usage_count = usage_count + 1 where id = any($1::uuid[])',
+      [ids],
+    )
 }
 
 interface BotRow extends Persona {
