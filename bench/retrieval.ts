@@ -1253,6 +1253,14 @@ const FUSION_VARIANTS: {
     how: { wVec: 0.2, wCov: 0.3, relRank: true },
   },
   {
+    name: 'weighted vec 0.1, text 0.3 cov + 0.7 rank/top (offline)',
+    how: { wVec: 0.1, wCov: 0.3, relRank: true },
+  },
+  {
+    name: 'weighted vec 0.1, text 0.15 cov + 0.85 rank/top (offline)',
+    how: { wVec: 0.1, wCov: 0.15, relRank: true },
+  },
+  {
     name: 'weighted vec 0.3, text 0.5 cov + 0.5 rank/top (offline)',
     how: { wVec: 0.3, wCov: 0.5, relRank: true },
   },
