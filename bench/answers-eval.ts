@@ -26,6 +26,7 @@ import { generateAnswer, type Answer } from '../api/src/answers/pipeline'
 import type { Deps } from '../api/src/deps'
 import { startFakeOpenAI } from '../tests/helpers/fake-openai'
 import { DOCUMENT, QUESTIONS, type EvalQuestion } from './eval/set'
+import { HELD_OUT, type HeldOutQuestion } from './eval/held-out'
 
 const TENANT = '00000000-0000-4000-8000-0000000000a1'
 const BOT = '00000000-0000-4000-8000-0000000000b1'
@@ -33,7 +34,7 @@ const BOT = '00000000-0000-4000-8000-0000000000b1'
 type Signals = NonNullable<Answer['signals']>
 
 interface Outcome {
-  q: EvalQuestion
+  q: EvalQuestion | HeldOutQuestion
   answer: Answer
 }
 
@@ -61,7 +62,7 @@ async function open(extra: Record<string, string> = {}): Promise<Deps> {
   return deps
 }
 
-async function ask(deps: Deps, q: EvalQuestion, calibration: Calibration): Promise<Answer> {
+async function ask(deps: Deps, q: EvalQuestion | HeldOutQuestion, calibration: Calibration): Promise<Answer> {
   return generateAnswer(
     { ...deps, calibration },
     {
@@ -177,11 +178,26 @@ function table(title: string, rows: Record<string, Metrics>) {
     )
 }
 
-const byLang = (outcomes: Outcome[]) => {
+const byLang = (outcomes: Outcome[], langs = ['en', 'fr', 'es', 'de']) => {
   const out: Record<string, Metrics> = { all: metrics(outcomes) }
-  for (const lang of ['en', 'fr', 'es', 'de']) out[lang] = metrics(outcomes.filter((o) => o.q.lang === lang))
+  for (const lang of langs) out[lang] = metrics(outcomes.filter((o) => o.q.lang === lang))
   return out
 }
+const HELD_OUT_LANGS = ['en', 'fr', 'es', 'pt', 'de', 'it', 'nl']
+
+const missesOf = (outcomes: Outcome[]) =>
+  outcomes
+    .filter(
+      (o) =>
+        answered(o.answer) !== o.q.covered ||
+        (o.q.covered && !o.q.fact!.some((f) => o.answer.content.includes(f))),
+    )
+    .map((o) => ({
+      q: o.q.q,
+      covered: o.q.covered,
+      confidence: o.answer.confidence,
+      answer: o.answer.content.slice(0, 160),
+    }))
 
 export async function benchAnswers() {
   const deps = await open()
@@ -202,6 +218,9 @@ export async function benchAnswers() {
   // 3. After: the chosen calibration, offline.
   const offline: Outcome[] = []
   for (const q of QUESTIONS) offline.push({ q, answer: await ask(deps, q, cal.chosen) })
+  // 3b. The held-out set (bench/eval/held-out.ts), never tuned on, at the shipped calibration.
+  const heldOffline: Outcome[] = []
+  for (const q of HELD_OUT) heldOffline.push({ q, answer: await ask(deps, q, CALIBRATION) })
   await deps.worker?.stop()
   await deps.db.close()
 
@@ -210,6 +229,8 @@ export async function benchAnswers() {
   const mdeps = await open({ LLM_API_KEY: 'bench', LLM_BASE_URL: fake.url, LLM_MODEL: 'fake-model' })
   const model: Outcome[] = []
   for (const q of QUESTIONS) model.push({ q, answer: await ask(mdeps, q, cal.chosen) })
+  const heldModel: Outcome[] = []
+  for (const q of HELD_OUT) heldModel.push({ q, answer: await ask(mdeps, q, CALIBRATION) })
   await mdeps.worker?.stop()
   await mdeps.db.close()
   await fake.close()
@@ -225,6 +246,15 @@ export async function benchAnswers() {
     before_offline: byLang(before),
     offline: byLang(offline),
     model: byLang(model),
+    held_out: {
+      questions: HELD_OUT.length,
+      covered: HELD_OUT.filter((q) => q.covered).length,
+      uncovered: HELD_OUT.filter((q) => !q.covered).length,
+      calibration: CALIBRATION,
+      offline: byLang(heldOffline, HELD_OUT_LANGS),
+      model: byLang(heldModel, HELD_OUT_LANGS),
+      misses: missesOf(heldOffline),
+    },
     misses: offline
       .filter(
         (o) =>
@@ -244,6 +274,18 @@ export async function benchAnswers() {
   table('before (retrieval confidence >= 0.3), offline', result.before_offline)
   table('after, offline (extractive)', result.offline)
   table('after, model path (fake model)', result.model)
+  table(
+    `held-out set (${result.held_out.questions} questions, ${result.held_out.covered} covered; shipped calibration), offline`,
+    result.held_out.offline,
+  )
+  table('held-out set, model path (fake model)', result.held_out.model)
+  if (result.held_out.misses.length) {
+    console.log('\nheld-out misses (offline):')
+    for (const m of result.held_out.misses)
+      console.log(
+        `  ${m.covered ? 'covered  ' : 'uncovered'} ${m.confidence.toFixed(2)}  ${m.q}  ->  ${m.answer.replace(/\s+/g, ' ').slice(0, 90)}`,
+      )
+  }
   if (result.misses.length) {
     console.log('\nmisses (offline):')
     for (const m of result.misses)

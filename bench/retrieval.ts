@@ -49,8 +49,8 @@ const BULK_MAX = Number(process.env.BENCH_BULK_MAX ?? 10000)
 /** Sizes above this are loaded in bulk (then indexed) instead of row by row through store.upsert. */
 const WORKER_MAX = Number(process.env.BENCH_WORKER_MAX ?? 10000)
 
-type Lang = 'en' | 'fr' | 'es' | 'pt'
-const LANGS: Lang[] = ['en', 'fr', 'es', 'pt']
+type Lang = 'en' | 'fr' | 'es' | 'pt' | 'de' | 'it' | 'nl'
+const LANGS: Lang[] = ['en', 'fr', 'es', 'pt', 'de', 'it', 'nl']
 type Topic = 'shipping' | 'returns' | 'payments' | 'accounts' | 'products'
 const TOPICS: Topic[] = ['shipping', 'returns', 'payments', 'accounts', 'products']
 
@@ -63,20 +63,116 @@ const BRANDS = (
   'Aurora Nimbus Kestrel Solano Vireo Altura Brisa Cobalt Dunas Ember Fjord Garnet Halcyon Ibis Juniper ' +
   'Koru Lumen Marlin Nordik Onyx Pampa Quartz Riviera Sierra Talon Umbra Vela Wren Xenon Zephyr'
 ).split(' ')
-/** Product types in en / fr / es / pt. */
+/** Product types in each language. */
 const TYPES: Record<Lang, string>[] = [
-  { en: 'blender', fr: 'mixeur', es: 'licuadora', pt: 'liquidificador' },
-  { en: 'backpack', fr: 'sac à dos', es: 'mochila', pt: 'mochila' },
-  { en: 'headphones', fr: 'casque audio', es: 'auriculares', pt: 'fones de ouvido' },
-  { en: 'coffee machine', fr: 'machine à café', es: 'cafetera', pt: 'cafeteira' },
-  { en: 'running shoes', fr: 'chaussures de course', es: 'zapatillas de running', pt: 'tênis de corrida' },
-  { en: 'vacuum cleaner', fr: 'aspirateur', es: 'aspiradora', pt: 'aspirador de pó' },
-  { en: 'desk lamp', fr: 'lampe de bureau', es: 'lámpara de escritorio', pt: 'luminária de mesa' },
-  { en: 'smartwatch', fr: 'montre connectée', es: 'reloj inteligente', pt: 'relógio inteligente' },
-  { en: 'kettle', fr: 'bouilloire', es: 'hervidor', pt: 'chaleira' },
-  { en: 'rain jacket', fr: 'veste de pluie', es: 'chaqueta impermeable', pt: 'jaqueta impermeável' },
-  { en: 'suitcase', fr: 'valise', es: 'maleta', pt: 'mala de viagem' },
-  { en: 'bike helmet', fr: 'casque de vélo', es: 'casco de bicicleta', pt: 'capacete de bicicleta' },
+  {
+    en: 'blender',
+    fr: 'mixeur',
+    es: 'licuadora',
+    pt: 'liquidificador',
+    de: 'Standmixer',
+    it: 'frullatore',
+    nl: 'blender',
+  },
+  {
+    en: 'backpack',
+    fr: 'sac à dos',
+    es: 'mochila',
+    pt: 'mochila',
+    de: 'Rucksack',
+    it: 'zaino',
+    nl: 'rugzak',
+  },
+  {
+    en: 'headphones',
+    fr: 'casque audio',
+    es: 'auriculares',
+    pt: 'fones de ouvido',
+    de: 'Kopfhörer',
+    it: 'cuffie',
+    nl: 'koptelefoon',
+  },
+  {
+    en: 'coffee machine',
+    fr: 'machine à café',
+    es: 'cafetera',
+    pt: 'cafeteira',
+    de: 'Kaffeemaschine',
+    it: 'macchina da caffè',
+    nl: 'koffiezetapparaat',
+  },
+  {
+    en: 'running shoes',
+    fr: 'chaussures de course',
+    es: 'zapatillas de running',
+    pt: 'tênis de corrida',
+    de: 'Laufschuhe',
+    it: 'scarpe da corsa',
+    nl: 'hardloopschoenen',
+  },
+  {
+    en: 'vacuum cleaner',
+    fr: 'aspirateur',
+    es: 'aspiradora',
+    pt: 'aspirador de pó',
+    de: 'Staubsauger',
+    it: 'aspirapolvere',
+    nl: 'stofzuiger',
+  },
+  {
+    en: 'desk lamp',
+    fr: 'lampe de bureau',
+    es: 'lámpara de escritorio',
+    pt: 'luminária de mesa',
+    de: 'Schreibtischlampe',
+    it: 'lampada da scrivania',
+    nl: 'bureaulamp',
+  },
+  {
+    en: 'smartwatch',
+    fr: 'montre connectée',
+    es: 'reloj inteligente',
+    pt: 'relógio inteligente',
+    de: 'Smartwatch',
+    it: 'smartwatch',
+    nl: 'smartwatch',
+  },
+  {
+    en: 'kettle',
+    fr: 'bouilloire',
+    es: 'hervidor',
+    pt: 'chaleira',
+    de: 'Wasserkocher',
+    it: 'bollitore',
+    nl: 'waterkoker',
+  },
+  {
+    en: 'rain jacket',
+    fr: 'veste de pluie',
+    es: 'chaqueta impermeable',
+    pt: 'jaqueta impermeável',
+    de: 'Regenjacke',
+    it: 'giacca impermeabile',
+    nl: 'regenjas',
+  },
+  {
+    en: 'suitcase',
+    fr: 'valise',
+    es: 'maleta',
+    pt: 'mala de viagem',
+    de: 'Koffer',
+    it: 'valigia',
+    nl: 'koffer',
+  },
+  {
+    en: 'bike helmet',
+    fr: 'casque de vélo',
+    es: 'casco de bicicleta',
+    pt: 'capacete de bicicleta',
+    de: 'Fahrradhelm',
+    it: 'casco da bici',
+    nl: 'fietshelm',
+  },
 ]
 const CITIES = (
   'Lyon,Marseille,Toulouse,Bordeaux,Lille,Nantes,Strasbourg,Madrid,Barcelona,Sevilla,Valencia,Bilbao,Málaga,' +
@@ -98,6 +194,11 @@ const MONTHS: Record<Lang, string[]> = {
   fr: 'janvier février mars avril mai juin juillet août septembre octobre novembre décembre'.split(' '),
   es: 'enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre'.split(' '),
   pt: 'janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro'.split(' '),
+  de: 'Januar Februar März April Mai Juni Juli August September Oktober November Dezember'.split(' '),
+  it: 'gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre'.split(
+    ' ',
+  ),
+  nl: 'januari februari maart april mei juni juli augustus september oktober november december'.split(' '),
 }
 
 /**
@@ -484,6 +585,285 @@ const TEXT: Record<Lang, Record<Topic, TopicText> & { filler: string[]; offTopic
       'me conta uma piada',
     ],
   },
+  de: {
+    shipping: {
+      titles: ['Versand von {T} {B} nach {city}', 'Lieferzeiten für {P}'],
+      sentences: [
+        'Der {P} wird innerhalb von {n1} Werktagen nach der Bestellung aus unserem Lager in {wh} verschickt.',
+        'Die Lieferung nach {city} mit {carrier} dauert meist {n2} bis {n3} Tage, die Sendungsnummer kommt per E-Mail.',
+        'Der Versand ist ab {price} Euro Bestellwert kostenlos; darunter berechnen wir pauschal {fee} Euro.',
+        'Expresslieferung nach {city} ist für {T} möglich, wenn Sie vor {hours} Uhr bestellen.',
+        'Wir liefern die Marke {B} nach {country} und in {n3} weitere Länder, Zollgebühren inklusive.',
+        'Ist Ihr Paket nach {n3} Tagen nicht angekommen, melden Sie sich und wir starten einen Nachforschungsauftrag bei {carrier}.',
+      ],
+      questions: [
+        'wie lange dauert die Lieferung von {T} {B} nach {city}?',
+        'liefern Sie den {P} nach {country}?',
+        'ist der Versand für {T} {M} kostenlos und welcher Paketdienst liefert?',
+      ],
+    },
+    returns: {
+      titles: ['{P} zurücksenden', 'Rücksendung und Erstattung für {T} {B}'],
+      sentences: [
+        'Sie können den {P} innerhalb von {n30} Tagen nach Lieferung zurücksenden, wenn er unbenutzt und originalverpackt ist.',
+        'Drucken Sie das vorfrankierte Rücksendeetikett in Ihrem Konto aus und geben Sie das Paket in einer {carrier} Filiale in {city} ab.',
+        'Die Erstattung für {T} erfolgt innerhalb von {n1} Werktagen nach Eingang auf das ursprüngliche Zahlungsmittel.',
+        'Reduzierte Artikel können gegen eine andere Größe oder Farbe getauscht werden, werden aber als Gutschrift erstattet.',
+        'Für geöffnete {T} aus {country} berechnen wir eine Wiedereinlagerungsgebühr von {pct} Prozent.',
+        'Beschädigte {B} Produkte müssen innerhalb von {n2} Tagen mit einem Foto der Verpackung gemeldet werden.',
+      ],
+      questions: [
+        'kann ich meinen {P} zurückgeben?',
+        'wie schicke ich {T} {B} zurück, ist das Rücksendeetikett kostenlos?',
+        'wann bekomme ich die Erstattung für {T} {M}?',
+      ],
+    },
+    payments: {
+      titles: ['{P} bezahlen', 'Zahlungsarten für {B} Bestellungen'],
+      sentences: [
+        'Für den {P} akzeptieren wir Visa, Mastercard, PayPal und Apple Pay.',
+        'Ab {price} Euro können Sie {T} in {n2} zinsfreien Raten bezahlen.',
+        'Ihre Karte wird erst belastet, wenn die {B} Bestellung unser Lager in {wh} verlässt.',
+        'Rechnungen mit Mehrwertsteuer finden Kunden in {country} in ihrem Konto unter Bestellungen.',
+        'Schlägt eine Zahlung fehl, prüfen Sie, ob Ihre Bank Onlinezahlungen erlaubt, und versuchen Sie es innerhalb von {hours} Stunden erneut.',
+        'Ein Geschenkgutschein kann einen Teil von {T} bezahlen, der Rest per Karte.',
+      ],
+      questions: [
+        'kann ich den {P} in Raten bezahlen?',
+        'welche Karten nehmen Sie für {T} {B}?',
+        'wann wird meine Karte für {T} {M} belastet?',
+      ],
+    },
+    accounts: {
+      titles: ['Ihr {B} Konto', 'Den Tarif {plan} verwalten'],
+      sentences: [
+        'Um Ihr Passwort zurückzusetzen, klicken Sie auf der Anmeldeseite auf Passwort vergessen; der Link ist {hours} Stunden gültig.',
+        'Mit dem Tarif {plan} können bis zu {n1} Personen ein Konto teilen und ihre {B} Produkte registrieren.',
+        'Ihr Konto löschen Sie unter Einstellungen, Datenschutz; Ihre Daten werden innerhalb von {n30} Tagen gelöscht.',
+        'Registrieren Sie Ihren {P} im Konto, um die Garantie um {n3} Monate zu verlängern.',
+        'Die Zwei-Faktor-Anmeldung aktivieren Sie auf der Sicherheitsseite mit einer App oder per SMS.',
+        'Kunden in {city} können ihr Konto auch in unserem Geschäft am Marktplatz verwalten.',
+      ],
+      questions: [
+        'wie registriere ich meinen {P}, um die Garantie zu verlängern?',
+        'ich habe das Passwort meines {B} Kontos vergessen',
+        'wie viele Personen können den Tarif {plan} teilen?',
+      ],
+    },
+    products: {
+      titles: ['{P}: Technische Daten und Pflege', '{T} {B} verwenden'],
+      sentences: [
+        'Der {P} hat {n2} Jahre Garantie auf Herstellungsfehler.',
+        '{T} {M} wiegt {w} Gramm und ist in {n1} Farben erhältlich.',
+        'Ersatzteile für {T} {B} bestellen Sie in unserem Servicezentrum in {city}.',
+        'Laden Sie {T} vor dem ersten Gebrauch {hours} Stunden lang und aktualisieren Sie die Software über die App.',
+        'Der {P} ist ab {month} wieder in unserem Geschäft in {city} vorrätig.',
+        'Reinigen Sie {T} mit einem feuchten Tuch; das Modell {M} gehört nicht in die Spülmaschine.',
+      ],
+      questions: [
+        'welche Garantie hat der {P}?',
+        'wo bekomme ich Ersatzteile für {T} {B} in {city}?',
+        'wie viel wiegt {T} {M} und welche Farben gibt es?',
+      ],
+    },
+    filler: [
+      'Unser Kundenservice ist von Montag bis Freitag von 9 bis 18 Uhr erreichbar.',
+      'Sie erreichen uns auch per Chat im Hilfecenter.',
+      'Diese Bedingungen gelten für Bestellungen auf unserer Website und in der App.',
+    ],
+    offTopic: [
+      'wie wird das Wetter morgen in Berlin',
+      'Rezept für Apfelstrudel',
+      'wer hat gestern das Spiel gewonnen',
+      'erzähl mir einen Witz',
+    ],
+  },
+  it: {
+    shipping: {
+      titles: ['Spedizione di {T} {B} a {city}', 'Tempi di consegna di {P}'],
+      sentences: [
+        'Il {P} parte dal nostro magazzino di {wh} entro {n1} giorni lavorativi dall’ordine.',
+        'La consegna a {city} con {carrier} richiede di solito da {n2} a {n3} giorni, e il numero di tracciamento arriva via e-mail.',
+        'La spedizione è gratuita per ordini superiori a {price} euro; sotto questa soglia costa {fee} euro.',
+        'La consegna espressa a {city} è disponibile per {T} se ordini entro le {hours}.',
+        'Spediamo la gamma {B} in {country} e in altri {n3} paesi, dazi doganali inclusi.',
+        'Se il pacco non è arrivato dopo {n3} giorni, contattaci e apriremo una pratica con {carrier}.',
+      ],
+      questions: [
+        'quanto tempo ci vuole per la consegna di {T} {B} a {city}?',
+        'spedite il {P} in {country}?',
+        'la spedizione di {T} {M} è gratuita e quale corriere la consegna?',
+      ],
+    },
+    returns: {
+      titles: ['Restituire il tuo {P}', 'Resi e rimborsi di {T} {B}'],
+      sentences: [
+        'Puoi restituire il {P} entro {n30} giorni dalla consegna se non è stato usato ed è nella confezione originale.',
+        'Stampa l’etichetta di reso prepagata dal tuo account e lascia il pacco in un punto {carrier} di {city}.',
+        'Il rimborso di {T} avviene sul metodo di pagamento originale entro {n1} giorni lavorativi dal ricevimento.',
+        'Gli articoli acquistati in saldo si possono cambiare con un’altra taglia o colore ma sono rimborsati con un buono.',
+        'Per i resi di {T} aperti spediti da {country} si applica una commissione del {pct} per cento.',
+        'I prodotti {B} danneggiati vanno segnalati entro {n2} giorni con una foto dell’imballaggio.',
+      ],
+      questions: [
+        'posso restituire il mio {P}?',
+        'come rispedisco {T} {B}, l’etichetta di reso è gratuita?',
+        'quando ricevo il rimborso per {T} {M}?',
+      ],
+    },
+    payments: {
+      titles: ['Pagare il {P}', 'Metodi di pagamento per gli ordini {B}'],
+      sentences: [
+        'Per il {P} accettiamo Visa, Mastercard, PayPal e Apple Pay.',
+        'Puoi pagare {T} in {n2} rate senza interessi per ordini superiori a {price} euro.',
+        'La carta viene addebitata solo quando l’ordine {B} lascia il nostro magazzino di {wh}.',
+        'Le fatture con IVA sono nel tuo account, alla voce Ordini, per i clienti in {country}.',
+        'Se un pagamento non va a buon fine, verifica che la banca consenta i pagamenti online e riprova entro {hours} ore.',
+        'Una carta regalo può pagare una parte di {T} e il resto si paga con la carta.',
+      ],
+      questions: [
+        'posso pagare il {P} a rate?',
+        'quali carte accettate per {T} {B}?',
+        'quando viene addebitata la carta per {T} {M}?',
+      ],
+    },
+    accounts: {
+      titles: ['Il tuo account {B}', 'Gestire il piano {plan}'],
+      sentences: [
+        'Per reimpostare la password, clicca su Password dimenticata nella pagina di accesso; il link scade dopo {hours} ore.',
+        'Il piano {plan} permette a {n1} persone di condividere un account e registrare i loro prodotti {B}.',
+        'Puoi eliminare il tuo account in Impostazioni, Privacy; i dati personali vengono cancellati entro {n30} giorni.',
+        'Registra il tuo {P} nell’account per estendere la garanzia di {n3} mesi.',
+        'L’autenticazione a due fattori si attiva con un’app o via SMS dalla pagina sicurezza.',
+        'I clienti di {city} possono gestire l’account anche nel nostro negozio in centro.',
+      ],
+      questions: [
+        'come registro il mio {P} per estendere la garanzia?',
+        'ho dimenticato la password del mio account {B}',
+        'quante persone possono condividere il piano {plan}?',
+      ],
+    },
+    products: {
+      titles: ['{P}: caratteristiche e manutenzione', 'Usare {T} {B}'],
+      sentences: [
+        'Il {P} ha una garanzia di {n2} anni sui difetti di fabbricazione.',
+        '{T} {M} pesa {w} grammi ed è disponibile in {n1} colori.',
+        'I ricambi per {T} {B} si ordinano al nostro centro assistenza di {city}.',
+        'Prima del primo utilizzo, carica {T} per {hours} ore e aggiorna il software dall’app.',
+        'Il {P} torna disponibile nel nostro negozio di {city} da {month}.',
+        'Pulisci {T} con un panno umido; non mettere il modello {M} in lavastoviglie.',
+      ],
+      questions: [
+        'che garanzia ha il {P}?',
+        'dove trovo i ricambi per {T} {B} a {city}?',
+        'quanto pesa {T} {M} e in quali colori è disponibile?',
+      ],
+    },
+    filler: [
+      'Il nostro servizio clienti risponde dal lunedì al venerdì, dalle 9 alle 18.',
+      'Puoi scriverci anche in chat dal centro assistenza.',
+      'Queste condizioni valgono per gli ordini fatti sul sito e nell’app.',
+    ],
+    offTopic: [
+      'che tempo farà domani a Roma',
+      'ricetta della carbonara',
+      'chi ha vinto la partita ieri sera',
+      'raccontami una barzelletta',
+    ],
+  },
+  nl: {
+    shipping: {
+      titles: ['Verzending van {T} {B} naar {city}', 'Levertijden van {P}'],
+      sentences: [
+        'De {P} wordt binnen {n1} werkdagen na je bestelling verzonden vanuit ons magazijn in {wh}.',
+        'Levering in {city} met {carrier} duurt meestal {n2} tot {n3} dagen, en de trackingcode komt per e-mail.',
+        'Verzending is gratis vanaf {price} euro; daaronder rekenen we een vast bedrag van {fee} euro.',
+        'Expreslevering in {city} is mogelijk voor {T} als je voor {hours} uur bestelt.',
+        'We leveren het merk {B} in {country} en in {n3} andere landen, invoerrechten inbegrepen.',
+        'Is je pakket na {n3} dagen niet aangekomen, neem dan contact op en we starten een onderzoek bij {carrier}.',
+      ],
+      questions: [
+        'hoe lang duurt de levering van {T} {B} naar {city}?',
+        'leveren jullie de {P} in {country}?',
+        'is verzending van {T} {M} gratis en welke vervoerder levert?',
+      ],
+    },
+    returns: {
+      titles: ['Je {P} retourneren', 'Retouren en terugbetaling van {T} {B}'],
+      sentences: [
+        'Je kunt de {P} binnen {n30} dagen na levering retourneren als hij ongebruikt is en in de originele doos zit.',
+        'Print het gratis retourlabel in je account en lever het pakket in bij een {carrier} punt in {city}.',
+        'De terugbetaling van {T} gebeurt binnen {n1} werkdagen na ontvangst op je oorspronkelijke betaalmethode.',
+        'Artikelen uit de uitverkoop kun je ruilen voor een andere maat of kleur, maar ze worden terugbetaald als tegoed.',
+        'Voor geopende {T} die vanuit {country} worden teruggestuurd geldt een kostenpost van {pct} procent.',
+        'Beschadigde {B} producten moet je binnen {n2} dagen melden met een foto van de verpakking.',
+      ],
+      questions: [
+        'kan ik mijn {P} retourneren?',
+        'hoe stuur ik {T} {B} terug, is het retourlabel gratis?',
+        'wanneer krijg ik mijn geld terug voor {T} {M}?',
+      ],
+    },
+    payments: {
+      titles: ['{P} betalen', 'Betaalmethoden voor {B} bestellingen'],
+      sentences: [
+        'Voor de {P} accepteren we Visa, Mastercard, PayPal, iDEAL en Apple Pay.',
+        'Je kunt {T} in {n2} termijnen zonder rente betalen bij bestellingen boven {price} euro.',
+        'Je kaart wordt pas belast wanneer de {B} bestelling ons magazijn in {wh} verlaat.',
+        'Facturen met btw staan in je account onder Bestellingen voor klanten in {country}.',
+        'Mislukt een betaling, controleer dan of je bank online betalingen toestaat en probeer het binnen {hours} uur opnieuw.',
+        'Met een cadeaukaart betaal je een deel van {T} en de rest met je kaart.',
+      ],
+      questions: [
+        'kan ik de {P} in termijnen betalen?',
+        'welke kaarten accepteren jullie voor {T} {B}?',
+        'wanneer wordt mijn kaart belast voor {T} {M}?',
+      ],
+    },
+    accounts: {
+      titles: ['Je {B} account', 'Het {plan} abonnement beheren'],
+      sentences: [
+        'Om je wachtwoord opnieuw in te stellen klik je op Wachtwoord vergeten op de inlogpagina; de link verloopt na {hours} uur.',
+        'Met het {plan} abonnement kunnen {n1} mensen één account delen en hun {B} producten registreren.',
+        'Je kunt je account verwijderen onder Instellingen, Privacy; je gegevens worden binnen {n30} dagen gewist.',
+        'Registreer je {P} in je account om de garantie met {n3} maanden te verlengen.',
+        'Tweestapsverificatie zet je aan met een app of een sms via de beveiligingspagina.',
+        'Klanten in {city} kunnen hun account ook beheren in onze winkel in het centrum.',
+      ],
+      questions: [
+        'hoe registreer ik mijn {P} om de garantie te verlengen?',
+        'ik ben het wachtwoord van mijn {B} account vergeten',
+        'hoeveel mensen kunnen het {plan} abonnement delen?',
+      ],
+    },
+    products: {
+      titles: ['{P}: specificaties en onderhoud', 'Je {T} {B} gebruiken'],
+      sentences: [
+        'De {P} heeft {n2} jaar garantie op fabricagefouten.',
+        'De {T} {M} weegt {w} gram en is er in {n1} kleuren.',
+        'Onderdelen voor {T} {B} bestel je bij ons servicecentrum in {city}.',
+        'Laad {T} voor het eerste gebruik {hours} uur op en werk de software bij via de app.',
+        'De {P} is vanaf {month} weer op voorraad in onze winkel in {city}.',
+        'Maak {T} schoon met een vochtige doek; het model {M} mag niet in de vaatwasser.',
+      ],
+      questions: [
+        'welke garantie heeft de {P}?',
+        'waar koop ik onderdelen voor {T} {B} in {city}?',
+        'hoeveel weegt de {T} {M} en welke kleuren zijn er?',
+      ],
+    },
+    filler: [
+      'Onze klantenservice is bereikbaar van maandag tot vrijdag, van 9 tot 18 uur.',
+      'Je kunt ons ook via de chat in het helpcentrum bereiken.',
+      'Deze voorwaarden gelden voor bestellingen op onze website en in de app.',
+    ],
+    offTopic: [
+      'wat voor weer wordt het morgen in Amsterdam',
+      'recept voor stamppot',
+      'wie heeft gisteren de wedstrijd gewonnen',
+      'vertel me een mop',
+    ],
+  },
 }
 
 interface Slots {
@@ -543,9 +923,22 @@ export function generatePassages(n: number, seed: number): SynthPassage[] {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!
   const out: SynthPassage[] = []
   for (let i = 0; i < n; i++) {
-    // Language mix of a European/Latin American shop: more en and fr, then es and pt.
+    // Language mix of a European/Latin American shop: more en and fr, then es and pt, then de, it, nl.
     const r = rand()
-    const lang: Lang = r < 0.35 ? 'en' : r < 0.6 ? 'fr' : r < 0.8 ? 'es' : 'pt'
+    const lang: Lang =
+      r < 0.25
+        ? 'en'
+        : r < 0.43
+          ? 'fr'
+          : r < 0.58
+            ? 'es'
+            : r < 0.72
+              ? 'pt'
+              : r < 0.82
+                ? 'de'
+                : r < 0.91
+                  ? 'it'
+                  : 'nl'
     const topic = pick(TOPICS)
     const slots: Slots = {
       brand: pick(BRANDS),
@@ -825,7 +1218,10 @@ async function candidates(
 }
 
 /** Fusion variants over the same candidate lists, offline (search.ts's formulas, other constants). */
-function fuse(c: Awaited<ReturnType<typeof candidates>>, how: { rrfK?: number; wVec?: number }): string[] {
+function fuse(
+  c: Awaited<ReturnType<typeof candidates>>,
+  how: { rrfK?: number; wVec?: number; wCov?: number; relRank?: boolean },
+): string[] {
   const score = new Map<string, number>()
   const add = (id: string, s: number) => score.set(id, (score.get(id) ?? 0) + s)
   if (how.rrfK !== undefined) {
@@ -835,12 +1231,39 @@ function fuse(c: Awaited<ReturnType<typeof candidates>>, how: { rrfK?: number; w
     const w = how.wVec ?? 0.5
     // search.ts's similarityEvidence for the local embedder: (sim - 0.12) / (0.5 - 0.12), clamped.
     c.vec.forEach((h) => add(h.id, w * Math.min(1, Math.max(0, (h.similarity - 0.12) / 0.38))))
-    c.fts.forEach((h) => add(h.chunk_id, (1 - w) * (0.7 * h.coverage + 0.3 * h.rank)))
+    const wCov = how.wCov ?? 0.7
+    const top = how.relRank ? Math.max(1e-9, ...c.fts.map((h) => h.rank)) : 1
+    c.fts.forEach((h) => add(h.chunk_id, (1 - w) * (wCov * h.coverage + (1 - wCov) * (h.rank / top))))
   }
   return [...score.entries()].sort((a, b) => b[1] - a[1]).map(([id]) => id)
 }
 
-const FUSION_VARIANTS: { name: string; how: { rrfK?: number; wVec?: number } }[] = [
+const FUSION_VARIANTS: {
+  name: string
+  how: { rrfK?: number; wVec?: number; wCov?: number; relRank?: boolean }
+}[] = [
+  { name: 'weighted vec 0.3, text 0.3 cov + 0.7 rank (offline)', how: { wVec: 0.3, wCov: 0.3 } },
+  {
+    name: 'weighted vec 0.3, text 0.3 cov + 0.7 rank/top (offline)',
+    how: { wVec: 0.3, wCov: 0.3, relRank: true },
+  },
+  { name: 'weighted vec 0.3, text rank/top (offline)', how: { wVec: 0.3, wCov: 0, relRank: true } },
+  {
+    name: 'weighted vec 0.2, text 0.3 cov + 0.7 rank/top (offline)',
+    how: { wVec: 0.2, wCov: 0.3, relRank: true },
+  },
+  {
+    name: 'weighted vec 0.1, text 0.3 cov + 0.7 rank/top (offline)',
+    how: { wVec: 0.1, wCov: 0.3, relRank: true },
+  },
+  {
+    name: 'weighted vec 0.1, text 0.15 cov + 0.85 rank/top (offline)',
+    how: { wVec: 0.1, wCov: 0.15, relRank: true },
+  },
+  {
+    name: 'weighted vec 0.3, text 0.5 cov + 0.5 rank/top (offline)',
+    how: { wVec: 0.3, wCov: 0.5, relRank: true },
+  },
   { name: 'rrf k=60 (offline)', how: { rrfK: 60 } },
   { name: 'rrf k=10 (offline)', how: { rrfK: 10 } },
   { name: 'weighted 0.5 (offline)', how: { wVec: 0.5 } },
@@ -854,7 +1277,7 @@ const FUSION_VARIANTS: { name: string; how: { rrfK?: number; wVec?: number } }[]
  * stemming, no stop list): what a search library gives out of the box, the bar retrieve() must clear
  * on same-language questions.
  */
-async function bm25Index(pool: pg.Pool, tenant: string) {
+export async function bm25Index(pool: pg.Pool, tenant: string) {
   const { rows } = await pool.query(
     `select id, coalesce(title, '') || ' ' || content as text from knowledge_chunks where tenant_id = $1 and is_active`,
     [tenant],
@@ -1313,6 +1736,7 @@ async function benchSize(size: number, log: (s: string) => void): Promise<SizeRe
     'vector only',
     'retrieve() rrf',
     'retrieve() weighted',
+    ...(process.env.BENCH_FUSION_DETAIL ? FUSION_VARIANTS.map((v) => v.name) : []),
   ])
   // The hand-written fixture, in its own tenant of the same table (so vector search is a filtered search too).
   const nameToId = new Map([...fxIdToName.entries()].map(([id, name]) => [name, id]))

@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import { prompts } from './admin/prompts'
 import { analyticsRoutes } from './analytics/routes'
+import { playground } from './admin/playground'
 import { admin } from './admin/routes'
 import { team } from './admin/team'
 import { account } from './auth/account'
@@ -117,6 +118,7 @@ export function createApp(deps: Deps) {
   app.route('/v1', escalation)
   app.route('/v1', admin)
   app.route('/v1', prompts)
+  app.route('/v1', playground)
   app.route('/v1', team)
   app.route('/v1', channels)
   app.route('/v1', contacts)

@@ -108,6 +108,9 @@ const BODIES: Record<string, Body> = {
     activate: true,
   })),
   'POST /v1/bots/:b/prompts/:id/activate': none,
+  'POST /v1/bots/:b/playground': json(() => ({
+    question: 'zebrafinch warranty quokkaphone battery pelican handbook',
+  })),
   'POST /v1/tenants/:t/channels': json((owner) => ({
     platform: 'whatsapp',
     bot_id: owner.bot,

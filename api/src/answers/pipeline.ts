@@ -7,7 +7,7 @@ import { stageEnd, stageStart } from '../conversations/stages'
 import type { VectorStore } from '../knowledge/vector-store'
 import type { TokenBudget } from './token-budget'
 import type { Source } from '../conversations/messages'
-import { detectLanguage, isLang, type Lang } from '../text/language'
+import { conversationLanguage, isLang, type Lang } from '../text/language'
 import { systemText } from '../conversations/texts'
 import { followUpQuery, replyOf, smallTalkOf, withoutGreeting } from './conversation'
 import { answerability, CALIBRATION, type Calibration, type Judged } from './answerability'
@@ -46,7 +46,7 @@ export interface Answer {
   chunk_ids: string[]
   prompt_versions: Record<string, number>
   /** The answerability signals of the best passages (for the evaluation; not stored). */
-  signals?: { chunk_id: string; coverage: number; retrieval: number; missing: number }[]
+  signals?: { chunk_id: string; score: number; coverage: number; retrieval: number; missing: number }[]
 }
 
 const EMPTY = {
@@ -83,6 +83,8 @@ export interface AnswerInput {
   dryRun?: boolean
   /** Answer with this model instead of the bot's (answer tests against a model version). */
   model?: string
+  /** The answer threshold to use instead of the bot's (a dry run trying one, answers/dry-run.ts). */
+  minConfidence?: number
 }
 
 /**
@@ -104,11 +106,16 @@ export async function generateAnswer(deps: AnswerDeps, input: AnswerInput): Prom
 
 async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   const question = input.message.content
-  const language = detectLanguage(question, input.fallbackLanguage)
   const bot = await loadBot(d.pool, input.session.bot_id)
   // Links in the answer may go to the tenant's own domains only (quoted passages and model text alike).
   const domains = await linkDomains(d.pool, input.session.tenant_id, input.session.bot_id)
+  if (input.minConfidence !== undefined) bot.min_confidence = input.minConfidence
   const history = await loadHistory(d.pool, input.session.id, input.message.seq)
+  // A conversation keeps its language unless this message is surely in another one.
+  const language = conversationLanguage(
+    question,
+    history.some((h) => h.message_type === 'user') ? input.fallbackLanguage : null,
+  )
   const tokens = { prompt: 0, completion: 0 }
   const promptVersions: Record<string, number> = {}
   const emit = async (text: string) => {
@@ -197,6 +204,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   const base = { language, tokens, query, prompt_versions: promptVersions }
   const signals = judged.slice(0, 5).map((j) => ({
     chunk_id: j.passage.chunk_id,
+    score: j.score,
     coverage: Number(j.coverage.toFixed(3)),
     retrieval: j.passage.confidence,
     missing: j.missing.length,
@@ -233,7 +241,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   if (!d.llm) {
     const answer = extractive(passages, query, language, null, base, domains)
     await emit(answer.content)
-    if (!input.dryRun) await countUsage(d.pool, answer.chunk_ids)
+    if (!input.dryRun) await countUsage(d, answer.chunk_ids)
     return { ...answer, confidence: best, signals }
   }
 
@@ -316,7 +324,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
       }
       const answer = extractive(passages, query, language, fault, base, domains)
       await emit(answer.content)
-      if (!input.dryRun) await countUsage(d.pool, answer.chunk_ids)
+      if (!input.dryRun) await countUsage(d, answer.chunk_ids)
       return answer
     }
   }
@@ -337,7 +345,7 @@ async function finishModelAnswer(
   const cited = citedNumbers(content, passages.length).map((n) => passages[n - 1]!)
   if (!dryRun)
     await countUsage(
-      d.pool,
+      d,
       cited.map((p) => p.chunk_id),
     )
   // An answer that cites nothing is not grounded in the knowledge base: offer a person.
@@ -549,11 +557,12 @@ function toSource(p: Passage): Source {
   }
 }
 
-async function countUsage(pool: pg.Pool, ids: string[]) {
+async function countUsage(d: AnswerDeps, ids: string[]) {
   if (ids.length)
-    await pool.query('update knowledge_chunks set usage_count = usage_count + 1 where id = any($1::uuid[])', [
-      ids,
-    ])
+    await d.pool.query(
+      'update knowledge_chunks set usage_count = usage_count + 1 where id = any($1::uuid[])',
+      [ids],
+    )
 }
 
 interface BotRow extends Persona {

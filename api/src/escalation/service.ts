@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import type { Llm } from '../answers/llm'
 import { DEFAULT_PROMPTS } from '../answers/prompt'
-import { detectLanguage } from '../text/language'
+import { confidentLanguage } from '../text/language'
 import type { Queryable } from '../db/tx'
 import type { Logger } from '../logger'
 import { openingState } from './hours'
@@ -81,7 +81,8 @@ export async function triage(
 ): Promise<Triage> {
   const lexicon: Triage = {
     sentiment: sentimentOf(message).sentiment,
-    language: detectLanguage(message, 'en'),
+    // Only a sure detection: "ok" or a product name must not switch the session's language.
+    language: confidentLanguage(message) ?? undefined,
     source: 'lexicon',
   }
   if (!d.llm || !useModel) return lexicon
@@ -106,8 +107,11 @@ export async function triage(
       : lexicon.sentiment
     const intent =
       typeof json.intent === 'string' && /^[a-z0-9_]{1,60}$/.test(json.intent) ? json.intent : undefined
+    // The model's guess counts only on text long enough for the detector to be sure of a language too.
     const language =
-      typeof json.language === 'string' && /^[a-z]{2}$/.test(json.language) ? json.language : lexicon.language
+      lexicon.language && typeof json.language === 'string' && /^[a-z]{2}$/.test(json.language)
+        ? json.language
+        : lexicon.language
     return { sentiment, intent, language, source: 'llm' }
   } catch (err) {
     d.log.warn('triage by model failed; lexicon used', { err: String(err) })

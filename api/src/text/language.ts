@@ -67,6 +67,29 @@ export function detectLanguage(text: string, fallback: Lang = 'en'): Lang {
   return scores[best] > scores[fallback] ? best : fallback
 }
 
+/**
+ * The language a text is surely written in, or null when it is too short or too ambiguous to say:
+ * at least two cues (common words or telltale letters) for the best language and a clear lead over
+ * the second. "ok", "no", "Ja, gerne", a product name or an order number decide nothing.
+ */
+export function confidentLanguage(text: string): Lang | null {
+  const scores = languageScores(text)
+  const ranked = [...LANGS].sort((a, b) => scores[b] - scores[a])
+  const best = ranked[0]!
+  const second = scores[ranked[1]!]
+  return scores[best] >= 2 && scores[best] >= second + 1 ? best : null
+}
+
+/**
+ * The conversation's language after one more visitor message. A conversation that has a language keeps
+ * it unless the message is surely in another one (confidentLanguage): a French visitor writing "ok",
+ * "no" or a product name is still answered in French. Without one yet, the best guess.
+ */
+export function conversationLanguage(text: string, current: Lang | null): Lang {
+  if (current === null) return detectLanguage(text)
+  return confidentLanguage(text) ?? current
+}
+
 /** The PostgreSQL text-search configuration (snowball stemmer) for a language. */
 export const REGCONFIG: Record<Lang, string> = {
   en: 'english',

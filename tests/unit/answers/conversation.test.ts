@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { followUpQuery, replyOf, smallTalkOf, withoutGreeting } from '../../../api/src/answers/conversation'
 import { coverage, termsOf } from '../../../api/src/answers/terms'
 import { findHumanRequest } from '../../../api/src/escalation/human-request'
-import { detectLanguage } from '../../../api/src/text/language'
+import { confidentLanguage, conversationLanguage, detectLanguage } from '../../../api/src/text/language'
 
 describe('small talk, yes and no, in seven languages', () => {
   it.each([
@@ -82,4 +82,25 @@ describe('languages', () => {
     'Vorrei parlare con un operatore',
     'Ik wil met een medewerker praten',
   ])('%s asks for a person', (text) => expect(findHumanRequest(text)).not.toBeNull())
+})
+
+describe('a stable conversation language', () => {
+  it.each([
+    ['ok', null],
+    ['no', null],
+    ['agent', null],
+    ['Ja, gerne', null],
+    ['Nimbus X200', null],
+    ['How much does shipping cost?', 'en'],
+    ['Livrez-vous au Canada ?', 'fr'],
+    ['¿Envían a Canadá?', 'es'],
+    ['Ik wil met een medewerker praten', 'nl'],
+  ] as const)('%s is surely in %s', (text, lang) => expect(confidentLanguage(text)).toBe(lang))
+
+  it('keeps the conversation language on a short message, switches on a sure one, guesses a first one', () => {
+    expect(conversationLanguage('no', 'fr')).toBe('fr')
+    expect(conversationLanguage('Nimbus X200', 'de')).toBe('de')
+    expect(conversationLanguage('How much does shipping cost?', 'fr')).toBe('en')
+    expect(conversationLanguage('Livraison ?', null)).toBe('fr')
+  })
 })

@@ -13,7 +13,8 @@ import type { VectorHit, VectorQuery, VectorStore } from '../../../api/src/knowl
 /**
  * How retrieval fuses the vector list and the full-text list into one ranking, and what it reports
  * for each passage. Calibrations (search.ts): a 'local…' model maps similarity 0.12..0.5 to 0..1 and
- * weighs it 0.3; any other model maps 0.3..0.75 and weighs it 0.5.
+ * weighs it 0.1; any other model maps 0.3..0.75 and weighs it 0.5. Full text counts 0.3 coverage +
+ * 0.7 rank relative to the list's best rank.
  */
 
 const LOCAL = 'local-hash-v1'
@@ -22,7 +23,7 @@ const ids = (fused: [string, FusedScores][]) => fused.map(([id]) => id)
 const scoresOf = (fused: [string, FusedScores][], id: string) => fused.find(([x]) => x === id)?.[1]
 
 describe('weighted fusion', () => {
-  it('weighs calibrated similarity by the embedder and text by 0.7 coverage + 0.3 rank', () => {
+  it('weighs calibrated similarity by the embedder and text by 0.3 coverage + 0.7 relative rank', () => {
     const fused = fuse(
       [{ id: 'v', similarity: 0.31 }], // local: (0.31 - 0.12) / 0.38 = 0.5 evidence
       [{ chunk_id: 't', rank: 0.5, coverage: 1 }],
@@ -30,8 +31,9 @@ describe('weighted fusion', () => {
       'weighted',
       10,
     )
-    expect(scoresOf(fused, 'v')!.fused).toBeCloseTo(0.3 * 0.5, 10)
-    expect(scoresOf(fused, 't')!.fused).toBeCloseTo(0.7 * (0.7 * 1 + 0.3 * 0.5), 10)
+    expect(scoresOf(fused, 'v')!.fused).toBeCloseTo(0.1 * 0.5, 10)
+    // The only full-text hit is the list's best: relative rank 1.
+    expect(scoresOf(fused, 't')!.fused).toBeCloseTo(0.9 * (0.3 * 1 + 0.7 * 1), 10)
     expect(ids(fused)).toEqual(['t', 'v'])
   })
 
@@ -44,10 +46,10 @@ describe('weighted fusion', () => {
       10,
     )
     expect(scoresOf(fused, 'v')!.fused).toBeCloseTo(0.5 * 0.5, 10)
-    expect(scoresOf(fused, 't')!.fused).toBeCloseTo(0.5 * 0.7 * 0.5, 10)
-    // Under the local calibration the same similarity is full evidence (above 0.5), weighed 0.3.
+    expect(scoresOf(fused, 't')!.fused).toBeCloseTo(0.5 * 0.3 * 0.5, 10)
+    // Under the local calibration the same similarity is full evidence (above 0.5), weighed 0.1.
     const local = fuse([{ id: 'v', similarity: 0.525 }], [], LOCAL, 'weighted', 10)
-    expect(scoresOf(local, 'v')!.fused).toBeCloseTo(0.3, 10)
+    expect(scoresOf(local, 'v')!.fused).toBeCloseTo(0.1, 10)
   })
 
   it('clamps similarity evidence to 0..1', () => {
@@ -61,7 +63,7 @@ describe('weighted fusion', () => {
       'weighted',
       10,
     )
-    expect(scoresOf(fused, 'high')!.fused).toBeCloseTo(0.3, 10)
+    expect(scoresOf(fused, 'high')!.fused).toBeCloseTo(0.1, 10)
     expect(scoresOf(fused, 'low')!.fused).toBe(0)
   })
 
@@ -72,7 +74,7 @@ describe('weighted fusion', () => {
         { id: 'vec', similarity: 0.45 },
       ],
       [
-        { chunk_id: 'text', rank: 0.8, coverage: 0.8 },
+        { chunk_id: 'text', rank: 0.65, coverage: 0.6 },
         { chunk_id: 'both', rank: 0.6, coverage: 0.7 },
       ],
       LOCAL,
@@ -81,7 +83,7 @@ describe('weighted fusion', () => {
     )
     const both = scoresOf(fused, 'both')!
     expect(both).toMatchObject({ similarity: 0.4, rank: 0.6, coverage: 0.7 })
-    expect(both.fused).toBeCloseTo(0.3 * ((0.4 - 0.12) / 0.38) + 0.7 * (0.7 * 0.7 + 0.3 * 0.6), 10)
+    expect(both.fused).toBeCloseTo(0.1 * ((0.4 - 0.12) / 0.38) + 0.9 * (0.3 * 0.7 + 0.7 * (0.6 / 0.65)), 10)
     expect(ids(fused)[0]).toBe('both')
     expect(scoresOf(fused, 'vec')).toMatchObject({ rank: null, coverage: null })
     expect(scoresOf(fused, 'text')).toMatchObject({ similarity: null })
@@ -244,9 +246,9 @@ describe('retrieve', () => {
       ],
     })
     const passages = await retrieve(r, { tenant_id: 't1', bot_id: null, query: 'q', k: 5 })
-    // b: 0.3 * (0.08 / 0.38) + 0.7 * 1 ≈ 0.763; a: 0.3 * 1 = 0.3.
+    // b: 0.1 * (0.08 / 0.38) + 0.9 * 1 ≈ 0.921; a: 0.1 * 1 = 0.1.
     expect(passages.map((p) => p.chunk_id)).toEqual(['b', 'a'])
-    expect(passages[0].scores).toEqual({ text_rank: 1, coverage: 1, similarity: 0.2, fused: 0.76316 })
+    expect(passages[0].scores).toEqual({ text_rank: 1, coverage: 1, similarity: 0.2, fused: 0.92105 })
     expect(passages[0].confidence).toBe(1)
     expect(passages[1].confidence).toBe(1)
     expect(passages[1].scores.coverage).toBeNull()
