@@ -22,6 +22,7 @@ import {
   systemPrompt,
 } from './prompt'
 import { describePersona, type Persona } from './persona'
+import { usageCounter } from './usage'
 
 export interface Answer {
   content: string
@@ -99,8 +100,7 @@ export async function generateAnswer(deps: AnswerDeps, input: AnswerInput): Prom
 async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   const question = input.message.content
   const language = detectLanguage(question, input.fallbackLanguage)
-  const bot = await loadBot(d.pool, input.session.bot_id)
-  const history = await loadHistory(d.pool, input.session.id, input.message.seq)
+  const { bot, history } = await loadTurn(d.pool, input.session.bot_id, input.session.id, input.message.seq)
   const tokens = { prompt: 0, completion: 0 }
   const promptVersions: Record<string, number> = {}
   const emit = async (text: string) => {
@@ -205,7 +205,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   if (!d.llm) {
     const answer = extractive(passages, query, language, null, base)
     await emit(answer.content)
-    await countUsage(d.pool, answer.chunk_ids)
+    countUsage(d, answer.chunk_ids)
     return { ...answer, confidence: best, signals }
   }
 
@@ -276,7 +276,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
       }
       const answer = extractive(passages, query, language, fault, base)
       await emit(answer.content)
-      await countUsage(d.pool, answer.chunk_ids)
+      countUsage(d, answer.chunk_ids)
       return answer
     }
   }
@@ -293,8 +293,8 @@ async function finishModelAnswer(
 ): Promise<Answer> {
   const content = sanitizeModelText(raw)
   const cited = citedNumbers(content, passages.length).map((n) => passages[n - 1]!)
-  await countUsage(
-    d.pool,
+  countUsage(
+    d,
     cited.map((p) => p.chunk_id),
   )
   // An answer that cites nothing is not grounded in the knowledge base: offer a person.
@@ -493,11 +493,9 @@ function toSource(p: Passage): Source {
   }
 }
 
-async function countUsage(pool: pg.Pool, ids: string[]) {
-  if (ids.length)
-    await pool.query('update knowledge_chunks set usage_count = usage_count + 1 where id = any($1::uuid[])', [
-      ids,
-    ])
+/** Counts answers per chunk off the answer's path, many answers in one update (usage.ts). */
+function countUsage(d: AnswerDeps, ids: string[]) {
+  usageCounter(d.pool, d.log).add(ids)
 }
 
 interface BotRow extends Persona {
@@ -511,29 +509,34 @@ interface BotRow extends Persona {
   prompts: Partial<Record<'principal' | 'think' | 'triagem', { content: string; version: number }>>
 }
 
-async function loadBot(pool: pg.Pool, botId: string): Promise<BotRow> {
-  const { rows } = await pool.query(
-    `select b.name, b.persona, b.persona_name, b.persona_objective, b.persona_personality, b.persona_style,
-            b.persona_target_audience, b.model, b.temperature, b.max_tokens, b.min_confidence,
-            coalesce((select jsonb_object_agg(p.prompt_type, jsonb_build_object('content', p.content, 'version', p.version))
-                        from prompt_versions p where p.bot_id = b.id and p.is_active), '{}'::jsonb) as prompts
-       from bots b where b.id = $1`,
-    [botId],
-  )
-  if (!rows[0]) throw new Error(`bot ${botId} not found`)
-  return rows[0]
-}
+type HistoryRow = { message_type: string; content: string; ai_metadata: Record<string, unknown> | null }
 
-async function loadHistory(pool: pg.Pool, sessionId: string, beforeSeq: number) {
+/**
+ * The bot (with its active prompts) and the conversation before this message, oldest first: one round
+ * trip where two queries were.
+ */
+async function loadTurn(
+  pool: pg.Pool,
+  botId: string,
+  sessionId: string,
+  beforeSeq: number,
+): Promise<{ bot: BotRow; history: HistoryRow[] }> {
   const { rows } = await pool.query(
-    `select message_type, content, ai_metadata from chatbot_conversations
-      where session_id = $1 and seq < $2 and not private and message_type in ('user', 'ai', 'agent')
-      order by seq desc limit 40`,
-    [sessionId, beforeSeq],
+    `select (select to_jsonb(x) from (
+              select b.name, b.persona, b.persona_name, b.persona_objective, b.persona_personality, b.persona_style,
+                     b.persona_target_audience, b.model, b.temperature, b.max_tokens, b.min_confidence,
+                     coalesce((select jsonb_object_agg(p.prompt_type, jsonb_build_object('content', p.content, 'version', p.version))
+                                 from prompt_versions p where p.bot_id = b.id and p.is_active), '{}'::jsonb) as prompts
+                from bots b where b.id = $1) x) as bot,
+            (select coalesce(jsonb_agg(h order by h.seq), '[]'::jsonb) from (
+              select seq, message_type, content, ai_metadata from chatbot_conversations
+               where session_id = $2 and seq < $3 and not private and message_type in ('user', 'ai', 'agent')
+               order by seq desc limit 40) h) as history`,
+    [botId, sessionId, beforeSeq],
   )
-  return (
-    rows as { message_type: string; content: string; ai_metadata: Record<string, unknown> | null }[]
-  ).reverse()
+  const bot = rows[0]?.bot as BotRow | null
+  if (!bot) throw new Error(`bot ${botId} not found`)
+  return { bot, history: rows[0].history as HistoryRow[] }
 }
 
 /** Splits text into small pieces the way a model streams tokens (a few words each). */
