@@ -15,6 +15,7 @@
  * (one IP, one key, one tenant) is not what is measured (BENCH_KEEP_LIMITS=1 keeps them).
  * Prints tables and writes bench/results/api.json.
  */
+import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -144,6 +145,8 @@ function appEnv(databaseUrl: string): Record<string, string | undefined> {
     // Extractive answers: the model is not what is measured.
     LLM_API_KEY: undefined,
     STORAGE_DIR: join(tmpdir(), 'parley-bench-uploads'),
+    // A server refuses to start without a key for secrets at rest: the bench's database is thrown away.
+    SECRETS_ENCRYPTION_KEY: process.env.SECRETS_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
   }
   if (process.env.BENCH_KEEP_LIMITS !== '1') {
     // One client IP, one publishable key and one tenant for every simulated visitor.
