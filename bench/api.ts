@@ -15,6 +15,7 @@
  * (one IP, one key, one tenant) is not what is measured (BENCH_KEEP_LIMITS=1 keeps them).
  * Prints tables and writes bench/results/api.json.
  */
+import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -73,6 +74,46 @@ async function runPool<T>(total: number, concurrency: number, job: (i: number) =
   return results
 }
 
+/**
+ * Counts the statements the app sends and the time spent waiting for a pool connection
+ * (a stage's time includes that wait: at 50 visitors and 10 connections it is most of it). Statements
+ * per answered message find N+1s; the wait says how much of a stage is queueing rather than work.
+ */
+function instrumentPool(pool: pg.Pool) {
+  const counts = { statements: 0, waitMs: 0, checkouts: 0 }
+  const counted = new WeakSet<object>()
+  const countQueries = (target: { query: (...a: unknown[]) => unknown }) => {
+    if (counted.has(target)) return
+    counted.add(target)
+    const query = target.query.bind(target)
+    target.query = (...a: unknown[]) => {
+      counts.statements++
+      return query(...a)
+    }
+  }
+  // Both databases are a pg.Pool (PGlite's behind a socket adapter): count on every checked-out client
+  // (pool.query checks one out too).
+  pool.on('acquire', (client) => countQueries(client as never))
+  const connect = pool.connect.bind(pool) as (cb?: unknown) => unknown
+  pool.connect = ((cb?: (err: Error | undefined, c: unknown, done: unknown) => void) => {
+    const t = performance.now()
+    const took = () => {
+      counts.waitMs += performance.now() - t
+      counts.checkouts++
+    }
+    if (cb)
+      return connect((err: Error | undefined, c: unknown, done: unknown) => {
+        took()
+        cb(err, c, done)
+      })
+    return (connect() as Promise<unknown>).then((c) => {
+      took()
+      return c
+    })
+  }) as typeof pool.connect
+  return counts
+}
+
 /** A fresh database on the server of BENCH_DATABASE_URL; returns its URL and how to drop it. */
 async function freshServerDatabase(url: string) {
   const name = `parley_bench_${Date.now().toString(36)}`
@@ -104,6 +145,8 @@ function appEnv(databaseUrl: string): Record<string, string | undefined> {
     // Extractive answers: the model is not what is measured.
     LLM_API_KEY: undefined,
     STORAGE_DIR: join(tmpdir(), 'parley-bench-uploads'),
+    // A server refuses to start without a key for secrets at rest: the bench's database is thrown away.
+    SECRETS_ENCRYPTION_KEY: process.env.SECRETS_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
   }
   if (process.env.BENCH_KEEP_LIMITS !== '1') {
     // One client IP, one publishable key and one tenant for every simulated visitor.
@@ -133,6 +176,7 @@ async function benchOne(database: 'pglite' | 'postgres') {
   const config = loadConfig(appEnv(url))
   const api = await startServer(config)
   await seedDemo(api, [])
+  const counts = instrumentPool(api.deps.pool)
   const rows: ApiRow[] = []
   const stageRows: StageRow[] = []
   let sessionTag = 0
@@ -152,6 +196,7 @@ async function benchOne(database: 'pglite' | 'postgres') {
     const stages = new Map<Stage, number[]>(STAGES.map((s) => [s, []]))
     if (record) setStageHook((stage, ms) => stages.get(stage)!.push(ms))
     const latencies: number[] = []
+    const before = { ...counts }
     let errors = 0
     let answered = 0
     const errorSamples: string[] = []
@@ -184,6 +229,9 @@ async function benchOne(database: 'pglite' | 'postgres') {
       }
     })
     const wall = performance.now() - t0
+    const statements = counts.statements - before.statements
+    const waitMs = counts.waitMs - before.waitMs
+    const checkouts = counts.checkouts - before.checkouts
     setStageHook(null)
     if (!record) return
     if (errorSamples.length) console.error(`${database} @${concurrency}: errors, e.g.`, errorSamples)
@@ -216,6 +264,11 @@ async function benchOne(database: 'pglite' | 'postgres') {
       'turn ms': r1(m.turn),
       'outside turn ms': r1(Math.max(0, client - m.turn)),
       'client ms': r1(client),
+      // Every statement the app sent (sessions, auth, rate limits, the turn) per message sent.
+      'statements/msg': r1(statements / Math.max(1, latencies.length)),
+      // Waiting for a pool connection, per message and per checkout.
+      'pool wait ms/msg': r1(waitMs / Math.max(1, latencies.length)),
+      'pool wait ms/checkout': r1(waitMs / Math.max(1, checkouts)),
     })
     const ids = sessions.map((x) => x.session.id)
     const { rows: stored } = await api.deps.pool.query(

@@ -195,7 +195,10 @@ export async function createDeps(
     if (role) await db.useRole(role)
   }
   const bus = new Bus(log)
-  const streams = new StreamRegistry()
+  const streams = new StreamRegistry(db.pool, {
+    idleMs: config.STREAM_IDLE_MS,
+    recheckMs: config.STREAM_RECHECK_MS,
+  })
   bus.onResync(() => log.info('streams ended to catch up', { streams: streams.resync() }))
   await bus.start(db)
   const state: Deps['state'] = { ready: true }

@@ -22,7 +22,7 @@ export class AnalyticsWorker {
   private readonly requested = new Map<string, { tenantId: string; date: string }>()
 
   constructor(private readonly d: AnalyticsDeps) {
-    this.poller = new Poller(() => this.pass(), ANALYTICS_EVERY_MS)
+    this.poller = new Poller(() => this.pass(), ANALYTICS_EVERY_MS, { log: d.log, name: 'analytics job' })
   }
 
   start() {

@@ -24,6 +24,7 @@ import {
 import { describePersona, type Persona } from './persona'
 import { linkDomains } from './links'
 import { countImprovementUse, matchImprovement, type ImprovementMatch } from '../feedback/match'
+import { usageCounter } from './usage'
 
 export interface Answer {
   content: string
@@ -106,11 +107,10 @@ export async function generateAnswer(deps: AnswerDeps, input: AnswerInput): Prom
 
 async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   const question = input.message.content
-  const bot = await loadBot(d.pool, input.session.bot_id)
+  const { bot, history } = await loadTurn(d.pool, input.session.bot_id, input.session.id, input.message.seq)
   // Links in the answer may go to the tenant's own domains only (quoted passages and model text alike).
   const domains = await linkDomains(d.pool, input.session.tenant_id, input.session.bot_id)
   if (input.minConfidence !== undefined) bot.min_confidence = input.minConfidence
-  const history = await loadHistory(d.pool, input.session.id, input.message.seq)
   // A conversation keeps its language unless this message is surely in another one.
   const language = conversationLanguage(
     question,
@@ -241,7 +241,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   if (!d.llm) {
     const answer = extractive(passages, query, language, null, base, domains)
     await emit(answer.content)
-    if (!input.dryRun) await countUsage(d, answer.chunk_ids)
+    if (!input.dryRun) countUsage(d, answer.chunk_ids)
     return { ...answer, confidence: best, signals }
   }
 
@@ -324,7 +324,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
       }
       const answer = extractive(passages, query, language, fault, base, domains)
       await emit(answer.content)
-      if (!input.dryRun) await countUsage(d, answer.chunk_ids)
+      if (!input.dryRun) countUsage(d, answer.chunk_ids)
       return answer
     }
   }
@@ -344,7 +344,7 @@ async function finishModelAnswer(
   const content = sanitizeModelText(raw, domains)
   const cited = citedNumbers(content, passages.length).map((n) => passages[n - 1]!)
   if (!dryRun)
-    await countUsage(
+    countUsage(
       d,
       cited.map((p) => p.chunk_id),
     )
@@ -557,12 +557,9 @@ function toSource(p: Passage): Source {
   }
 }
 
-async function countUsage(d: AnswerDeps, ids: string[]) {
-  if (ids.length)
-    await d.pool.query(
-      'update knowledge_chunks set usage_count = usage_count + 1 where id = any($1::uuid[])',
-      [ids],
-    )
+/** Counts answers per chunk off the answer's path, many answers in one update (usage.ts). */
+function countUsage(d: AnswerDeps, ids: string[]) {
+  usageCounter(d.pool, d.log).add(ids)
 }
 
 interface BotRow extends Persona {
@@ -576,29 +573,34 @@ interface BotRow extends Persona {
   prompts: Partial<Record<'principal' | 'think' | 'triagem', { content: string; version: number }>>
 }
 
-async function loadBot(pool: pg.Pool, botId: string): Promise<BotRow> {
-  const { rows } = await pool.query(
-    `select b.name, b.persona, b.persona_name, b.persona_objective, b.persona_personality, b.persona_style,
-            b.persona_target_audience, b.model, b.temperature, b.max_tokens, b.min_confidence,
-            coalesce((select jsonb_object_agg(p.prompt_type, jsonb_build_object('content', p.content, 'version', p.version))
-                        from prompt_versions p where p.bot_id = b.id and p.is_active), '{}'::jsonb) as prompts
-       from bots b where b.id = $1`,
-    [botId],
-  )
-  if (!rows[0]) throw new Error(`bot ${botId} not found`)
-  return rows[0]
-}
+type HistoryRow = { message_type: string; content: string; ai_metadata: Record<string, unknown> | null }
 
-async function loadHistory(pool: pg.Pool, sessionId: string, beforeSeq: number) {
+/**
+ * The bot (with its active prompts) and the conversation before this message, oldest first: one round
+ * trip where two queries were.
+ */
+async function loadTurn(
+  pool: pg.Pool,
+  botId: string,
+  sessionId: string,
+  beforeSeq: number,
+): Promise<{ bot: BotRow; history: HistoryRow[] }> {
   const { rows } = await pool.query(
-    `select message_type, content, ai_metadata from chatbot_conversations
-      where session_id = $1 and seq < $2 and not private and message_type in ('user', 'ai', 'agent')
-      order by seq desc limit 40`,
-    [sessionId, beforeSeq],
+    `select (select to_jsonb(x) from (
+              select b.name, b.persona, b.persona_name, b.persona_objective, b.persona_personality, b.persona_style,
+                     b.persona_target_audience, b.model, b.temperature, b.max_tokens, b.min_confidence,
+                     coalesce((select jsonb_object_agg(p.prompt_type, jsonb_build_object('content', p.content, 'version', p.version))
+                                 from prompt_versions p where p.bot_id = b.id and p.is_active), '{}'::jsonb) as prompts
+                from bots b where b.id = $1) x) as bot,
+            (select coalesce(jsonb_agg(h order by h.seq), '[]'::jsonb) from (
+              select seq, message_type, content, ai_metadata from chatbot_conversations
+               where session_id = $2 and seq < $3 and not private and message_type in ('user', 'ai', 'agent')
+               order by seq desc limit 40) h) as history`,
+    [botId, sessionId, beforeSeq],
   )
-  return (
-    rows as { message_type: string; content: string; ai_metadata: Record<string, unknown> | null }[]
-  ).reverse()
+  const bot = rows[0]?.bot as BotRow | null
+  if (!bot) throw new Error(`bot ${botId} not found`)
+  return { bot, history: rows[0].history as HistoryRow[] }
 }
 
 /** Splits text into small pieces the way a model streams tokens (a few words each). */

@@ -32,9 +32,33 @@ import {
 } from './store'
 import { textOnly } from './texts'
 import { Poller } from '../jobs/poller'
+import { claimOne, type Queue } from '../jobs/claim'
 
-/** A job whose worker has not finished within this lease is taken to be dead and run again. */
-const LEASE = '5 minutes'
+/**
+ * Inbound events, one platform user's at a time in order; a job whose worker has not finished within
+ * the lease is taken to be dead and run again.
+ */
+const EVENTS: Queue = {
+  table: 'channel_events',
+  taken: 'processing',
+  dueAt: 'run_at',
+  takenAt: 'locked_at',
+  lease: '5 minutes',
+  orderBy: 'id',
+  inOrderOf: ['account_id', 'user_key'],
+  returning: 'id, account_id, payload, attempts, max_attempts',
+}
+/** Outgoing messages, one session's at a time in order. */
+const OUTBOX: Queue = {
+  table: 'channel_outbox',
+  taken: 'sending',
+  dueAt: 'run_at',
+  takenAt: 'locked_at',
+  lease: '5 minutes',
+  orderBy: 'id',
+  inOrderOf: ['session_id'],
+  returning: 'id, account_id, session_id, message_id, attempts, platform_message_ids',
+}
 /**
  * Jobs of each queue worked at once by one process. Embedded PGlite has one connection: one lane each,
  * so the webhook's single insert never waits behind a queue of turns.
@@ -55,7 +79,10 @@ export class ChannelWorker {
   private readonly poller: Poller
 
   constructor(private readonly d: ChannelWorkerDeps) {
-    this.poller = new Poller(() => this.loop(), d.config.WORKER_POLL_MS)
+    this.poller = new Poller(() => this.loop(), d.config.WORKER_POLL_MS, {
+      log: d.log,
+      name: 'channel worker',
+    })
     this.urls = {
       telegram: d.config.TELEGRAM_API_URL.replace(/\/$/, ''),
       graph: d.config.META_GRAPH_URL.replace(/\/$/, ''),
@@ -95,36 +122,20 @@ export class ChannelWorker {
   }
 
   private async loop() {
-    try {
-      const lanes = (fn: () => Promise<boolean>) =>
-        Promise.all(
-          Array.from({ length: PARALLEL[this.d.db.kind] }, async () => {
-            // Between jobs, the event loop serves what waits (the webhook's requests) before the next one.
-            while (!this.poller.stopped && (await fn())) await new Promise((r) => setImmediate(r))
-          }),
-        )
-      await Promise.all([lanes(() => this.runInbound()), lanes(() => this.runOutbound())])
-    } catch (err) {
-      this.d.log.error('channel worker loop failed', { err: String(err) })
-    }
+    const lanes = (fn: () => Promise<boolean>) =>
+      Promise.all(
+        Array.from({ length: PARALLEL[this.d.db.kind] }, async () => {
+          // Between jobs, the event loop serves what waits (the webhook's requests) before the next one.
+          while (!this.poller.stopped && (await fn())) await new Promise((r) => setImmediate(r))
+        }),
+      )
+    await Promise.all([lanes(() => this.runInbound()), lanes(() => this.runOutbound())])
   }
 
   /** Claims and works one inbound event; false when none is due. */
   async runInbound(): Promise<boolean> {
     // One user's events in order: none while an earlier one of theirs waits or is being worked.
-    const { rows } = await this.d.pool.query(
-      `update channel_events e set status = 'processing', attempts = attempts + 1, locked_at = now()
-        where e.id = (select c.id from channel_events c
-                       where ((c.status = 'pending' and c.run_at <= now())
-                              or (c.status = 'processing' and c.locked_at < now() - $1::interval))
-                         and not exists (select 1 from channel_events p
-                                          where p.account_id = c.account_id and p.user_key = c.user_key and p.id < c.id
-                                            and p.status in ('pending', 'processing'))
-                       order by c.id limit 1 for update skip locked)
-        returning e.id, e.account_id, e.payload, e.attempts, e.max_attempts`,
-      [LEASE],
-    )
-    const job = rows[0]
+    const job = await claimOne(this.d.pool, EVENTS)
     if (!job) return false
     try {
       await this.handleInbound(job.account_id, job.payload as InboundMessage)
@@ -201,18 +212,7 @@ export class ChannelWorker {
   /** Claims and sends one outgoing message; false when none is due. */
   async runOutbound(): Promise<boolean> {
     // One session's messages in order: none while an earlier one waits or is being sent.
-    const { rows } = await this.d.pool.query(
-      `update channel_outbox o set status = 'sending', attempts = attempts + 1, locked_at = now()
-        where o.id = (select c.id from channel_outbox c
-                       where ((c.status = 'pending' and c.run_at <= now())
-                              or (c.status = 'sending' and c.locked_at < now() - $1::interval))
-                         and not exists (select 1 from channel_outbox p where p.session_id = c.session_id and p.id < c.id
-                                          and p.status in ('pending', 'sending'))
-                       order by c.id limit 1 for update skip locked)
-        returning o.id, o.account_id, o.session_id, o.message_id, o.attempts, o.platform_message_ids`,
-      [LEASE],
-    )
-    const job = rows[0]
+    const job = await claimOne(this.d.pool, OUTBOX)
     if (!job) return false
     const sentIds: string[] = [...job.platform_message_ids]
     try {

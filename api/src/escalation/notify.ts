@@ -2,7 +2,20 @@ import type pg from 'pg'
 import type { Config } from '../config'
 import { createGuardedFetch, FetchBlocked } from '../net'
 import type { Logger } from '../logger'
+import { claimOne, type Queue } from '../jobs/claim'
+import { Poller } from '../jobs/poller'
 import { deliverWebhook, type WebhookFetch } from './webhook'
+
+/** The webhook outbox; a delivery left 'delivering' past the lease (its process died) is picked up again. */
+const DELIVERIES: Queue = {
+  table: 'webhook_deliveries',
+  taken: 'delivering',
+  dueAt: 'next_attempt_at',
+  takenAt: 'updated_at',
+  lease: '10 minutes',
+  orderBy: 'next_attempt_at',
+  returning: 'id, tenant_id, event, payload, attempts',
+}
 
 /**
  * Delivers what escalations queued: signed webhooks from the webhook_deliveries outbox (retried with
@@ -11,16 +24,18 @@ import { deliverWebhook, type WebhookFetch } from './webhook'
  * tenant's URL is as untrusted as a crawled one.
  */
 export class Notifier {
-  private running: Promise<void> | undefined
-  private timer: NodeJS.Timeout | undefined
-  private stopped = false
+  private readonly poller: Poller
   private readonly fetch: WebhookFetch
   private mailer: Promise<{ sendMail(m: object): Promise<unknown> } | null> | undefined
 
   constructor(
     private readonly d: { pool: pg.Pool; config: Config; log: Logger },
-    private readonly opts: { baseDelayMs?: number; attempts?: number } = {},
+    private readonly opts: { baseDelayMs?: number; attempts?: number; everyMs?: number } = {},
   ) {
+    this.poller = new Poller(() => this.deliverDue(), opts.everyMs ?? 5000, {
+      log: d.log,
+      name: 'webhook delivery',
+    })
     const guarded = createGuardedFetch({
       allowLoopback: d.config.FETCH_ALLOW_LOOPBACK,
       timeoutMs: 10_000,
@@ -33,30 +48,22 @@ export class Notifier {
     }
   }
 
-  start(everyMs = 5000) {
-    const tick = () => {
-      if (this.stopped) return
-      this.kick()
-      this.timer = setTimeout(tick, everyMs)
-      this.timer.unref?.()
-    }
-    tick()
+  start() {
+    this.poller.start()
   }
 
+  /** Delivers what is due now; a webhook queued during a pass is delivered right after it. */
   kick() {
-    if (this.stopped || this.running) return
-    this.running = this.deliverDue().finally(() => (this.running = undefined))
+    this.poller.kick()
   }
 
+  /** Until nothing is due (tests). */
   async drain() {
-    while (this.running) await this.running
-    await this.deliverDue()
+    await this.poller.settle()
   }
 
   async stop() {
-    this.stopped = true
-    clearTimeout(this.timer)
-    await this.running
+    await this.poller.stop()
   }
 
   /** An escalation happened: webhooks now, and the e-mail. */
@@ -68,63 +75,51 @@ export class Notifier {
   }
 
   private async deliverDue() {
-    try {
-      for (;;) {
-        const { rows } = await this.d.pool.query(
-          `update webhook_deliveries d set status = 'delivering', attempts = attempts + 1
-            where d.id = (select id from webhook_deliveries
-                           where (status = 'pending' and next_attempt_at <= now())
-                              or (status = 'delivering' and updated_at < now() - interval '10 minutes')
-                           order by next_attempt_at limit 1 for update skip locked)
-            returning d.id, d.tenant_id, d.event, d.payload, d.attempts`,
-        )
-        const job = rows[0]
-        if (!job || this.stopped) return
-        const hook = (
-          await this.d.pool.query(
-            `select url, secret from tenant_webhooks where tenant_id = $1 and is_active`,
-            [job.tenant_id],
-          )
-        ).rows[0]
-        if (!hook) {
-          await this.d.pool.query(
-            `update webhook_deliveries set status = 'failed', last_error = 'webhook removed' where id = $1`,
-            [job.id],
-          )
-          continue
-        }
-        const result = await deliverWebhook({
-          url: hook.url,
-          secret: hook.secret,
-          event: job.event,
-          payload: job.payload,
-          fetch: this.fetch,
-          deliveryId: job.id,
-          attempts: this.opts.attempts ?? 5,
-          baseDelayMs: this.opts.baseDelayMs ?? 1000,
-          isPermanentError: (err) => err instanceof FetchBlocked,
-        })
+    for (;;) {
+      const job = await claimOne(this.d.pool, DELIVERIES)
+      if (!job || this.poller.stopped) return
+      const hook = (
         await this.d.pool.query(
-          `update webhook_deliveries set status = $2, last_status = $3, last_error = $4, delivered_at = case when $2 = 'delivered' then now() end,
+          `select url, secret from tenant_webhooks where tenant_id = $1 and is_active`,
+          [job.tenant_id],
+        )
+      ).rows[0]
+      if (!hook) {
+        await this.d.pool.query(
+          `update webhook_deliveries set status = 'failed', last_error = 'webhook removed' where id = $1`,
+          [job.id],
+        )
+        continue
+      }
+      const result = await deliverWebhook({
+        url: hook.url,
+        secret: hook.secret,
+        event: job.event,
+        payload: job.payload,
+        fetch: this.fetch,
+        deliveryId: job.id,
+        attempts: this.opts.attempts ?? 5,
+        baseDelayMs: this.opts.baseDelayMs ?? 1000,
+        isPermanentError: (err) => err instanceof FetchBlocked,
+      })
+      await this.d.pool.query(
+        `update webhook_deliveries set status = $2, last_status = $3, last_error = $4, delivered_at = case when $2 = 'delivered' then now() end,
                   attempts = attempts - 1 + $5
             where id = $1`,
-          [
-            job.id,
-            result.delivered ? 'delivered' : 'failed',
-            result.status ?? null,
-            result.error?.slice(0, 500) ?? null,
-            result.attempts,
-          ],
-        )
-        if (!result.delivered)
-          this.d.log.warn('webhook not delivered', {
-            delivery: job.id,
-            status: result.status,
-            err: result.error,
-          })
-      }
-    } catch (err) {
-      this.d.log.error('webhook delivery loop failed', { err: String(err) })
+        [
+          job.id,
+          result.delivered ? 'delivered' : 'failed',
+          result.status ?? null,
+          result.error?.slice(0, 500) ?? null,
+          result.attempts,
+        ],
+      )
+      if (!result.delivered)
+        this.d.log.warn('webhook not delivered', {
+          delivery: job.id,
+          status: result.status,
+          err: result.error,
+        })
     }
   }
 

@@ -158,7 +158,10 @@ export class AnswerTestWorker {
   private readonly poller: Poller
 
   constructor(private readonly d: RunDeps) {
-    this.poller = new Poller(() => this.loop(), d.config.WORKER_POLL_MS)
+    this.poller = new Poller(() => this.loop(), d.config.WORKER_POLL_MS, {
+      log: d.log,
+      name: 'answer-test worker',
+    })
   }
 
   start() {

@@ -9,6 +9,7 @@ import { badRequest, notFound } from '../errors'
 import { text } from '../http/text'
 import { jsonBody, query, uuidRe } from '../http/validate'
 import { publish, type BusEvent } from '../realtime/bus'
+import { apiKeys, memberships } from '../realtime/credentials'
 import { liveSSE } from '../realtime/sse'
 import type { ApiKeyPrincipal } from '../auth/keys'
 import { insertMessage, listMessages } from '../conversations/messages'
@@ -309,18 +310,13 @@ inbox.get('/tenants/:t/events', async (c) => {
   await asMember(c, t, async () => {})
   const user = c.var.user
   const key = user.api_key as ApiKeyPrincipal | undefined
-  // Checked again on a timer and on every revocation: a revoked key, a removed member or an expired
-  // token keeps no live stream.
-  const stillValid = async () =>
-    key
-      ? (await pool.query('select 1 from api_keys where id = $1 and revoked_at is null', [key.id]))
-          .rowCount === 1
-      : withMemberTx(pool, user, async (db) => {
-          const member = await db.query('select public.is_tenant_member($1) as ok', [t])
-          return member.rows[0]?.ok === true
-        })
+  // Checked again by the streams' sweep and on every revocation: a revoked key, a removed member or an
+  // expired token keeps no live stream.
+  const credential = key
+    ? { check: apiKeys, key: key.id }
+    : { check: memberships, key: [t, user.sub] as [string, string] }
   const exp = typeof user.exp === 'number' ? user.exp * 1000 : undefined
-  return liveSSE(c, { slot: { owner: principalKey(user) }, stillValid, expiresAt: exp }, async (live) => {
+  return liveSSE(c, { slot: { owner: principalKey(user) }, credential, expiresAt: exp }, async (live) => {
     // Events come in bursts (a handoff is a status and a message; a busy site has many sessions at
     // once): the changed sessions are read in one query per burst rather than one transaction per
     // event, a 'message' reason winning over the others for a session named twice.

@@ -13,6 +13,7 @@ import { parseDocument, parseHtml } from './parse'
 import type { Storage } from './storage'
 import type { VectorStore } from './vector-store'
 import { Poller } from '../jobs/poller'
+import { claimOne, type Queue } from '../jobs/claim'
 
 interface WorkerDeps {
   pool: pg.Pool
@@ -23,8 +24,17 @@ interface WorkerDeps {
   storage: Storage
 }
 
-/** A processing job whose worker has not finished within this lease is taken to be dead and retried. */
-const LEASE = '10 minutes'
+/** The jobs' queue; a job whose worker has not finished within the lease is taken to be dead and retried. */
+const JOBS: Queue = {
+  table: 'knowledge_jobs',
+  taken: 'processing',
+  dueAt: 'run_at',
+  takenAt: 'locked_at',
+  lease: '10 minutes',
+  orderBy: 'run_at',
+  set: 'locked_by = $1',
+  returning: 'id, tenant_id, source_id, kind, attempts, max_attempts',
+}
 
 /** An error retrying cannot fix (unsupported file, bad URL): the job fails at once. */
 class PermanentJobError extends Error {}
@@ -62,7 +72,10 @@ export class KnowledgeWorker {
   private readonly guardedFetch
 
   constructor(private readonly d: WorkerDeps) {
-    this.poller = new Poller(() => this.loop(), d.config.WORKER_POLL_MS)
+    this.poller = new Poller(() => this.loop(), d.config.WORKER_POLL_MS, {
+      log: d.log,
+      name: 'knowledge worker',
+    })
     this.guardedFetch = createGuardedFetch({
       allowLoopback: d.config.FETCH_ALLOW_LOOPBACK,
       maxBytes: d.config.FETCH_MAX_BYTES,
@@ -89,16 +102,12 @@ export class KnowledgeWorker {
   }
 
   private async loop() {
-    try {
-      if (Date.now() - this.lastSchedule > 60_000) {
-        this.lastSchedule = Date.now()
-        await this.scheduleCrawls()
-      }
-      while (!this.poller.stopped && (await this.runOne())) {}
-      if (!this.poller.stopped) await this.backfill()
-    } catch (err) {
-      this.d.log.error('knowledge worker loop failed', { err: String(err) })
+    if (Date.now() - this.lastSchedule > 60_000) {
+      this.lastSchedule = Date.now()
+      await this.scheduleCrawls()
     }
+    while (!this.poller.stopped && (await this.runOne())) {}
+    if (!this.poller.stopped) await this.backfill()
   }
 
   /** Queues crawls of daily and weekly websites that are due. */
@@ -113,16 +122,7 @@ export class KnowledgeWorker {
 
   /** Claims and runs one due job; false when none is due. */
   async runOne(): Promise<boolean> {
-    const { rows } = await this.d.pool.query(
-      `update knowledge_jobs j set status = 'processing', attempts = attempts + 1, locked_at = now(), locked_by = $1
-        where j.id = (select id from knowledge_jobs
-                       where (status = 'pending' and run_at <= now())
-                          or (status = 'processing' and locked_at < now() - $2::interval)
-                       order by run_at limit 1 for update skip locked)
-        returning j.id, j.tenant_id, j.source_id, j.kind, j.attempts, j.max_attempts`,
-      [this.id, LEASE],
-    )
-    const job = rows[0]
+    const job = await claimOne(this.d.pool, JOBS, [this.id])
     if (!job) return false
     const log = this.d.log
     await this.d.pool.query(

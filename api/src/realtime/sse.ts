@@ -1,7 +1,6 @@
 import type { Context } from 'hono'
-import { streamSSE, type SSEStreamingApi } from 'hono/streaming'
 import type { AppEnv } from '../deps'
-import type { StreamSlot } from './streams'
+import type { StreamCredential, StreamRegistry, StreamSlot, SweptStream } from './streams'
 
 export interface LiveStream {
   send(event: string, data: unknown, id?: string | number): Promise<void>
@@ -16,18 +15,100 @@ export interface LiveOptions {
   /** What the stream counts against (caps per owner, per IP and per process). */
   slot: StreamSlot
   /**
-   * Whether the credential that opened the stream is still valid. Run every STREAM_RECHECK_MS and
-   * whenever streams.recheck() is called; false (or a throw) ends the stream with `event: revoked`.
+   * The credential that opened the stream (credentials.ts): re-checked by the registry's sweep every
+   * STREAM_RECHECK_MS, in batches, and whenever streams.recheck() is called; no longer valid (or the
+   * check failing) ends the stream with `event: revoked`.
    */
-  stillValid: () => Promise<boolean>
+  credential: StreamCredential<any>
   /** When the credential expires by itself (a JWT's exp, in ms): the stream ends then. */
   expiresAt?: number
 }
 
+const encoder = new TextEncoder()
+/** A reader this far behind (bytes queued) is cut rather than buffered without end. */
+const MAX_QUEUED = 1 << 20
+
 /**
- * A long-lived SSE response: pings every 15 s, ends with `event: bye` on shutdown or after
- * STREAM_IDLE_MS without an event, ends with `event: revoked` once its credential is no longer valid,
- * and runs `cleanup` however it ends. Over a cap: 429 stream_limit before anything is streamed.
+ * One open stream: its own ReadableStream's underlying source (no TransformStream, writer or wrapper
+ * stream per connection) and what the registry's sweep reads. Methods live on the prototype so an idle
+ * stream holds its fields and little else.
+ */
+class Live implements LiveStream, SweptStream, UnderlyingDefaultSource<Uint8Array> {
+  private controller!: ReadableStreamDefaultController<Uint8Array>
+  private done = false
+  private finish!: () => void
+  readonly closed: Promise<void>
+  readonly body: ReadableStream<Uint8Array>
+  readonly expiresAt: number
+  lastEvent = Date.now()
+  lastWrite = this.lastEvent
+  lastCheck = this.lastEvent
+
+  constructor(
+    readonly credential: StreamCredential,
+    expiresAt: number | undefined,
+  ) {
+    this.expiresAt = expiresAt ?? Infinity
+    this.closed = new Promise<void>((resolve) => (this.finish = resolve))
+    this.body = new ReadableStream<Uint8Array>(this)
+  }
+
+  start(controller: ReadableStreamDefaultController<Uint8Array>) {
+    this.controller = controller
+  }
+
+  /** The client went away (or the response was cancelled). */
+  cancel() {
+    this.stop(false)
+  }
+
+  isClosed() {
+    return this.done
+  }
+
+  write(text: string) {
+    if (this.done) return
+    try {
+      this.controller.enqueue(encoder.encode(text))
+      this.lastWrite = Date.now()
+      if ((this.controller.desiredSize ?? 0) < -MAX_QUEUED) this.stop(true)
+    } catch {
+      this.stop(false)
+    }
+  }
+
+  ping() {
+    this.write(': ping\n\n')
+  }
+
+  async send(event: string, data: unknown, id?: string | number) {
+    if (this.done) return
+    this.lastEvent = Date.now()
+    // JSON has no raw line breaks, so the data is one line.
+    this.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n${id === undefined ? '' : `id: ${id}\n`}\n`)
+  }
+
+  async end(event: string, reason: string) {
+    this.write(`event: ${event}\ndata: ${JSON.stringify({ reason })}\n\n`)
+    this.stop(true)
+  }
+
+  stop(close: boolean) {
+    if (this.done) return
+    this.done = true
+    if (close)
+      try {
+        this.controller.close()
+      } catch {}
+    this.finish()
+  }
+}
+
+/**
+ * A long-lived SSE response: a comment line every 15 s without a write, ends with `event: bye` on
+ * shutdown or after STREAM_IDLE_MS without an event, ends with `event: revoked` once its credential is
+ * no longer valid or expired, and runs `cleanup` however it ends. The timing is the stream registry's
+ * one sweep per process, not timers per stream. Over a cap: 429 stream_limit before anything is streamed.
  */
 export function liveSSE(
   c: Context<AppEnv>,
@@ -40,76 +121,32 @@ export function liveSSE(
     perIp: config.STREAMS_PER_IP,
     max: config.STREAMS_MAX,
   })
+  const live = new Live(options.credential, options.expiresAt)
+  void serve(live, streams, release, run)
+  c.header('Content-Type', 'text/event-stream')
+  c.header('Cache-Control', 'no-cache')
+  c.header('Connection', 'keep-alive')
+  return c.newResponse(live.body)
+}
+
+async function serve(
+  live: Live,
+  streams: StreamRegistry,
+  release: () => void,
+  run: (live: LiveStream) => Promise<() => void>,
+) {
+  let cleanup: (() => void) | undefined
   try {
-    return streamSSE(c, async (stream: SSEStreamingApi) => {
-      let done = false
-      let finish!: () => void
-      const closed = new Promise<void>((resolve) => (finish = resolve))
-      const end = () => {
-        if (!done) {
-          done = true
-          finish()
-        }
-      }
-      const endWith = async (event: string, reason: string) => {
-        if (!done) await stream.writeSSE({ event, data: JSON.stringify({ reason }) }).catch(() => {})
-        end()
-      }
-      stream.onAbort(end)
-      const unregister = streams.add((reason) => endWith('bye', reason))
-      let lastEvent = Date.now()
-      const ping = setInterval(
-        () => {
-          if (Date.now() - lastEvent >= config.STREAM_IDLE_MS) void endWith('bye', 'idle')
-          else void stream.write(': ping\n\n').catch(end)
-        },
-        Math.min(15_000, config.STREAM_IDLE_MS),
-      )
-      const check = async () => {
-        if (done) return
-        const ok = await options.stillValid().catch(() => false)
-        if (!ok) await endWith('revoked', 'credential_revoked')
-      }
-      const unwatch = streams.watch(check)
-      const recheck = setInterval(() => void check(), config.STREAM_RECHECK_MS)
-      const expiry =
-        options.expiresAt !== undefined
-          ? setTimeout(
-              () => void endWith('revoked', 'credential_expired'),
-              Math.max(0, Math.min(options.expiresAt - Date.now(), 2 ** 31 - 1)),
-            )
-          : undefined
-      const live: LiveStream = {
-        async send(event, data, id) {
-          if (done) return
-          lastEvent = Date.now()
-          await stream.writeSSE({
-            event,
-            data: JSON.stringify(data),
-            id: id === undefined ? undefined : String(id),
-          })
-        },
-        closed,
-        isClosed: () => done,
-        end: endWith,
-      }
-      let cleanup: (() => void) | undefined
-      try {
-        await stream.write('retry: 2000\n\n')
-        cleanup = await run(live)
-        await closed
-      } finally {
-        clearInterval(ping)
-        clearInterval(recheck)
-        clearTimeout(expiry)
-        unwatch()
-        unregister()
-        release()
-        cleanup?.()
-      }
-    })
-  } catch (err) {
+    live.write('retry: 2000\n\n')
+    streams.add(live)
+    cleanup = await run(live)
+    await live.closed
+  } catch {
+    // A failed read ends the stream; the client reconnects from its Last-Event-ID.
+  } finally {
+    live.stop(true)
+    streams.remove(live)
     release()
-    throw err
+    cleanup?.()
   }
 }

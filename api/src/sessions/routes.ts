@@ -17,9 +17,17 @@ import { ApiError, badRequest, conflict, notFound, unauthorized } from '../error
 import { assertOrigin } from '../http/cors'
 import { stripBidiDeep, text } from '../http/text'
 import { jsonBody, query, uuidRe } from '../http/validate'
+import { visitorTokens } from '../realtime/credentials'
 import { liveSSE } from '../realtime/sse'
 import { linkDomains } from '../answers/links'
-import { createSession, findWidget, identifySession, widgetOfBot, sessionForToken } from './service'
+import {
+  createSession,
+  findWidget,
+  identifySession,
+  widgetOfBot,
+  sessionForToken,
+  hashToken,
+} from './service'
 
 /** The widget side of the API: public, named by a publishable key, then by a session token. */
 export const sessions = new Hono<AppEnv>()
@@ -229,8 +237,8 @@ sessions.get('/sessions/:id/events', async (c) => {
     ip: clientIp(c, { trustedProxyHops: c.var.deps.config.TRUSTED_PROXY_HOPS }),
   }
   // An expired token (or a session gone) keeps no live stream.
-  const stillValid = async () => (await sessionForToken(pool, visitor.id, token)) !== null
-  return liveSSE(c, { slot, stillValid }, async (live) => {
+  const credential = { check: visitorTokens, key: [visitor.id, hashToken(token)] as [string, string] }
+  return liveSSE(c, { slot, credential }, async (live) => {
     let busy = false
     let again = false
     // Sends every visible message after the cursor, in order; coalesces bursts of notifications.

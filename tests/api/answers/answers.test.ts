@@ -76,10 +76,14 @@ describe('with a model', () => {
     expect(row.ai_metadata.tokens.completion).toBeGreaterThan(0)
     expect(row.ai_metadata.latency_ms).toBeGreaterThanOrEqual(0)
     expect(row.ai_metadata.confidence).toBeGreaterThan(0.3)
-    const usage = await t.deps.pool.query('select usage_count from knowledge_chunks where id = $1', [
-      row.ai_metadata.chunk_ids[0],
-    ])
-    expect(usage.rows[0].usage_count).toBeGreaterThan(0)
+    // Counted just after the answer, off its path (answers/usage.ts).
+    const usage = async () =>
+      (
+        await t.deps.pool.query('select usage_count from knowledge_chunks where id = $1', [
+          row.ai_metadata.chunk_ids[0],
+        ])
+      ).rows[0].usage_count
+    await expect.poll(usage, { timeout: 2000, interval: 20 }).toBeGreaterThan(0)
   })
 
   it('sends the persona and numbered, fenced passages, and tells the model to cite and to admit ignorance', async () => {
