@@ -1,5 +1,6 @@
 import type { Deps } from '../deps'
 import type { Queryable } from '../db/tx'
+import { claimOne, type Queue } from '../jobs/claim'
 import { dryRunAnswer, type DryRun } from '../answers/dry-run'
 import { Poller } from '../jobs/poller'
 import { fold } from '../text/fold'
@@ -154,6 +155,17 @@ export interface RunRow {
  * change or an applied improvement (migration 20261130000070's triggers): one run at a time, off the
  * request that caused it.
  */
+/** Queued runs: one at a time per process; a run left 'running' by a stopped process is taken again after ten minutes. */
+const RUNS: Queue = {
+  table: 'answer_test_runs',
+  taken: 'running',
+  dueAt: 'created_at',
+  takenAt: 'locked_at',
+  lease: '10 minutes',
+  orderBy: 'created_at',
+  returning: 'id, tenant_id, bot_id, model_version_id, compare_model_version_id, attempts',
+}
+
 export class AnswerTestWorker {
   private readonly poller: Poller
 
@@ -188,14 +200,7 @@ export class AnswerTestWorker {
   private async loop() {
     while (!this.poller.stopped) {
       // A run left 'running' by a stopped process is taken again after ten minutes, three times at most.
-      const { rows } = await this.d.pool.query(
-        `update answer_test_runs set status = 'running', locked_at = now(), attempts = attempts + 1
-          where id = (select id from answer_test_runs
-                       where status = 'pending' or (status = 'running' and locked_at < now() - interval '10 minutes')
-                       order by created_at limit 1 for update skip locked)
-          returning id, tenant_id, bot_id, model_version_id, compare_model_version_id, attempts`,
-      )
-      const run = rows[0]
+      const run = await claimOne(this.d.pool, RUNS)
       if (!run) return
       try {
         if (run.attempts > 3) throw new Error('gave up after 3 attempts')
