@@ -303,6 +303,7 @@ describe('console knowledge page', () => {
     // The answer is text: markup in it is shown, not rendered.
     expect(screen.getByTestId('play-answer').textContent).toBe("I don't know that <b>yet</b>.")
     expect(screen.getByTestId('play-answer').querySelector('b')).toBeNull()
+    expect(screen.queryByText(/Written by/)).toBeNull()
     const items = within(screen.getByRole('list', { name: 'Passages weighed, best first' })).getAllByRole(
       'listitem',
     )
@@ -321,6 +322,7 @@ describe('console knowledge page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Try' }))
     await screen.findByText('Answer from the knowledge base')
     expect(screen.getByTestId('play-answer').textContent).toBe('Refunds arrive within 5 business days.')
+    expect(screen.getByText('Written by extractive, in en.')).toBeTruthy()
     expect(screen.getByText(/At a tried threshold, 0\.350/)).toBeTruthy()
     expect(calls.some((c) => c.method === 'PATCH')).toBe(false)
 

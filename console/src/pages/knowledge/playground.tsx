@@ -205,9 +205,11 @@ export function Playground({ tenantId }: { tenantId: string }) {
             <p class="answer-preview" data-testid="play-answer">
               {result.play.answer}
             </p>
-            <p class="form-hint">
-              {t('answerModel', { model: result.play.model, language: result.play.language })}
-            </p>
+            {!result.play.declined && (
+              <p class="form-hint">
+                {t('answerModel', { model: result.play.model, language: result.play.language })}
+              </p>
+            )}
           </div>
 
           <div class="settings-card" role="group" aria-labelledby={`${ids}-th`}>
