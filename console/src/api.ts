@@ -8,6 +8,7 @@ import type {
   KnowledgeSource,
   KnowledgeSourceDetail,
   Message,
+  Source,
   RuleTestContext,
   RuleTestResult,
   SearchResult,
@@ -258,6 +259,8 @@ export interface PlaygroundResult {
   threshold: number
   language: string
   model: string
+  /** What the answer cites, in the order of its [n] marks. */
+  sources: Source[]
   passages: {
     chunk_id: string
     source: { id: string; kind: string; title: string | null; url: string | null }

@@ -233,6 +233,9 @@ describe('console knowledge page', () => {
         threshold,
         language: 'en',
         model: 'extractive',
+        sources: declined
+          ? []
+          : [{ id: 's1', chunk_id: 'c1', title: 'Returns policy', url: null, snippet: '' }],
         passages: [
           {
             chunk_id: 'c1',
@@ -323,6 +326,7 @@ describe('console knowledge page', () => {
     await screen.findByText('Answer from the knowledge base')
     expect(screen.getByTestId('play-answer').textContent).toBe('Refunds arrive within 5 business days.')
     expect(screen.getByText('Written by extractive, in en.')).toBeTruthy()
+    expect(screen.getByRole('list', { name: 'Sources cited' }).textContent).toBe('Returns policy')
     expect(screen.getByText(/At a tried threshold, 0\.350/)).toBeTruthy()
     expect(calls.some((c) => c.method === 'PATCH')).toBe(false)
 

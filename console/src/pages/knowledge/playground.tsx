@@ -205,6 +205,16 @@ export function Playground({ tenantId }: { tenantId: string }) {
             <p class="answer-preview" data-testid="play-answer">
               {result.play.answer}
             </p>
+            {result.play.sources.length > 0 && (
+              <ol class="form-hint" aria-label={t('answerSources')}>
+                {result.play.sources.map((src) => (
+                  <li key={src.id}>
+                    {src.title}
+                    {src.url && <> · {src.url}</>}
+                  </li>
+                ))}
+              </ol>
+            )}
             {!result.play.declined && (
               <p class="form-hint">
                 {t('answerModel', { model: result.play.model, language: result.play.language })}
