@@ -1,4 +1,5 @@
 import type {
+  AnswerTestResult,
   EscalationRule,
   EscalationRuleInput,
   Faq,
@@ -7,6 +8,7 @@ import type {
   KnowledgeSource,
   KnowledgeSourceDetail,
   Message,
+  Source,
   RuleTestContext,
   RuleTestResult,
   SearchResult,
@@ -226,6 +228,60 @@ export const api = {
     request<null>(`${t(tenantId)}/escalation-rules/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   testRules: (tenantId: string, message: string, context: RuleTestContext) =>
     request<RuleTestResult>(`${t(tenantId)}/escalation-rules/test`, { body: { message, context } }),
+
+  /** The tenant's bots with their own answer threshold (null: the calibrated default). */
+  botThresholds: (tenantId: string) =>
+    request<{ bots: (Bot & { min_confidence: number | null })[] }>(`${t(tenantId)}/bots`),
+  /** A dry run: the answer a bot would give, at `minConfidence` when given (nothing is stored). */
+  playground: (botId: string, question: string, minConfidence?: number) =>
+    request<PlaygroundResult>(`/v1/bots/${encodeURIComponent(botId)}/playground`, {
+      body: { question, ...(minConfidence === undefined ? {} : { min_confidence: minConfidence }) },
+    }),
+  /** Saves a bot's answer threshold (null: back to the calibrated default). */
+  setBotThreshold: (botId: string, minConfidence: number | null) =>
+    request<{ bot: Bot & { min_confidence: number | null } }>(`/v1/bots/${encodeURIComponent(botId)}`, {
+      method: 'PATCH',
+      body: { min_confidence: minConfidence },
+    }),
+  /** Runs the bot's answer tests now. */
+  runAnswerTests: (botId: string) =>
+    request<AnswerTestRunResult>(`/v1/bots/${encodeURIComponent(botId)}/answer-tests/run`, {
+      method: 'POST',
+    }),
+}
+
+/** `POST /v1/bots/:b/playground` (api/src/answers/dry-run.ts). */
+export interface PlaygroundResult {
+  answer: string
+  declined: boolean
+  /** The best passage's answerability, compared with `threshold`. */
+  confidence: number
+  threshold: number
+  language: string
+  model: string
+  /** What the answer cites, in the order of its [n] marks. */
+  sources: Source[]
+  passages: {
+    chunk_id: string
+    source: { id: string; kind: string; title: string | null; url: string | null }
+    language: string
+    snippet: string
+    score: number
+    coverage: number
+    retrieval: number
+    /** How many of the question's specific words the passage lacks. */
+    missing: number
+    cited: boolean
+  }[]
+}
+
+/** `POST /v1/bots/:b/answer-tests/run`. */
+export interface AnswerTestRunResult {
+  run_id: string
+  results: AnswerTestResult[]
+  passed: number
+  failed: number
+  changes: { newly_failing?: string[]; newly_passing?: string[] }
 }
 
 /**

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact'
 import { Faqs } from '../../console/src/pages/knowledge/faqs'
-import type { SearchResult } from '../../contract'
-import { decide, Playground } from '../../console/src/pages/knowledge/playground'
+import type { PlaygroundResult } from '../../console/src/api'
+import { decide, parseThreshold, Playground } from '../../console/src/pages/knowledge/playground'
 import { Sources } from '../../console/src/pages/knowledge/sources'
 import { fakeFetch } from './fake-api'
 
@@ -223,51 +223,138 @@ describe('console knowledge page', () => {
     expect(calls.filter((c) => c.method === 'DELETE')).toHaveLength(1)
   })
 
-  it('playground: ranked passages with scores, and the decision from the rules and the confidence', async () => {
-    const passage = (rank: number, confidence: number): SearchResult['passages'][number] => ({
-      rank,
-      chunk_id: 'c' + rank,
-      source: {
-        id: 's1',
-        kind: 'document',
-        title: 'Returns policy',
-        url: null,
-        page: null,
-        heading_path: ['Refunds'],
-      },
-      text: 'Refunds arrive within 5 business days.',
-      language: 'en',
-      scores: { text_rank: 0.5, coverage: 0.6, similarity: 0.7, fused: 0.8 },
-      confidence,
-    })
-    const search = (confidence: number): SearchResult => ({
-      query: 'q',
-      embedding_model: 'local',
-      vector_store: 'pgvector',
-      took_ms: 3,
-      passages: [passage(1, confidence), passage(2, confidence / 2)],
-    })
-    expect(decide(search(0.9), null)).toEqual({ kind: 'answer', best: 0.9 })
-    expect(decide(search(0.1), null)).toEqual({ kind: 'decline', best: 0.1 })
+  it('playground: the bot answers or declines against its threshold, a tried threshold changes it, and saving runs the answer tests', async () => {
+    const play = (threshold: number): PlaygroundResult => {
+      const declined = 0.4 < threshold
+      return {
+        answer: declined ? "I don't know that <b>yet</b>." : 'Refunds arrive within 5 business days.',
+        declined,
+        confidence: 0.4,
+        threshold,
+        language: 'en',
+        model: 'extractive',
+        sources: declined
+          ? []
+          : [{ id: 's1', chunk_id: 'c1', title: 'Returns policy', url: null, snippet: '' }],
+        passages: [
+          {
+            chunk_id: 'c1',
+            source: { id: 's1', kind: 'document', title: 'Returns policy', url: null },
+            language: 'en',
+            snippet: 'Refunds arrive within 5 business days.',
+            score: 0.4,
+            coverage: 0.6,
+            retrieval: 0.7,
+            missing: 1,
+            cited: !declined,
+          },
+        ],
+      }
+    }
+    expect(decide(play(0.3), null)).toEqual({ kind: 'answer', best: 0.4, threshold: 0.3 })
+    expect(decide(play(0.525), null)).toEqual({ kind: 'decline', best: 0.4, threshold: 0.525 })
     expect(
-      decide(search(0.9), { fired: null, human_request: 'talk to a human', escalates: true, trace: [] }).kind,
+      decide(play(0.3), { fired: null, human_request: 'talk to a human', escalates: true, trace: [] }).kind,
     ).toBe('escalate')
+    expect(parseThreshold('1.5')).toBeNull()
+    expect(parseThreshold('0,35')).toBe(0.35)
 
-    fakeFetch(({ path }) => {
-      if (path === '/v1/tenants/t1/knowledge/search') return { body: search(0.12) }
+    let saved: number | null = null
+    const calls = fakeFetch(({ method, path, body }) => {
+      if (path === '/v1/tenants/t1/bots')
+        return {
+          body: {
+            bots: [
+              { id: 'b1', name: 'Shop bot', status: 'active', min_confidence: null },
+              { id: 'b2', name: 'Other', status: 'active', min_confidence: null },
+            ],
+          },
+        }
+      if (path === '/v1/bots/b1/playground') {
+        const b = body as { min_confidence?: number }
+        return { body: play(b.min_confidence ?? saved ?? 0.525) }
+      }
+      if (path === '/v1/bots/b1' && method === 'PATCH') {
+        saved = (body as { min_confidence: number | null }).min_confidence
+        return { body: { bot: { id: 'b1', name: 'Shop bot', status: 'active', min_confidence: saved } } }
+      }
+      if (path === '/v1/bots/b1/answer-tests/run')
+        return {
+          body: {
+            run_id: 'r1',
+            results: [
+              { test_id: 'x1', question: 'Refund time?', passed: true, answer: '', reasons: [] },
+              { test_id: 'x2', question: 'Do you ship to Mars?', passed: false, answer: '', reasons: [] },
+            ],
+            passed: 1,
+            failed: 1,
+            changes: { newly_failing: ['x2'], newly_passing: ['x1'] },
+          },
+        }
       if (path === '/v1/tenants/t1/escalation-rules/test')
         return { body: { fired: null, human_request: null, escalates: false, trace: [] } }
       return undefined
     })
     render(<Playground tenantId="t1" />)
+    await screen.findByRole('option', { name: 'Shop bot' })
     fireEvent.input(screen.getByRole('textbox', { name: 'Question' }), { target: { value: 'Refund time?' } })
-    fireEvent.click(screen.getByRole('button', { name: 'Search' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Ask' }))
     await screen.findByText('Say it does not know, and offer a person')
-    expect(screen.getByText(/confidence 0\.12, below the threshold 0\.30/)).toBeTruthy()
-    const items = within(screen.getByRole('list', { name: 'Passages, best first' })).getAllByRole('listitem')
-    expect(items).toHaveLength(2)
-    expect(items[0].textContent).toContain('1. Returns policy · Refunds')
-    expect(items[0].textContent).toContain('fused 0.80 · similarity 0.70 · words 0.50 · coverage 0.60')
-    expect(items[0].textContent).toContain('Confidence 0.12')
+    expect(
+      screen.getByText('Confidence 0.400, below the threshold 0.525: no answer is invented.'),
+    ).toBeTruthy()
+    // The answer is text: markup in it is shown, not rendered.
+    expect(screen.getByTestId('play-answer').textContent).toBe("I don't know that <b>yet</b>.")
+    expect(screen.getByTestId('play-answer').querySelector('b')).toBeNull()
+    expect(screen.queryByText(/Written by/)).toBeNull()
+    const items = within(screen.getByRole('list', { name: 'Passages weighed, best first' })).getAllByRole(
+      'listitem',
+    )
+    expect(items[0].textContent).toContain('Score 0.400')
+    expect(items[0].textContent).toContain('coverage 0.60 · retrieval 0.70 · specific words missing: 1')
+    expect(items[0].textContent).not.toContain('Cited')
+
+    // The control starts at the bot's threshold; trying a lower one answers, without saving.
+    const value = screen.getByRole('spinbutton', { name: 'Value (0 to 1)' }) as HTMLInputElement
+    expect(value.value).toBe('0.525')
+    expect((screen.getByRole('slider', { name: 'Threshold' }) as HTMLInputElement).value).toBe('0.525')
+    fireEvent.input(value, { target: { value: '2' } })
+    expect(screen.getByText('Enter a number from 0 to 1.')).toBeTruthy()
+    expect((screen.getByRole('button', { name: 'Try' }) as HTMLButtonElement).disabled).toBe(true)
+    fireEvent.input(value, { target: { value: '0.35' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Try' }))
+    await screen.findByText('Answer from the knowledge base')
+    expect(screen.getByTestId('play-answer').textContent).toBe('Refunds arrive within 5 business days.')
+    expect(screen.getByText('Written by extractive, in en.')).toBeTruthy()
+    expect(screen.getByRole('list', { name: 'Sources cited' }).textContent).toBe('Returns policy')
+    expect(screen.getByText(/At a tried threshold, 0\.350/)).toBeTruthy()
+    expect(calls.some((c) => c.method === 'PATCH')).toBe(false)
+
+    // Saving asks first (old -> new), then the bot answers at its new threshold and its tests run.
+    fireEvent.click(screen.getByRole('button', { name: 'Save as the bot’s threshold' }))
+    const dialog = screen.getByRole('alertdialog')
+    expect(dialog.textContent).toContain('Change the answer threshold of Shop bot?')
+    expect(dialog.textContent).toContain('0.525 → 0.350')
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save as the bot’s threshold' }))
+    await screen.findByText('Answer tests: 1 passed, 1 failed.')
+    expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ min_confidence: 0.35 })
+    const last = calls.filter((c) => c.path === '/v1/bots/b1/playground').at(-1)
+    expect(last?.body).toEqual({ question: 'Refund time?' })
+    expect(screen.getByText('Threshold saved: 0.525 → 0.350.')).toBeTruthy()
+    expect(screen.getByText(/At the bot’s threshold, 0\.350/)).toBeTruthy()
+    expect(screen.getByText('Now failing').nextElementSibling?.textContent).toBe('Do you ship to Mars?')
+    expect(screen.getByText('Now passing').nextElementSibling?.textContent).toBe('Refund time?')
+    expect(screen.getByRole('link', { name: /See the answer tests/ }).getAttribute('href')).toBe('#/feedback')
+
+    // Reset sends null.
+    fireEvent.click(screen.getByRole('button', { name: 'Reset to calibrated default' }))
+    expect(screen.getByRole('alertdialog').textContent).toContain('0.350 → the calibrated default')
+    fireEvent.click(
+      within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Reset to calibrated default' }),
+    )
+    await waitFor(() =>
+      expect(calls.filter((c) => c.method === 'PATCH').at(-1)?.body).toEqual({ min_confidence: null }),
+    )
+    await screen.findByText('Threshold saved: 0.350 → 0.525.')
   })
 })

@@ -57,13 +57,96 @@ it('knowledge: the owner uploads a markdown file, sees it ready, and the playgro
   await page.getByRole('link', { name: 'Playground' }).click()
   await page.getByRole('textbox', { name: 'Question' }).fill('How much does gift wrapping cost?')
   await page.getByRole('textbox', { name: 'Question' }).press('Enter')
-  await page.getByText('Answer from the knowledge base').waitFor({ timeout: 15_000 })
+  await page
+    .getByText('Answer from the knowledge base')
+    .waitFor({ timeout: 15_000 })
+    .catch(async (err) => {
+      await page.screenshot({ path: `${shots}/console-knowledge-playground-failed.png`, fullPage: true })
+      throw err
+    })
   await expect.poll(() => page.locator('.answer-preview').textContent()).toContain('3.50 euros')
-  const first = page.getByRole('list', { name: 'Passages, best first' }).getByRole('listitem').first()
+  const first = page.getByRole('list', { name: 'Passages weighed, best first' }).getByRole('listitem').first()
   expect(await first.textContent()).toContain('Gift wrapping')
-  expect(await first.textContent()).toMatch(/Confidence \d\.\d\d/)
+  expect(await first.textContent()).toMatch(/Score \d\.\d{3}/)
+  expect(await first.textContent()).toContain('Cited')
   expect(await axeConsole(page)).toEqual([])
   await page.screenshot({ path: `${shots}/console-knowledge-playground.png`, fullPage: true })
+  expect(errors).toEqual([])
+  await ctx.close()
+})
+
+it('playground: an uncovered question declines at the bot threshold, a lower tried one answers, and saving it changes the bot', async () => {
+  const { ctx, page, errors } = await ownerPage()
+  await page.goto(`${stack.consoleBase}/console/#/knowledge/playground`)
+  const question = page.getByRole('textbox', { name: 'Question' })
+  await question.fill('Do you ship to Canada?')
+  await question.press('Enter')
+  await page.getByText('Say it does not know, and offer a person').waitFor({ timeout: 15_000 })
+  const why = (await page.getByText(/below the threshold/).textContent()) ?? ''
+  const [, confidence, threshold] = why
+    .match(/Confidence (\d\.\d+), below the threshold (\d\.\d+)/)!
+    .map(Number)
+  expect(threshold).toBeGreaterThan(confidence)
+  const value = page.getByRole('spinbutton', { name: 'Value (0 to 1)' })
+  expect(Number(await value.inputValue())).toBe(threshold)
+  // The slider moves by 0.005 from the keyboard, and the number follows.
+  await page.getByRole('slider', { name: 'Threshold' }).focus()
+  await page.keyboard.press('ArrowLeft')
+  await expect.poll(async () => Number(await value.inputValue())).toBeCloseTo(threshold - 0.005, 5)
+  expect(await axeConsole(page)).toEqual([])
+  await page.screenshot({ path: `${shots}/console-playground-declined.png`, fullPage: true })
+
+  // At a threshold at or under its confidence (on the 0.005 steps), the same question is answered.
+  const lower = (Math.floor(confidence * 200) / 200).toFixed(3)
+  await value.fill(lower)
+  await page.getByRole('button', { name: 'Try' }).focus()
+  await page.keyboard.press('Enter')
+  await page.getByText('Answer from the knowledge base').waitFor({ timeout: 15_000 })
+  await page.getByText(`At a tried threshold, ${lower}`, { exact: false }).waitFor()
+  expect(await page.getByTestId('play-answer').textContent()).not.toMatch(/^I (could not|couldn't|did not)/)
+  expect(await page.getByRole('list', { name: 'Passages weighed, best first' }).textContent()).toContain(
+    'Cited',
+  )
+
+  // Saved as the bot's threshold (after a confirmation showing old -> new), the bot itself answers.
+  await page.getByRole('button', { name: 'Save as the bot’s threshold' }).click()
+  const dialog = page.getByRole('alertdialog')
+  expect(await dialog.textContent()).toContain(`${threshold.toFixed(3)} → ${lower}`)
+  await dialog.getByRole('button', { name: 'Save as the bot’s threshold' }).click()
+  await page.getByText(`Threshold saved: ${threshold.toFixed(3)} → ${lower}.`).waitFor({ timeout: 15_000 })
+  await page.getByText(`At the bot’s threshold, ${lower}`, { exact: false }).waitFor()
+  await page.getByText('Answer from the knowledge base').waitFor()
+  await page
+    .getByText(/^(Answer tests: \d+ passed, \d+ failed\.|This bot has no answer tests yet\.)$/)
+    .waitFor({ timeout: 30_000 })
+  expect(
+    await page.getByRole('link', { name: 'See the answer tests on the Feedback page' }).getAttribute('href'),
+  ).toBe('#/feedback')
+  const direct = await page.evaluate(async () => {
+    const token = sessionStorage.getItem('parley.console.token')
+    const headers = { Authorization: `Bearer ${token}` }
+    const tenant = sessionStorage.getItem('parley.console.tenant')
+    const { bots } = await (await fetch(`/v1/tenants/${tenant}/bots`, { headers })).json()
+    const res = await fetch(`/v1/bots/${bots[0].id}/playground`, {
+      method: 'POST',
+      headers: { ...headers, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ question: 'Do you ship to Canada?' }),
+    })
+    return res.json()
+  })
+  expect(direct.declined).toBe(false)
+  expect(direct.threshold).toBeCloseTo(Number(lower), 5)
+  expect(await axeConsole(page)).toEqual([])
+  await page.screenshot({ path: `${shots}/console-playground-saved.png`, fullPage: true })
+  await page.setViewportSize({ width: 390, height: 844 })
+  expect(await axeConsole(page)).toEqual([])
+  await page.screenshot({ path: `${shots}/console-playground-saved-mobile.png`, fullPage: true })
+
+  // Back to the calibrated default: the bot declines again.
+  await page.getByRole('button', { name: 'Reset to calibrated default' }).click()
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Reset to calibrated default' }).click()
+  await page.getByText(`Threshold saved: ${lower} → ${threshold.toFixed(3)}.`).waitFor({ timeout: 15_000 })
+  await page.getByText('Say it does not know, and offer a person').waitFor()
   expect(errors).toEqual([])
   await ctx.close()
 })
