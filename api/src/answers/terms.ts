@@ -118,6 +118,9 @@ const STOP = new Set(
   ).split(/\s+/),
 )
 
+/** Doing something with an order: a question about one is answered by the policy, whatever its number. */
+const ORDER_ACTIONS = ['return', 'refund', 'cancel', 'exchange', 'payment']
+
 const CONCEPT_LIST = Object.entries(CONCEPTS).flatMap(([name, c]) =>
   c.prefixes.map((p) => ({ name, kind: c.kind, prefix: p, multi: p.includes(' ') })),
 )
@@ -149,16 +152,21 @@ export function termsOf(text: string): Term[] {
   const names = new Set<string>()
   if (detectLanguage(text, 'en') !== 'de')
     for (const m of text.matchAll(/(?<=[\p{L}\p{N},;:]\s+)(\p{Lu}[\p{L}\p{N}]+)/gu)) names.add(fold(m[1]!))
-  for (const w of words(folded)) {
-    if (STOP.has(w)) continue
-    const concept = conceptOf(w)
+  const content = words(folded).filter((w) => !STOP.has(w))
+  const concepts = content.map(conceptOf)
+  // "How do I return order 4512?" asks about returns: the order's number names which order, and the
+  // returns passage answers it without holding the number. Not so "my order 4512 has not arrived".
+  const named = new Set([...out.keys(), ...concepts.map((c) => (c ? `c:${c.name}` : ''))])
+  const orderReference = named.has('c:order') && ORDER_ACTIONS.some((a) => named.has(`c:${a}`))
+  for (const [i, w] of content.entries()) {
+    const concept = concepts[i]
     if (concept) {
       out.set(`c:${concept.name}`, { key: `c:${concept.name}`, kind: concept.kind, word: w })
       continue
     }
     if (/\d/.test(w)) {
       // Order numbers and the like; short numbers ("2", "30") are quantities.
-      if (/\d{3,}/.test(w)) out.set(`e:${w}`, { key: `e:${w}`, kind: 'entity', word: w })
+      if (/\d{3,}/.test(w) && !orderReference) out.set(`e:${w}`, { key: `e:${w}`, kind: 'entity', word: w })
       continue
     }
     if (w.length < 3) continue

@@ -124,6 +124,22 @@ describe('booking a meeting', () => {
     expect(booked.reply.content).toMatch(/^Votre rendez-vous est réservé pour /)
   })
 
+  it('cancels no meeting for a question about an order, and books none for the meeting room', async () => {
+    const v = await visitor(customer(6))
+    await v.say("I'd like to book a meeting")
+    await v.say('1')
+    const b = cal.state.bookings.at(-1)!
+    expect(b.status).toBe('accepted')
+    const calls = cal.state.calls.length
+    const order = await v.say('Can I cancel my order? We had a call yesterday')
+    expect(order.reply.content).not.toMatch(/meeting is cancelled/)
+    const room = await v.say('Can I book the meeting room?')
+    expect(room.reply.choices).toBeUndefined()
+    expect(cal.state.calls.length).toBe(calls)
+    expect(b.status).toBe('accepted')
+    expect((await v.say('Cancel the meeting')).reply.content).toBe('Your meeting is cancelled.')
+  })
+
   it('offers the next slots when the one picked was taken meanwhile', async () => {
     const v = await visitor(customer(3))
     const offer = await v.say('Can I book an appointment?')

@@ -189,6 +189,28 @@ describe('the bot answers "where is my order?"', () => {
     expect(answers[0]).not.toMatch(/4512|shipped|mug/i)
   })
 
+  it('answers "how do I return order 4512?" from the knowledge, for the verified owner as for anyone, with no order lookup', async () => {
+    const lookups = async () =>
+      (
+        await t.deps.pool.query(
+          `select count(*)::int as n from chatbot_conversations where private and content like 'Order lookup%'`,
+        )
+      ).rows[0].n as number
+    const before = await lookups()
+    const owned = await verified('cust-1')
+    const mine = (await owned.ask('How do I return order 4512?')).reply
+    // The returns FAQ of the demo knowledge, not the order's status nor the sign-in refusal.
+    expect(mine.content).toMatch(/30 days/)
+    expect(mine.content).not.toMatch(/shipped|Blue mug|sign in/i)
+    const theirs = (await (await visitor()).ask('How do I return order 4512?')).reply
+    expect(theirs.content).toMatch(/30 days/)
+    expect(theirs.content).not.toMatch(/sign in/i)
+    expect(await lookups()).toBe(before)
+    // The same owner asking where it is still gets its status.
+    expect((await owned.ask('Where is my order 4512?')).reply.content).toContain('Order 4512: shipped.')
+    expect(await lookups()).toBe(before + 1)
+  })
+
   it('a claimed e-mail never links a visitor to the customer with that e-mail', async () => {
     const v = await visitor({ identity: { user_id: 'x', email: 'ana@example.com', name: 'Ana' } })
     const { rows } = await t.deps.pool.query(`select contact_id from chatbot_sessions where id = $1`, [v.id])

@@ -60,6 +60,13 @@ describe('terms and coverage', () => {
       '4512',
     ])
   })
+  it("does not require an order's number of a question about returning, refunding or cancelling it", () => {
+    const returns = termsOf('You have 30 days after delivery to return an unworn item with its tag.')
+    expect(coverage(termsOf('How do I return order 4512?'), returns).missingEntities).toEqual([])
+    expect(coverage(termsOf('Comment annuler ma commande 4512 ?'), returns).missingEntities).toEqual([])
+    // A question about the order itself still needs its number.
+    expect(coverage(termsOf('My order 4512 has not arrived'), returns).missingEntities).toEqual(['4512'])
+  })
   it('meets the same concept across languages', () => {
     expect(coverage(termsOf('Wie lange dauert die Lieferung?'), passage).share).toBe(1)
     expect(coverage(termsOf('How long does delivery take?'), passage).share).toBe(1)
