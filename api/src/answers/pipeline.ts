@@ -84,6 +84,8 @@ export interface AnswerInput {
   dryRun?: boolean
   /** Answer with this model instead of the bot's (answer tests against a model version). */
   model?: string
+  /** The language the session already holds (a platform's locale, an earlier turn); kept unless this message is surely in another. */
+  sessionLanguage?: Lang | null
   /** The answer threshold to use instead of the bot's (a dry run trying one, answers/dry-run.ts). */
   minConfidence?: number
 }
@@ -114,7 +116,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   // A conversation keeps its language unless this message is surely in another one.
   const language = conversationLanguage(
     question,
-    history.some((h) => h.message_type === 'user') ? input.fallbackLanguage : null,
+    input.sessionLanguage ?? (history.some((h) => h.message_type === 'user') ? input.fallbackLanguage : null),
   )
   const tokens = { prompt: 0, completion: 0 }
   const promptVersions: Record<string, number> = {}

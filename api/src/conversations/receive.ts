@@ -139,6 +139,7 @@ export async function receive(
             session,
             message,
             fallbackLanguage: sent.language,
+            sessionLanguage: sent.sessionLanguage,
             onDelta: on.onDelta,
             signal: on.signal,
           })
@@ -216,6 +217,8 @@ interface SendResult {
   pending: boolean
   /** The conversation's language so far, the fallback when a message alone does not tell. */
   language: Lang
+  /** The language the session already holds (a platform's locale, an earlier turn), null before any. */
+  sessionLanguage: Lang | null
 }
 
 /**
@@ -254,6 +257,7 @@ async function storeVisitorMessage(
         duplicate: true,
         pending: !reply && s.status !== 'escalated',
         language: s.ai_context?.language ?? 'en',
+        sessionLanguage: s.ai_context?.language ?? null,
       }
     }
     const message = await appendMessage(db, {
@@ -271,6 +275,7 @@ async function storeVisitorMessage(
       duplicate: false,
       pending: s.status !== 'escalated',
       language: s.ai_context?.language ?? 'en',
+      sessionLanguage: s.ai_context?.language ?? null,
     }
   })
 }

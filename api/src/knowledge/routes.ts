@@ -305,16 +305,17 @@ knowledge.post('/tenants/:t/knowledge/search', jsonBody(searchBody), async (c) =
   const bot = body.bot_id
     ? (await pool.query(`select min_confidence from bots where id = $1`, [body.bot_id])).rows[0]
     : null
-  const judged = new Map(
-    answerability(termsOf(body.query), passages).map((j) => [j.passage.chunk_id, j.score]),
-  )
+  // Ranked as the bot weighs them: a passage missing a specific word of the question (a country, an
+  // order number) comes after one that names it, as in the answer (answers/answerability.ts).
+  const ranked = answerability(termsOf(body.query), passages)
+  const judged = new Map(ranked.map((j) => [j.passage.chunk_id, j.score]))
   return c.json({
     query: body.query,
     min_confidence: answerThreshold(c.var.deps, { min_confidence: bot?.min_confidence ?? null }),
     embedding_model: embedder.model,
     vector_store: store.name,
     took_ms: Math.round((performance.now() - started) * 10) / 10,
-    passages: passages.map((p, i) => ({
+    passages: ranked.map(({ passage: p }, i) => ({
       rank: i + 1,
       chunk_id: p.chunk_id,
       source: {
