@@ -1,3 +1,5 @@
+import type { Source } from './message'
+
 /** What a visitor sends about a conversation. */
 
 /** `POST /v1/sessions/:id/messages/:messageId/feedback` body. */
@@ -119,6 +121,45 @@ export interface AnswerTestRun {
   error: string | null
   created_at: string
   finished_at: string | null
+}
+
+/** `POST /v1/bots/:b/answer-tests/run`: the run's results and what changed since the previous run. */
+export interface AnswerTestRunResult {
+  run_id: string
+  results: AnswerTestResult[]
+  passed: number
+  failed: number
+  changes: { newly_failing?: string[]; newly_passing?: string[] }
+}
+
+/** A passage the playground's dry run weighed, with its answerability scores. */
+export interface PlaygroundPassage {
+  chunk_id: string
+  source: { id: string; kind: string; title: string | null; url: string | null }
+  language: string
+  snippet: string
+  /** 0..1 answerability: the bot answers from passages at or above the threshold. */
+  score: number
+  coverage: number
+  retrieval: number
+  /** How many of the question's specific words (countries, numbers, names) the passage lacks. */
+  missing: number
+  /** True when the answer cites this passage. */
+  cited: boolean
+}
+
+/** `POST /v1/bots/:b/playground`: the answer the bot would give, stored nowhere. */
+export interface PlaygroundResult {
+  answer: string
+  declined: boolean
+  /** The best passage's answerability, compared with `threshold`. */
+  confidence: number
+  threshold: number
+  language: string
+  model: string
+  /** What the answer cites, in the order of its [n] marks. */
+  sources: Source[]
+  passages: PlaygroundPassage[]
 }
 
 /** `GET|POST /v1/tenants/:t/model-versions`, `PATCH .../:id`. */

@@ -1,5 +1,5 @@
 import type {
-  AnswerTestResult,
+  AnswerTestRunResult,
   EscalationRule,
   EscalationRuleInput,
   Faq,
@@ -8,7 +8,7 @@ import type {
   KnowledgeSource,
   KnowledgeSourceDetail,
   Message,
-  Source,
+  PlaygroundResult,
   RuleTestContext,
   RuleTestResult,
   SearchResult,
@@ -248,40 +248,6 @@ export const api = {
     request<AnswerTestRunResult>(`/v1/bots/${encodeURIComponent(botId)}/answer-tests/run`, {
       method: 'POST',
     }),
-}
-
-/** `POST /v1/bots/:b/playground` (api/src/answers/dry-run.ts). */
-export interface PlaygroundResult {
-  answer: string
-  declined: boolean
-  /** The best passage's answerability, compared with `threshold`. */
-  confidence: number
-  threshold: number
-  language: string
-  model: string
-  /** What the answer cites, in the order of its [n] marks. */
-  sources: Source[]
-  passages: {
-    chunk_id: string
-    source: { id: string; kind: string; title: string | null; url: string | null }
-    language: string
-    snippet: string
-    score: number
-    coverage: number
-    retrieval: number
-    /** How many of the question's specific words the passage lacks. */
-    missing: number
-    cited: boolean
-  }[]
-}
-
-/** `POST /v1/bots/:b/answer-tests/run`. */
-export interface AnswerTestRunResult {
-  run_id: string
-  results: AnswerTestResult[]
-  passed: number
-  failed: number
-  changes: { newly_failing?: string[]; newly_passing?: string[] }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact'
 import { Faqs } from '../../console/src/pages/knowledge/faqs'
-import type { PlaygroundResult } from '../../console/src/api'
+import type { PlaygroundResult } from '../../contract'
 import { decide, parseThreshold, Playground } from '../../console/src/pages/knowledge/playground'
 import { Sources } from '../../console/src/pages/knowledge/sources'
 import { fakeFetch } from './fake-api'

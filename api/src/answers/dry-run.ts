@@ -5,7 +5,7 @@
  * or one the owner is trying.
  */
 import { randomUUID } from 'node:crypto'
-import type { Source } from '../conversations/messages'
+import type { PlaygroundResult } from '../../../contract'
 import { findHumanRequest } from '../escalation/human-request'
 import { sentimentOf } from '../escalation/lexicon'
 import { evaluateRules } from '../escalation/rules'
@@ -63,33 +63,6 @@ export async function dryRunAnswer(
   }
 }
 
-export interface PlaygroundPassage {
-  chunk_id: string
-  source: { id: string; kind: string; title: string | null; url: string | null }
-  language: string
-  snippet: string
-  /** 0..1 answerability: the bot answers from passages at or above the threshold. */
-  score: number
-  coverage: number
-  retrieval: number
-  /** The question's specific words (countries, numbers, names) the passage does not hold. */
-  missing: number
-  /** True when the answer cites this passage. */
-  cited: boolean
-}
-
-export interface Playground {
-  answer: string
-  declined: boolean
-  /** The best passage's answerability (what the threshold is compared with). */
-  confidence: number
-  threshold: number
-  language: string
-  model: string
-  sources: Source[]
-  passages: PlaygroundPassage[]
-}
-
 /**
  * The playground's view of a dry run: the answer, whether it declined, the threshold used and every
  * passage weighed with its scores. The bot must belong to `tenantId` (the caller checks membership).
@@ -97,7 +70,7 @@ export interface Playground {
 export async function playgroundAnswer(
   deps: AnswerDeps,
   o: { tenantId: string; botId: string; question: string; minConfidence?: number },
-): Promise<Playground> {
+): Promise<PlaygroundResult> {
   const { answer, declines } = await dryRunAnswer(deps, {
     tenant_id: o.tenantId,
     bot_id: o.botId,

@@ -1,7 +1,7 @@
 /** The Feedback page's calls: rated answers, improvements and a bot's answer tests. */
 import type {
   AnswerTest,
-  AnswerTestResult,
+  AnswerTestRunResult,
   AnswerTestRun,
   FeedbackItem,
   FeedbackType,
@@ -56,9 +56,6 @@ export const feedbackApi = {
   deleteTest: (botId: string, id: string) =>
     request<null>(`${b(botId)}/answer-tests/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   runTests: (botId: string) =>
-    request<{ run_id: string; results: AnswerTestResult[]; passed: number; failed: number }>(
-      `${b(botId)}/answer-tests/run`,
-      { method: 'POST' },
-    ),
+    request<AnswerTestRunResult>(`${b(botId)}/answer-tests/run`, { method: 'POST' }),
   bots: (tenantId: string) => request<{ bots: { id: string; name: string }[] }>(`${t(tenantId)}/bots`),
 }

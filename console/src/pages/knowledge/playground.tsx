@@ -7,7 +7,8 @@
  */
 import { useEffect, useId, useState } from 'preact/hooks'
 import type { RuleTestResult } from '../../../../contract'
-import { api, ApiError, type AnswerTestRunResult, type PlaygroundResult } from '../../api'
+import type { AnswerTestRunResult, PlaygroundResult } from '../../../../contract'
+import { api, ApiError } from '../../api'
 import { ConfirmDialog } from '../../components/confirm-dialog'
 import { formatScore, useLocale, useT } from '../../i18n'
 import { pageHref } from '../../router'
