@@ -1,4 +1,4 @@
-/** The Feedback page's calls: rated answers, improvements and a bot's answer tests. */
+/** The Feedback page's calls: rated answers, improvements, a bot's answer tests and model versions. */
 import type {
   AnswerTest,
   AnswerTestRunResult,
@@ -7,8 +7,9 @@ import type {
   FeedbackType,
   Improvement,
   ImprovementStatus,
+  ModelVersion,
 } from '../../../../contract'
-import { request } from '../../api'
+import { ApiError, getToken, request } from '../../api'
 
 const t = (tenantId: string) => `/v1/tenants/${encodeURIComponent(tenantId)}`
 const b = (botId: string) => `/v1/bots/${encodeURIComponent(botId)}`
@@ -27,6 +28,16 @@ export interface ImprovementInput {
   feedback_type: FeedbackType
   similarity_keywords?: string[]
 }
+
+export interface ModelVersionInput {
+  model_name: string
+  base_model: string
+  version: string
+  bot_id?: string
+  status?: ModelVersion['status']
+}
+
+export type ModelVersionPatch = Partial<Pick<ModelVersion, 'status' | 'is_active' | 'metrics' | 'bot_id'>>
 
 export const feedbackApi = {
   list: (tenantId: string, f: FeedbackFilters, cursor?: string | null) => {
@@ -57,5 +68,37 @@ export const feedbackApi = {
     request<null>(`${b(botId)}/answer-tests/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   runTests: (botId: string) =>
     request<AnswerTestRunResult>(`${b(botId)}/answer-tests/run`, { method: 'POST' }),
+  models: (tenantId: string) => request<{ model_versions: ModelVersion[] }>(`${t(tenantId)}/model-versions`),
+  addModel: (tenantId: string, body: ModelVersionInput) =>
+    request<{ model_version: ModelVersion }>(`${t(tenantId)}/model-versions`, { body }),
+  patchModel: (tenantId: string, id: string, body: ModelVersionPatch) =>
+    request<{ model_version: ModelVersion }>(`${t(tenantId)}/model-versions/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body,
+    }),
+  /** The bot's tests answered by version `a`, and again by version `b` (`results[].compare`). */
+  compareModels: (botId: string, a: string, b2: string) =>
+    request<AnswerTestRunResult>(
+      `${b(botId)}/answer-tests/run?model_version_id=${encodeURIComponent(a)}&compare=${encodeURIComponent(b2)}`,
+      { method: 'POST' },
+    ),
+  /** The applied improvements as a chat fine-tuning file (the bearer token cannot ride on a plain link). */
+  async fineTuningFile(tenantId: string): Promise<Blob> {
+    const token = getToken()
+    const res = await fetch(`${t(tenantId)}/improvements/export.jsonl`, {
+      headers: token ? { Authorization: `Bearer ${token}` } : {},
+    })
+    if (!res.ok) {
+      const body = (await res.json().catch(() => null)) as {
+        error?: { code: string; message: string }
+      } | null
+      throw new ApiError(
+        res.status,
+        body?.error?.code ?? 'http_' + res.status,
+        body?.error?.message ?? res.statusText,
+      )
+    }
+    return res.blob()
+  },
   bots: (tenantId: string) => request<{ bots: { id: string; name: string }[] }>(`${t(tenantId)}/bots`),
 }

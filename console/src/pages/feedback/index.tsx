@@ -1,6 +1,6 @@
 /**
  * The Feedback page: rated answers (question, answer, passages and scores, comment, the conversation
- * one click away) with their improvements, and the selected bot's answer tests.
+ * one click away) with their improvements, the selected bot's answer tests and the model versions.
  */
 import { useEffect, useState } from 'preact/hooks'
 import type { FeedbackItem, Improvement, ImprovementStatus } from '../../../../contract'
@@ -13,6 +13,7 @@ import { fullTime } from '../../time'
 import type { PageProps } from '../types'
 import { feedbackApi, type FeedbackFilters } from './api'
 import { ImproveForm } from './improve-form'
+import { Models } from './models'
 import { strings } from './strings'
 import { AnswerTests } from './tests'
 
@@ -132,6 +133,7 @@ export default function FeedbackPage({ tenantId, role }: PageProps) {
         </button>
       )}
       {reviewer && testBot && <AnswerTests botId={testBot} reload={reload} />}
+      <Models tenantId={tenantId} bots={bots} writer={reviewer} />
     </main>
   )
 }
