@@ -151,7 +151,7 @@ function ModelRow({
       </div>
       {writer && (
         <div class="item-actions model-actions">
-          <label>
+          <label class="inline-field">
             <span class="sr-only">{t('statusOf', { name })}</span>
             <select
               value={m.status}
@@ -164,7 +164,7 @@ function ModelRow({
               ))}
             </select>
           </label>
-          <label>
+          <label class="inline-field">
             <span class="sr-only">{t('botOf', { name })}</span>
             <select
               value={m.bot_id ?? ''}
@@ -226,7 +226,8 @@ function Register({ tenantId, bots, onAdded }: { tenantId: string; bots: Bot[]; 
         status: form.status as ModelVersion['status'],
         ...(form.bot_id ? { bot_id: form.bot_id } : {}),
       })
-      setForm(empty)
+      // The next version is most often of the same base model and bot.
+      setForm((f) => ({ ...empty, base_model: f.base_model, bot_id: f.bot_id }))
       toast(t('registered'))
       onAdded()
     } catch (err) {
