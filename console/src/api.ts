@@ -106,6 +106,32 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   return data as T
 }
 
+/**
+ * Fetches an export with the bearer token (which cannot ride on a plain link) and saves it under
+ * `filename`. Failures are an `ApiError` like `request`'s.
+ */
+export async function downloadFile(path: string, filename: string): Promise<void> {
+  const token = getToken()
+  let res: Response
+  try {
+    res = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} })
+  } catch (cause) {
+    throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection.', { cause })
+  }
+  if (!res.ok) {
+    const err = (
+      (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null
+    )?.error
+    throw new ApiError(res.status, err?.code ?? 'http_' + res.status, err?.message ?? res.statusText)
+  }
+  const url = URL.createObjectURL(await res.blob())
+  const a = document.createElement('a')
+  a.href = url
+  a.download = filename
+  a.click()
+  setTimeout(() => URL.revokeObjectURL(url), 1000)
+}
+
 const t = (tenantId: string) => `/v1/tenants/${encodeURIComponent(tenantId)}`
 const s = (tenantId: string, sessionId: string) => `${t(tenantId)}/sessions/${encodeURIComponent(sessionId)}`
 

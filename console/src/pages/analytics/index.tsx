@@ -68,13 +68,7 @@ export default function AnalyticsPage({ tenantId }: PageProps) {
   const badRange = draft.from > draft.to
   const exportCsv = async () => {
     try {
-      const blob = await analyticsApi.csv(tenantId, range.from, range.to)
-      const url = URL.createObjectURL(blob)
-      const a = document.createElement('a')
-      a.href = url
-      a.download = `analytics-${range.from}-to-${range.to}.csv`
-      a.click()
-      setTimeout(() => URL.revokeObjectURL(url), 1000)
+      await analyticsApi.csv(tenantId, range.from, range.to)
     } catch (err) {
       toast(err instanceof ApiError ? err.message : String(err), 'error')
     }

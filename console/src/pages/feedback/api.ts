@@ -9,7 +9,7 @@ import type {
   ImprovementStatus,
   ModelVersion,
 } from '../../../../contract'
-import { ApiError, getToken, request } from '../../api'
+import { downloadFile, request } from '../../api'
 
 const t = (tenantId: string) => `/v1/tenants/${encodeURIComponent(tenantId)}`
 const b = (botId: string) => `/v1/bots/${encodeURIComponent(botId)}`
@@ -82,23 +82,11 @@ export const feedbackApi = {
       `${b(botId)}/answer-tests/run?model_version_id=${encodeURIComponent(a)}&compare=${encodeURIComponent(b2)}`,
       { method: 'POST' },
     ),
-  /** The applied improvements as a chat fine-tuning file (the bearer token cannot ride on a plain link). */
-  async fineTuningFile(tenantId: string): Promise<Blob> {
-    const token = getToken()
-    const res = await fetch(`${t(tenantId)}/improvements/export.jsonl`, {
-      headers: token ? { Authorization: `Bearer ${token}` } : {},
-    })
-    if (!res.ok) {
-      const body = (await res.json().catch(() => null)) as {
-        error?: { code: string; message: string }
-      } | null
-      throw new ApiError(
-        res.status,
-        body?.error?.code ?? 'http_' + res.status,
-        body?.error?.message ?? res.statusText,
-      )
-    }
-    return res.blob()
-  },
+  /** Saves the applied improvements as a chat fine-tuning file. */
+  fineTuningFile: (tenantId: string) =>
+    downloadFile(
+      `${t(tenantId)}/improvements/export.jsonl`,
+      `fine-tuning-${new Date().toISOString().slice(0, 10)}.jsonl`,
+    ),
   bots: (tenantId: string) => request<{ bots: { id: string; name: string }[] }>(`${t(tenantId)}/bots`),
 }

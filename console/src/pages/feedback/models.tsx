@@ -49,13 +49,7 @@ export function Models({ tenantId, bots, writer }: { tenantId: string; bots: Bot
   }
   const download = async () => {
     try {
-      const blob = await feedbackApi.fineTuningFile(tenantId)
-      const url = URL.createObjectURL(blob)
-      const a = document.createElement('a')
-      a.href = url
-      a.download = `fine-tuning-${new Date().toISOString().slice(0, 10)}.jsonl`
-      a.click()
-      setTimeout(() => URL.revokeObjectURL(url), 1000)
+      await feedbackApi.fineTuningFile(tenantId)
     } catch (err) {
       toast(errText(err), 'error')
     }
