@@ -7,6 +7,9 @@ import preact from '@preact/preset-vite'
  */
 export default defineConfig({
   test: {
+    // Vitest's default is one worker fewer than the cores: one on a 2-core machine, so every file ran
+    // one after the other. Most files wait on HTTP, the database or a browser; two run well side by side.
+    maxWorkers: 2,
     projects: [
       {
         test: {
