@@ -22,21 +22,31 @@ function siteHost(url: string): string | null {
   }
 }
 
+/**
+ * The SQL (a jsonb value) of what the link domains are made of, for tenant $t and bot $b: used alone
+ * below and inside the answer's one query for its turn (answers/pipeline.ts loadTurn).
+ */
+export const linkSourcesSql = (t: string, b: string) =>
+  `(select jsonb_build_object(
+       'listed', tn.settings->'link_domains',
+       'origins', coalesce((select to_jsonb(w.allowed_origins) from widget_configs w where w.bot_id = ${b}), '[]'::jsonb),
+       'websites', coalesce((select jsonb_agg(s.url) from knowledge_sources s
+                              where s.tenant_id = ${t} and s.kind = 'website' and s.url is not null), '[]'::jsonb))
+      from tenants tn where tn.id = ${t})`
+
+/** The domains made of linkSourcesSql's value (see above), deduplicated. */
+export function domainsOf(r: { listed?: unknown; origins?: unknown; websites?: unknown } | null): string[] {
+  if (!r) return []
+  const strings = (v: unknown) =>
+    Array.isArray(v) ? v.filter((d): d is string => typeof d === 'string') : []
+  const derived = [...strings(r.origins).filter((o) => o !== '*'), ...strings(r.websites)].map(siteHost)
+  return [...new Set([...strings(r.listed), ...derived].filter((d): d is string => !!d))]
+}
+
 /** The domains links in this bot's answers may go to (see above), deduplicated. */
 export async function linkDomains(db: Queryable, tenantId: string, botId: string): Promise<string[]> {
-  const { rows } = await db.query(
-    `select t.settings->'link_domains' as listed,
-            coalesce((select w.allowed_origins from widget_configs w where w.bot_id = $2), '{}') as origins,
-            coalesce((select array_agg(s.url) from knowledge_sources s
-                       where s.tenant_id = $1 and s.kind = 'website' and s.url is not null), '{}') as websites
-       from tenants t where t.id = $1`,
-    [tenantId, botId],
-  )
-  const r = rows[0] as { listed: unknown; origins: string[]; websites: string[] } | undefined
-  if (!r) return []
-  const listed = Array.isArray(r.listed) ? r.listed.filter((d): d is string => typeof d === 'string') : []
-  const derived = [...r.origins.filter((o) => o !== '*'), ...r.websites].map(siteHost)
-  return [...new Set([...listed, ...derived].filter((d): d is string => !!d))]
+  const { rows } = await db.query(`select ${linkSourcesSql('$1', '$2')} as links`, [tenantId, botId])
+  return domainsOf(rows[0]?.links ?? null)
 }
 
 const HOST = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/

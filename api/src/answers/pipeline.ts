@@ -22,7 +22,7 @@ import {
   systemPrompt,
 } from './prompt'
 import { describePersona, type Persona } from './persona'
-import { linkDomains } from './links'
+import { domainsOf, linkSourcesSql } from './links'
 import { countImprovementUse, matchImprovement, type ImprovementMatch } from '../feedback/match'
 import { usageCounter } from './usage'
 
@@ -109,9 +109,8 @@ export async function generateAnswer(deps: AnswerDeps, input: AnswerInput): Prom
 
 async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   const question = input.message.content
-  const { bot, history } = await loadTurn(d.pool, input.session.bot_id, input.session.id, input.message.seq)
   // Links in the answer may go to the tenant's own domains only (quoted passages and model text alike).
-  const domains = await linkDomains(d.pool, input.session.tenant_id, input.session.bot_id)
+  const { bot, history, domains } = await loadTurn(d.pool, input.session, input.message.seq)
   if (input.minConfidence !== undefined) bot.min_confidence = input.minConfidence
   // A conversation keeps its language unless this message is surely in another one.
   const language = conversationLanguage(
@@ -583,10 +582,9 @@ type HistoryRow = { message_type: string; content: string; ai_metadata: Record<s
  */
 async function loadTurn(
   pool: pg.Pool,
-  botId: string,
-  sessionId: string,
+  session: { id: string; tenant_id: string; bot_id: string },
   beforeSeq: number,
-): Promise<{ bot: BotRow; history: HistoryRow[] }> {
+): Promise<{ bot: BotRow; history: HistoryRow[]; domains: string[] }> {
   const { rows } = await pool.query(
     `select (select to_jsonb(x) from (
               select b.name, b.persona, b.persona_name, b.persona_objective, b.persona_personality, b.persona_style,
@@ -597,12 +595,13 @@ async function loadTurn(
             (select coalesce(jsonb_agg(h order by h.seq), '[]'::jsonb) from (
               select seq, message_type, content, ai_metadata from chatbot_conversations
                where session_id = $2 and seq < $3 and not private and message_type in ('user', 'ai', 'agent')
-               order by seq desc limit 40) h) as history`,
-    [botId, sessionId, beforeSeq],
+               order by seq desc limit 40) h) as history,
+            ${linkSourcesSql('$4', '$1')} as links`,
+    [session.bot_id, session.id, beforeSeq, session.tenant_id],
   )
   const bot = rows[0]?.bot as BotRow | null
-  if (!bot) throw new Error(`bot ${botId} not found`)
-  return { bot, history: rows[0].history as HistoryRow[] }
+  if (!bot) throw new Error(`bot ${session.bot_id} not found`)
+  return { bot, history: rows[0].history as HistoryRow[], domains: domainsOf(rows[0].links) }
 }
 
 /** Splits text into small pieces the way a model streams tokens (a few words each). */
