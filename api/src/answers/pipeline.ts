@@ -577,8 +577,8 @@ interface BotRow extends Persona {
 type HistoryRow = { message_type: string; content: string; ai_metadata: Record<string, unknown> | null }
 
 /**
- * The bot (with its active prompts) and the conversation before this message, oldest first: one round
- * trip where two queries were.
+ * The bot (with its active prompts), the conversation before this message (oldest first) and the
+ * domains links may go to: one round trip where three queries were.
  */
 async function loadTurn(
   pool: pg.Pool,
