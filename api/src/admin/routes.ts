@@ -184,21 +184,22 @@ admin.get('/bots/:b', async (c) => {
   return c.json({ bot })
 })
 
+/** A model name on the configured server (bots' model, model versions' names). */
+export const modelName = z
+  .string()
+  .trim()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,99}$/,
+    'a model name like gpt-4o-mini (letters, digits, . _ : / @ -)',
+  )
+
 const botPatch = botCreate
   .partial()
   .extend({
     status: z.enum(['active', 'paused', 'archived']).optional(),
     ...personaSchema.shape,
     /** A model name on the configured server; null goes back to the default (LLM_MODEL). */
-    model: z
-      .string()
-      .trim()
-      .regex(
-        /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,99}$/,
-        'a model name like gpt-4o-mini (letters, digits, . _ : / @ -)',
-      )
-      .nullable()
-      .optional(),
+    model: modelName.nullable().optional(),
     /** The bot's answer threshold (0..1); null goes back to the calibrated default. */
     min_confidence: z.number().min(0).max(1).nullable().optional(),
   })

@@ -4,7 +4,7 @@ import { DEFAULT_PROMPTS } from '../answers/prompt'
 import { asMember } from '../auth/member'
 import { requireUser } from '../auth/middleware'
 import { ADMINS } from '../auth/roles'
-import { botTenant } from '../admin/routes'
+import { botTenant, modelName } from '../admin/routes'
 import type { AppEnv } from '../deps'
 import { ApiError, badRequest, conflict, notFound } from '../errors'
 import { text } from '../http/text'
@@ -471,13 +471,6 @@ feedback.post('/bots/:b/answer-tests/run', async (c) => {
 
 // Model versions.
 
-const modelName = z
-  .string()
-  .trim()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,99}$/,
-    'a model name like gpt-4o-mini (letters, digits, . _ : / @ -)',
-  )
 const metrics = z.record(z.string().max(100), z.union([z.number(), z.string().max(200), z.boolean()]))
 const modelCreate = z
   .object({
