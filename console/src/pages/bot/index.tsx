@@ -10,6 +10,7 @@ import { PersonaForm } from './persona-form'
 import { PromptPreview } from './prompt-preview'
 import { PromptVersions } from './prompt-versions'
 import { strings } from './strings'
+import { BotOptions } from '../../components/bot-options'
 
 export default function BotPage({ tenantId }: PageProps) {
   const t = useT(strings)
@@ -44,11 +45,7 @@ export default function BotPage({ tenantId }: PageProps) {
           <label>
             <span class="sr-only">{t('bot')}</span>
             <select value={botId ?? ''} onChange={(e) => setBotId(e.currentTarget.value)}>
-              {bots.map((b) => (
-                <option key={b.id} value={b.id}>
-                  {b.name}
-                </option>
-              ))}
+              <BotOptions bots={bots} />
             </select>
           </label>
         )}

@@ -9,6 +9,7 @@ import { common } from '../../i18n/common'
 import type { Bot } from '../../types'
 import { PLATFORMS, type Channel, type ChannelInput, type ChannelPatch, type Platform } from './api'
 import { strings } from './strings'
+import { BotOptions } from '../../components/bot-options'
 
 type Values = {
   platform: Platform
@@ -141,11 +142,7 @@ export function ChannelForm({ bots, editing, title, submitLabel, onSubmit, onCan
         <Field label={t('bot')} error={messageFor(error, 'bot_id')}>
           {(p) => (
             <select {...p} value={v.bot_id} required onChange={(e) => set({ bot_id: e.currentTarget.value })}>
-              {bots.map((b) => (
-                <option key={b.id} value={b.id}>
-                  {b.name}
-                </option>
-              ))}
+              <BotOptions bots={bots} />
             </select>
           )}
         </Field>

@@ -16,6 +16,7 @@ import { ImproveForm } from './improve-form'
 import { Models } from './models'
 import { strings } from './strings'
 import { AnswerTests } from './tests'
+import { BotOptions } from '../../components/bot-options'
 
 const STATUSES: (ImprovementStatus | 'none')[] = ['none', 'pending', 'in_review', 'applied', 'rejected']
 
@@ -90,11 +91,7 @@ export default function FeedbackPage({ tenantId, role }: PageProps) {
             <span>{t('bot')}</span>
             <select value={filters.bot_id ?? ''} onChange={set('bot_id')}>
               <option value="">{t('allBots')}</option>
-              {bots.map((b) => (
-                <option key={b.id} value={b.id}>
-                  {b.name}
-                </option>
-              ))}
+              <BotOptions bots={bots} />
             </select>
           </label>
         )}

@@ -14,6 +14,7 @@ import { common } from '../../i18n/common'
 import { feedbackApi, type ModelVersionPatch } from './api'
 import { modelStrings as strings } from './strings'
 import './models.css'
+import { BotOptions } from '../../components/bot-options'
 
 type Bot = { id: string; name: string }
 const STATUSES: ModelVersion['status'][] = ['training', 'ready', 'deprecated']
@@ -165,11 +166,7 @@ function ModelRow({
               onChange={(e) => onPatch({ bot_id: e.currentTarget.value || null })}
             >
               <option value="">{t('noBot')}</option>
-              {bots.map((b) => (
-                <option key={b.id} value={b.id}>
-                  {b.name}
-                </option>
-              ))}
+              <BotOptions bots={bots} />
             </select>
           </label>
           {m.is_active ? (
@@ -248,11 +245,7 @@ function Register({ tenantId, bots, onAdded }: { tenantId: string; bots: Bot[]; 
           {(p) => (
             <select {...p} value={form.bot_id} onChange={set('bot_id')}>
               <option value="">{t('noBot')}</option>
-              {bots.map((b) => (
-                <option key={b.id} value={b.id}>
-                  {b.name}
-                </option>
-              ))}
+              <BotOptions bots={bots} />
             </select>
           )}
         </Field>

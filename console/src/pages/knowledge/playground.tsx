@@ -13,6 +13,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog'
 import { formatScore, useLocale, useT } from '../../i18n'
 import { pageHref } from '../../router'
 import { strings } from './strings'
+import { BotOptions } from '../../components/bot-options'
 
 export type Decision =
   | { kind: 'escalate'; rule: string | null; reason: string }
@@ -148,11 +149,7 @@ export function Playground({ tenantId }: { tenantId: string }) {
             <label class="form-field">
               <span class="form-label">{t('playBot')}</span>
               <select value={botId} onChange={(e) => onBot(e.currentTarget.value)}>
-                {bots.map((b) => (
-                  <option key={b.id} value={b.id}>
-                    {b.name}
-                  </option>
-                ))}
+                <BotOptions bots={bots} />
               </select>
             </label>
           )}

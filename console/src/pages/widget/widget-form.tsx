@@ -27,6 +27,7 @@ import { defaultHours, HoursEditor } from './hours'
 import { PrechatEditor } from './prechat'
 import { WidgetPreview } from './preview'
 import { strings } from './strings'
+import { BotOptions } from '../../components/bot-options'
 
 /** One origin per line (or separated by spaces or commas); trailing slashes dropped. */
 export const parseOrigins = (text: string) =>
@@ -191,11 +192,7 @@ export function WidgetSettings({ tenantId, onBrand }: WidgetSettingsProps) {
           <label class="inline-field">
             <span>{c('pickBot')}</span>
             <select value={botId ?? ''} onChange={(e) => setBotId(e.currentTarget.value)}>
-              {bots.map((b) => (
-                <option key={b.id} value={b.id}>
-                  {b.name}
-                </option>
-              ))}
+              <BotOptions bots={bots} />
             </select>
           </label>
         )}
