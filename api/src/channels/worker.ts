@@ -64,6 +64,8 @@ const OUTBOX: Queue = {
  * so the webhook's single insert never waits behind a queue of turns.
  */
 const PARALLEL = { postgres: 4, pglite: 1 }
+/** Notified at commit whenever a channel job is queued (migration 20261130000110). */
+const JOBS_CHANNEL = 'parley_channel_jobs'
 /** Languages the bot's texts come in (text/language.ts). */
 const LANGUAGES = ['en', 'fr', 'es', 'pt'] as const
 
@@ -74,7 +76,8 @@ const clientId = (id: string) =>
   id.length <= 100 ? id : `h:${createHash('sha256').update(id).digest('hex')}`
 
 export class ChannelWorker {
-  private unsubscribe: (() => void) | undefined
+  private unsubscribe: (() => Promise<void>) | undefined
+  private listening: Promise<unknown> | undefined
   private readonly urls: PlatformUrls
   private readonly poller: Poller
 
@@ -90,10 +93,19 @@ export class ChannelWorker {
   }
 
   start() {
-    // A message stored anywhere (an agent's reply, a resolution) may have queued a send: look now.
-    this.unsubscribe = this.d.bus.subscribe((e) => {
-      if (e.kind === 'message' || e.kind === 'status') this.kick()
-    })
+    // A job queued anywhere (an answer or agent reply to a platform user, a webhook's event, in this
+    // process or another) notifies parley_channel_jobs at commit (migration 20261130000110): look now.
+    // Widget messages queue nothing and wake nothing. After a lost LISTEN connection, look too.
+    this.listening = this.d.db
+      .listen(
+        JOBS_CHANNEL,
+        () => this.kick(),
+        () => this.kick(),
+      )
+      .then((stop) => (this.unsubscribe = stop))
+      .catch((err) =>
+        this.d.log.warn('channel worker: listen failed (the timer still polls)', { err: String(err) }),
+      )
     this.poller.start()
     void this.resealSecrets().catch((err) =>
       this.d.log.warn('re-sealing channel secrets failed', { err: String(err) }),
@@ -117,18 +129,21 @@ export class ChannelWorker {
   }
 
   async stop() {
-    this.unsubscribe?.()
+    await this.listening
+    await this.unsubscribe?.()
     await this.poller.stop()
   }
 
   private async loop() {
-    const lanes = (fn: () => Promise<boolean>) =>
-      Promise.all(
-        Array.from({ length: PARALLEL[this.d.db.kind] }, async () => {
-          // Between jobs, the event loop serves what waits (the webhook's requests) before the next one.
-          while (!this.poller.stopped && (await fn())) await new Promise((r) => setImmediate(r))
-        }),
-      )
+    const lane = async (fn: () => Promise<boolean>) => {
+      // Between jobs, the event loop serves what waits (the webhook's requests) before the next one.
+      while (!this.poller.stopped && (await fn())) await new Promise((r) => setImmediate(r))
+    }
+    // One claim first: the other lanes open only when there is work (an empty queue costs one claim).
+    const lanes = async (fn: () => Promise<boolean>) => {
+      if (this.poller.stopped || !(await fn())) return
+      await Promise.all(Array.from({ length: PARALLEL[this.d.db.kind] }, () => lane(fn)))
+    }
     await Promise.all([lanes(() => this.runInbound()), lanes(() => this.runOutbound())])
   }
 
