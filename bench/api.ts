@@ -200,6 +200,7 @@ async function benchOne(database: 'pglite' | 'postgres') {
     let errors = 0
     let answered = 0
     const errorSamples: string[] = []
+    const cpu0 = process.cpuUsage()
     const t0 = performance.now()
     await runPool(sessions.length, concurrency, async (i) => {
       const s = sessions[i]!
@@ -229,6 +230,7 @@ async function benchOne(database: 'pglite' | 'postgres') {
       }
     })
     const wall = performance.now() - t0
+    const cpu = process.cpuUsage(cpu0)
     const statements = counts.statements - before.statements
     const waitMs = counts.waitMs - before.waitMs
     const checkouts = counts.checkouts - before.checkouts
@@ -269,6 +271,9 @@ async function benchOne(database: 'pglite' | 'postgres') {
       // Waiting for a pool connection, per message and per checkout.
       'pool wait ms/msg': r1(waitMs / Math.max(1, latencies.length)),
       'pool wait ms/checkout': r1(waitMs / Math.max(1, checkouts)),
+      // This process's CPU (the API and the bench's HTTP client share it) per message: what caps
+      // answered/s on one core, and a figure the machine's other load hardly moves.
+      'node cpu ms/msg': r1((cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length)),
     })
     const ids = sessions.map((x) => x.session.id)
     const { rows: stored } = await api.deps.pool.query(

@@ -111,7 +111,14 @@ function openServer(url: string, o: OpenOptions): Database {
     connectionTimeoutMillis: o.connectTimeoutMs ?? 5000,
     keepAlive: true,
   }
-  const pool = new pg.Pool({ ...connection, max: o.poolSize ?? 10, idleTimeoutMillis: 30_000 })
+  // Pipelined: a transaction's `begin` goes out with its first statement, and a one-statement
+  // pool.query sends begin, statement and commit in one write (one round trip instead of three).
+  const pool = new pg.Pool({
+    ...connection,
+    max: o.poolSize ?? 10,
+    idleTimeoutMillis: 30_000,
+    pipeline: true,
+  } as pg.PoolConfig)
   // A server restart or a killed backend errors idle and checked-out clients alike: logged, never
   // fatal (an 'error' event without a listener ends the process). The pool drops broken clients.
   pool.on('error', (err) => log?.warn('database: idle connection lost', { err: String(err) }))
@@ -136,7 +143,7 @@ function openServer(url: string, o: OpenOptions): Database {
     // pool.query runs one statement in its own transaction, so the role and timeout apply to it too.
     pool.query = (async (text: string | pg.QueryConfig, values?: unknown[]) => {
       if (typeof values === 'function') throw new Error('pool.query: callbacks are not supported')
-      return inTransaction(pool, begin, (client) => client.query(text as string, values))
+      return oneStatement(pool, begin, text, values)
     }) as typeof pool.query
   }
 
@@ -277,10 +284,30 @@ class ServerListener {
   }
 }
 
+/** A pipelined client sends a query without waiting for the answer to the one before (pg's pipeline mode). */
+const pipelined = (client: pg.PoolClient) => (client as { pipeline?: boolean }).pipeline === true
+
+/**
+ * Runs the synchronous part of `send` with the client's socket corked: what it queries goes out in one
+ * write (a pipelined client writes each query as soon as it is made).
+ */
+function corked<T>(client: pg.PoolClient, send: () => T): T {
+  const stream = (client as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection
+    ?.stream
+  stream?.cork?.()
+  try {
+    return send()
+  } finally {
+    stream?.uncork?.()
+  }
+}
+
 /**
  * Runs fn on one client between `begin` and commit; rolls back on any error, and drops the connection
  * when even the rollback failed (it is broken). The one transaction loop of the API (withTx and the
- * per-statement pool.query both use it).
+ * per-statement pool.query both use it). On a pipelined client (a server), `begin` is written with fn's
+ * first statement instead of a round trip of its own: when it fails (the role switch refused), every
+ * statement after it fails in the aborted transaction, and begin's own error is the one thrown.
  */
 export async function inTransaction<T>(
   pool: pg.Pool,
@@ -289,16 +316,71 @@ export async function inTransaction<T>(
 ): Promise<T> {
   const client = await pool.connect()
   let broken: Error | undefined
+  let began: Promise<unknown> | undefined
   try {
-    await client.query(begin)
-    const result = await fn(client)
+    let result: Promise<T>
+    if (pipelined(client)) {
+      result = corked(client, () => {
+        began = client.query(begin)
+        began.catch(() => {}) // awaited below
+        return fn(client)
+      })
+    } else {
+      await client.query(begin)
+      result = fn(client)
+    }
+    const value = await result
+    await began
     await client.query('commit')
-    return result
+    return value
   } catch (err) {
+    const beginError =
+      began &&
+      (await began.then(
+        () => undefined,
+        (e: Error) => e,
+      ))
     broken = await rollback(client)
-    throw err
+    throw beginError ?? err
   } finally {
     // A connection that could not roll back is discarded, never handed to the next request.
+    client.release(broken)
+  }
+}
+
+/**
+ * pool.query on a server: one statement in its own transaction as the app role, with begin, the
+ * statement and commit written at once (pipelined) and answered in one round trip. A failed statement
+ * turns the commit into a rollback on the server (the transaction is aborted), so nothing is
+ * half-written; the error thrown is the first one (begin's, then the statement's).
+ */
+async function oneStatement(
+  pool: pg.Pool,
+  begin: string,
+  text: string | pg.QueryConfig,
+  values?: unknown[],
+): Promise<pg.QueryResult> {
+  const client = await pool.connect()
+  if (!pipelined(client)) {
+    client.release()
+    return inTransaction(pool, begin, (c) => c.query(text as string, values))
+  }
+  let broken: Error | undefined
+  try {
+    const [began, result, committed] = corked(client, () => [
+      client.query(begin),
+      client.query(text as string, values),
+      client.query('commit'),
+    ])
+    const settled = await Promise.allSettled([began, result, committed])
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed) {
+      // A commit that failed (the connection lost, a deferred constraint) may leave a transaction open.
+      if (settled[2].status === 'rejected') broken = await rollback(client)
+      throw failed.reason
+    }
+    return (settled[1] as PromiseFulfilledResult<pg.QueryResult>).value
+  } finally {
     client.release(broken)
   }
 }
