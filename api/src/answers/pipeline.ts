@@ -23,7 +23,12 @@ import {
 } from './prompt'
 import { describePersona, type Persona } from './persona'
 import { domainsOf, linkSourcesSql } from './links'
-import { countImprovementUse, matchImprovement, type ImprovementMatch } from '../feedback/match'
+import {
+  appliedVersionSql,
+  countImprovementUse,
+  matchImprovement,
+  type ImprovementMatch,
+} from '../feedback/match'
 import { usageCounter } from './usage'
 
 export interface Answer {
@@ -110,7 +115,7 @@ export async function generateAnswer(deps: AnswerDeps, input: AnswerInput): Prom
 async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
   const question = input.message.content
   // Links in the answer may go to the tenant's own domains only (quoted passages and model text alike).
-  const { bot, history, domains } = await loadTurn(d.pool, input.session, input.message.seq)
+  const { bot, history, domains, improvements } = await loadTurn(d.pool, input.session, input.message.seq)
   if (input.minConfidence !== undefined) bot.min_confidence = input.minConfidence
   // A conversation keeps its language unless this message is surely in another one.
   const language = conversationLanguage(
@@ -177,7 +182,7 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
 
   const terms = termsOf(query)
   // An applied improvement of the same question answers before any passage (feedback/match.ts).
-  const improved = await matchImprovement(d.pool, input.session, terms)
+  const improved = await matchImprovement(d.pool, input.session, terms, improvements)
   if (improved) {
     if (!input.dryRun) await countImprovementUse(d.pool, improved.id)
     const lead =
@@ -577,14 +582,15 @@ interface BotRow extends Persona {
 type HistoryRow = { message_type: string; content: string; ai_metadata: Record<string, unknown> | null }
 
 /**
- * The bot (with its active prompts), the conversation before this message (oldest first) and the
- * domains links may go to: one round trip where three queries were.
+ * The bot (with its active prompts), the conversation before this message (oldest first), the
+ * domains links may go to and the version of the bot's applied improvements: one round trip where
+ * four queries were.
  */
 async function loadTurn(
   pool: pg.Pool,
   session: { id: string; tenant_id: string; bot_id: string },
   beforeSeq: number,
-): Promise<{ bot: BotRow; history: HistoryRow[]; domains: string[] }> {
+): Promise<{ bot: BotRow; history: HistoryRow[]; domains: string[]; improvements: string }> {
   const { rows } = await pool.query(
     `select (select to_jsonb(x) from (
               select b.name, b.persona, b.persona_name, b.persona_objective, b.persona_personality, b.persona_style,
@@ -596,12 +602,18 @@ async function loadTurn(
               select seq, message_type, content, ai_metadata from chatbot_conversations
                where session_id = $2 and seq < $3 and not private and message_type in ('user', 'ai', 'agent')
                order by seq desc limit 40) h) as history,
-            ${linkSourcesSql('$4', '$1')} as links`,
+            ${linkSourcesSql('$4', '$1')} as links,
+            ${appliedVersionSql('$1', '$4')} as improvements`,
     [session.bot_id, session.id, beforeSeq, session.tenant_id],
   )
   const bot = rows[0]?.bot as BotRow | null
   if (!bot) throw new Error(`bot ${session.bot_id} not found`)
-  return { bot, history: rows[0].history as HistoryRow[], domains: domainsOf(rows[0].links) }
+  return {
+    bot,
+    history: rows[0].history as HistoryRow[],
+    domains: domainsOf(rows[0].links),
+    improvements: rows[0].improvements as string,
+  }
 }
 
 /** Splits text into small pieces the way a model streams tokens (a few words each). */
@@ -616,20 +628,13 @@ function pieces(content: string): string[] {
 }
 
 /**
- * True when a visitor message says yes to the bot's offer of a person: the bot's previous answer
- * offered one (ai_metadata.offered_human) and the message is a yes in any of the seven languages.
+ * True when a visitor message says yes to the bot's offer of a person: the previous public reply (the
+ * bot's or an agent's; its ai_metadata) offered one and the message is a yes in any of the seven
+ * languages.
  */
-export async function acceptsHumanOffer(
-  pool: pg.Pool,
-  sessionId: string,
-  message: { seq: number; content: string },
-): Promise<boolean> {
-  if (replyOf(message.content) !== 'yes') return false
-  const { rows } = await pool.query(
-    `select ai_metadata from chatbot_conversations
-      where session_id = $1 and seq < $2 and not private and message_type in ('ai', 'agent')
-      order by seq desc limit 1`,
-    [sessionId, message.seq],
-  )
-  return rows[0]?.ai_metadata?.offered_human === true
+export function acceptsHumanOffer(
+  previous: Record<string, unknown> | null,
+  message: { content: string },
+): boolean {
+  return previous?.offered_human === true && replyOf(message.content) === 'yes'
 }

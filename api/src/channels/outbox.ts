@@ -24,10 +24,13 @@ export async function queueChannelDelivery(
     private?: boolean
     ai_metadata?: Record<string, unknown>
   },
+  /** The session's channel account when the caller has read it: a widget session (null) costs no query. */
+  known?: { channel_account_id: string | null },
 ) {
   // An approved template is what WhatsApp delivers outside the window.
   const template = !!m.ai_metadata?.template
   if (m.private || m.message_type === 'user') return
+  if (known && !known.channel_account_id) return
   const { rows } = await db.query(
     `select s.channel, s.channel_account_id,
             case when s.channel = 'whatsapp' and $2 then

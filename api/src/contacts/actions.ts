@@ -81,15 +81,15 @@ export async function runActions(
   session: { id: string; tenant_id: string; bot_id: string },
   message: { id: string; seq: number; content: string },
   fallback: Lang,
+  /** The ai_metadata of the previous public reply (the bot's or an agent's), null before any. */
+  previous: Record<string, unknown> | null,
 ): Promise<ActionReply | null> {
   const orderId = orderQuestionOf(message.content)
   const wantsMeeting = !orderId && meetingRequestOf(message.content)
   const cancels = !orderId && meetingCancelOf(message.content)
   // A pick is a number or a slot's label: only a short message can be one (no query for the others).
   const picking =
-    !orderId && !wantsMeeting && !cancels && message.content.length <= 120
-      ? await offeredSlots(deps.pool, session.id, message.seq)
-      : null
+    !orderId && !wantsMeeting && !cancels && message.content.length <= 120 ? offeredSlots(previous) : null
   const pick = picking ? choiceOf(message.content, picking.labels) : null
   if (!orderId && !wantsMeeting && !cancels && pick === null) return null
 
@@ -227,14 +227,7 @@ async function calcomAccount(deps: ActionDeps, tenantId: string): Promise<Calcom
 }
 
 /** The slots the bot's previous message offered, if it offered some. */
-async function offeredSlots(pool: pg.Pool, sessionId: string, seq: number) {
-  const { rows } = await pool.query(
-    `select ai_metadata from chatbot_conversations
-      where session_id = $1 and seq < $2 and not private and message_type in ('ai', 'agent')
-      order by seq desc limit 1`,
-    [sessionId, seq],
-  )
-  const meta = rows[0]?.ai_metadata
+function offeredSlots(meta: Record<string, unknown> | null) {
   if (!Array.isArray(meta?.slots) || !Array.isArray(meta?.choices)) return null
   return {
     slots: meta.slots as string[],

@@ -112,7 +112,7 @@ export async function receive(
     const escalation =
       sent.pending && !sent.duplicate
         ? ((await handOff(deps, session, message, input)) ??
-          (await acceptOffer(deps, session, message, sent.language)))
+          (await acceptOffer(deps, session, message, sent.language, sent.previous)))
         : null
     t = stageEnd('rules', t)
     if (escalation) {
@@ -129,7 +129,7 @@ export async function receive(
     let reply: Message | null
     try {
       // The actions step: an order's status or a meeting, for a verified customer (contacts/actions.ts).
-      const acted = await runActions(deps, session, message, sent.language)
+      const acted = await runActions(deps, session, message, sent.language, sent.previous)
       if (acted) await on.onDelta?.(acted.content)
       // Outside any transaction: the answer may wait for a model, and retrieval's vector store takes
       // its own connection (inside a transaction that would hold two, or deadlock PGlite's one).
@@ -194,8 +194,9 @@ async function acceptOffer(
   session: Conversation,
   message: Message,
   language: Lang,
+  previous: Record<string, unknown> | null,
 ): Promise<Escalation | null> {
-  if (!(await acceptsHumanOffer(deps.pool, session.id, message))) return null
+  if (!acceptsHumanOffer(previous, message)) return null
   const handoff = await escalate(deps, session, {
     rule_id: null,
     reason: `Visitor accepted the offer of a person ("${message.content.slice(0, 60)}")`,
@@ -219,6 +220,11 @@ interface SendResult {
   language: Lang
   /** The language the session already holds (a platform's locale, an earlier turn), null before any. */
   sessionLanguage: Lang | null
+  /**
+   * The ai_metadata of the public reply (the bot's or an agent's) before this message, null before
+   * any: what the bot offered (a person, meeting slots) that this message may answer.
+   */
+  previous: Record<string, unknown> | null
 }
 
 /**
@@ -237,7 +243,11 @@ async function storeVisitorMessage(
     // statement would miss the message a concurrent retry just committed (seen on a server).
     await db.query(`select 1 from chatbot_sessions where id = $1 for update`, [session.id])
     const { rows } = await db.query(
-      `select ${SESSION_COLUMNS}, e.id as existing_id, e.content as existing_content
+      `select ${SESSION_COLUMNS}, e.id as existing_id, e.content as existing_content,
+              (select p.ai_metadata from chatbot_conversations p
+                where p.session_id = s.id and p.seq < coalesce(e.seq, s.last_seq + 1) and not p.private
+                  and p.message_type in ('ai', 'agent')
+                order by p.seq desc limit 1) as previous
          from chatbot_sessions s
          left join chatbot_conversations e on e.session_id = s.id and e.client_message_id = $2
         where s.id = $1`,
@@ -258,6 +268,7 @@ async function storeVisitorMessage(
         pending: !reply && s.status !== 'escalated',
         language: s.ai_context?.language ?? 'en',
         sessionLanguage: s.ai_context?.language ?? null,
+        previous: s.previous ?? null,
       }
     }
     const message = await appendMessage(db, {
@@ -276,6 +287,7 @@ async function storeVisitorMessage(
       pending: s.status !== 'escalated',
       language: s.ai_context?.language ?? 'en',
       sessionLanguage: s.ai_context?.language ?? null,
+      previous: s.previous ?? null,
     }
   })
 }
@@ -324,7 +336,7 @@ async function storeAnswerIn(
 ): Promise<Message | null> {
   // The session, locked, and an answer stored meanwhile (a concurrent retry): one round trip.
   const { rows } = await db.query(
-    `select s.status, (select m.id from chatbot_conversations m where m.reply_to = $2) as prior
+    `select s.status, s.channel_account_id, (select m.id from chatbot_conversations m where m.reply_to = $2) as prior
        from chatbot_sessions s where s.id = $1 for update`,
     [session.id, replyTo.id],
   )
@@ -359,6 +371,7 @@ async function storeAnswerIn(
       },
     },
     { language: answer.language },
+    { channel_account_id: rows[0].channel_account_id },
   )
 }
 
@@ -380,6 +393,8 @@ async function appendMessage(
     ai_metadata?: Record<string, unknown>
   },
   context: Record<string, unknown> = {},
+  /** The session's channel account, when the caller read it (queueChannelDelivery then skips a query). */
+  channel?: { channel_account_id: string | null },
 ): Promise<Message> {
   const { rows } = await db.query(
     `with s as (
@@ -409,7 +424,7 @@ async function appendMessage(
   )
   const stored = toMessage(rows[0] as MessageRow)
   // A channel session's answer goes out through its platform too (one outbox row, same transaction).
-  await queueChannelDelivery(db, { ...m, id: stored.id })
+  await queueChannelDelivery(db, { ...m, id: stored.id }, channel)
   return stored
 }
 

@@ -70,20 +70,31 @@ interface Applied {
 const appliedCache = new Map<string, { version: string; rows: Applied[] }>()
 
 /**
- * The bot's applied improvements. Every answer asks the database for their version (how many are
- * applied and the latest review: an apply, reject or edit moves it), so a review takes effect at the
- * next answer in every process; the rows themselves are read again only when it moved.
+ * The version of a bot's applied improvements, as SQL (bot and tenant ids are parameters): how many
+ * are applied and the latest review (an apply, reject or edit moves it). The answer's turn query
+ * reads it (answers/pipeline.ts loadTurn), so checking it costs no round trip of its own.
  */
-async function appliedOf(db: Queryable, bot: { tenant_id: string; bot_id: string }): Promise<Applied[]> {
-  const v = await db.query(
-    `select count(*)::int n, max(reviewed_at)::text at from improvements
-      where bot_id = $1 and tenant_id = $2 and status = 'applied'`,
-    [bot.bot_id, bot.tenant_id],
-  )
-  const version = `${v.rows[0].n}:${v.rows[0].at ?? ''}`
+export const appliedVersionSql = (botParam: string, tenantParam: string) =>
+  `(select count(*)::int || ':' || coalesce(max(reviewed_at)::text, '') from improvements
+     where bot_id = ${botParam} and tenant_id = ${tenantParam} and status = 'applied')`
+
+/**
+ * The bot's applied improvements. Every answer asks the database for their version, so a review
+ * takes effect at the next answer in every process; the rows themselves are read again only when it
+ * moved. `known` is the version when the caller already read it.
+ */
+async function appliedOf(
+  db: Queryable,
+  bot: { tenant_id: string; bot_id: string },
+  known?: string,
+): Promise<Applied[]> {
+  const version =
+    known ??
+    ((await db.query(`select ${appliedVersionSql('$1', '$2')} as v`, [bot.bot_id, bot.tenant_id])).rows[0]
+      .v as string)
   const hit = appliedCache.get(bot.bot_id)
   if (hit && hit.version === version) return hit.rows
-  const { rows } = v.rows[0].n
+  const { rows } = !version.startsWith('0:')
     ? await db.query(
         `select id, question, improved_response, similarity_keywords, language from improvements
           where tenant_id = $1 and bot_id = $2 and status = 'applied'
@@ -111,10 +122,12 @@ export async function matchImprovement(
   db: Queryable,
   bot: { tenant_id: string; bot_id: string },
   terms: Term[],
+  /** The applied improvements' version, when the caller read it (appliedVersionSql). */
+  version?: string,
 ): Promise<ImprovementMatch | null> {
   if (!terms.length) return null
   let best: ImprovementMatch | null = null
-  for (const r of await appliedOf(db, bot)) {
+  for (const r of await appliedOf(db, bot, version)) {
     const score = matchScore(terms, r.prepared)
     if (score >= IMPROVEMENT_MIN_SHARE && (!best || score > best.score))
       best = {
