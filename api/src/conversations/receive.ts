@@ -171,11 +171,9 @@ async function handOff(
   input: Incoming,
 ): Promise<Escalation | null> {
   try {
-    // Without a model the rules' queries (version, triage note, what they look at) share one
-    // transaction; with one, triage may call it, and no connection is held meanwhile.
-    const decision = deps.llm
-      ? await checkHandoff(deps, session, message)
-      : await withTx(deps.pool, (db) => checkHandoff({ ...deps, pool: asPool(db) }, session, message))
+    // The triage kept, what the rules look at and their version: one statement (a model, when a
+    // rule needs one, is called with no connection held).
+    const decision = await checkHandoff(deps, session, message)
     const handoff = decision && (await escalate(deps, session, handoffEscalation(decision)))
     return handoff ? { id: handoff.escalation_id, reason: handoff.reason, message: handoff.message } : null
   } catch (err) {
@@ -427,9 +425,3 @@ async function appendMessage(
   await queueChannelDelivery(db, { ...m, id: stored.id }, channel)
   return stored
 }
-
-/**
- * A transaction's client where the answer and rules code takes a pool: they only run queries
- * (pool.query), which then run inside the caller's transaction.
- */
-const asPool = (db: Queryable) => db as unknown as pg.Pool

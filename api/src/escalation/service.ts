@@ -40,12 +40,14 @@ export function toRule(row: any): Rule {
 /** Compiled rules per tenant, rebuilt when a rule changes (the version is read per message: one cheap query). */
 const compiled = new Map<string, { version: string; rules: CompiledRules; needsTriage: boolean }>()
 
-export async function tenantRules(db: Queryable, tenantId: string) {
-  const v = await db.query(
-    `select count(*)::int as n, max(updated_at) as at from escalation_rules where tenant_id = $1`,
-    [tenantId],
-  )
-  const version = `${v.rows[0].n}:${v.rows[0].at?.toISOString?.() ?? ''}`
+/** The version of a tenant's rules, as SQL (how many, the latest change): a rule edited moves it. */
+const rulesVersionSql = (tenantParam: string) =>
+  `(select count(*)::int || ':' || coalesce(max(updated_at)::text, '') from escalation_rules where tenant_id = ${tenantParam})`
+
+/** The tenant's compiled rules; `known` is their version when the caller read it (rulesVersionSql). */
+export async function tenantRules(db: Queryable, tenantId: string, known?: string) {
+  const version =
+    known ?? ((await db.query(`select ${rulesVersionSql('$1')} as v`, [tenantId])).rows[0].v as string)
   const cached = compiled.get(tenantId)
   if (cached && cached.version === version) return cached
   const { rows } = await db.query(`select ${RULE_COLUMNS} from escalation_rules where tenant_id = $1`, [
@@ -79,12 +81,7 @@ export async function triage(
   message: string,
   useModel: boolean,
 ): Promise<Triage> {
-  const lexicon: Triage = {
-    sentiment: sentimentOf(message).sentiment,
-    // Only a sure detection: "ok" or a product name must not switch the session's language.
-    language: confidentLanguage(message) ?? undefined,
-    source: 'lexicon',
-  }
+  const lexicon = lexiconTriage(message)
   if (!d.llm || !useModel) return lexicon
   try {
     const prompt = await d.pool.query(
@@ -119,16 +116,39 @@ export async function triage(
   }
 }
 
-/** Everything a rule can look at for this message, read from the session. */
-export async function evalInput(
+/** The multilingual lexicon's triage: sentiment, and the language when the detection is sure. */
+function lexiconTriage(message: string): Triage {
+  return {
+    sentiment: sentimentOf(message).sentiment,
+    // Only a sure detection: "ok" or a product name must not switch the session's language.
+    language: confidentLanguage(message) ?? undefined,
+    source: 'lexicon',
+  }
+}
+
+/** What a triage keeps in the session's ai_context. */
+const triageContext = (t: Triage) =>
+  JSON.stringify({
+    sentiment: t.sentiment,
+    ...(t.intent ? { intent: t.intent } : {}),
+    ...(t.language ? { language: t.language } : {}),
+    triage_source: t.source,
+  })
+
+/**
+ * Everything a rule can look at for this message, read from the session, with the version of the
+ * tenant's rules; the triage `t` is merged into the session's ai_context by the same statement.
+ */
+async function evalInput(
   db: Queryable,
-  session: { id: string; bot_id: string },
+  session: { id: string; tenant_id: string; bot_id: string },
   message: string,
-  t: Triage | null,
-  humanRequested = false,
-): Promise<EvalInput> {
+  t: Triage,
+  humanRequested: boolean,
+): Promise<{ input: EvalInput; rulesVersion: string }> {
   const s = await db.query(
-    `select s.customer_context, s.ai_context,
+    `with kept as (update chatbot_sessions set ai_context = ai_context || $2::jsonb where id = $1)
+     select s.customer_context, ${rulesVersionSql('$3')} as rules_version,
             (select count(*)::int from chatbot_conversations m where m.session_id = s.id and m.message_type = 'user') as visitor_messages,
             (select coalesce(array_agg(c order by seq), '{}') from (
                select (m.ai_metadata->>'confidence')::real as c, m.seq from chatbot_conversations m
@@ -138,20 +158,21 @@ export async function evalInput(
        join tenants t on t.id = s.tenant_id
        left join widget_configs w on w.bot_id = s.bot_id
       where s.id = $1`,
-    [session.id],
+    [session.id, triageContext(t), session.tenant_id],
   )
   const row = s.rows[0]
   const ctx = (row?.customer_context ?? {}) as Record<string, unknown>
-  return {
+  const input: EvalInput = {
     message,
     human_requested: humanRequested,
     visitor_message_count: row?.visitor_messages ?? 1,
     recent_confidences: (row?.confidences ?? []).filter((c: unknown) => typeof c === 'number'),
-    triage: t ? { sentiment: t.sentiment, intent: t.intent, language: t.language } : null,
+    triage: { sentiment: t.sentiment, intent: t.intent, language: t.language },
     business_hours_open: row?.hours ? openingState(row.hours).open : null,
     page_url: typeof ctx.page_url === 'string' ? ctx.page_url : typeof ctx.url === 'string' ? ctx.url : null,
     attributes: { ...((ctx.attributes as object) ?? {}), ...ctx },
   }
+  return { input, rulesVersion: row?.rules_version ?? '' }
 }
 
 /**
@@ -173,19 +194,24 @@ export async function checkHandoff(
   session: { id: string; tenant_id: string; bot_id: string },
   message: { content: string },
 ): Promise<HandoffDecision | null> {
-  const rules = await tenantRules(d.pool, session.tenant_id)
-  const t = await triage(d, session.bot_id, message.content, rules.needsTriage)
-  await d.pool.query(`update chatbot_sessions set ai_context = ai_context || $2::jsonb where id = $1`, [
-    session.id,
-    JSON.stringify({
-      sentiment: t.sentiment,
-      ...(t.intent ? { intent: t.intent } : {}),
-      ...(t.language ? { language: t.language } : {}),
-      triage_source: t.source,
-    }),
-  ])
+  // One statement in the usual case: the lexicon's triage kept, what the rules look at and their
+  // version read. A model triages only when a rule needs intent or sentiment from it.
   const humanWords = findHumanRequest(message.content)
-  const input = await evalInput(d.pool, session, message.content, t, humanWords !== null)
+  const lexicon = lexiconTriage(message.content)
+  const read = await evalInput(d.pool, session, message.content, lexicon, humanWords !== null)
+  const rules = await tenantRules(d.pool, session.tenant_id, read.rulesVersion)
+  let t = lexicon
+  let input = read.input
+  if (d.llm && rules.needsTriage) {
+    t = await triage(d, session.bot_id, message.content, true)
+    if (t.source === 'llm') {
+      await d.pool.query(`update chatbot_sessions set ai_context = ai_context || $2::jsonb where id = $1`, [
+        session.id,
+        triageContext(t),
+      ])
+      input = { ...input, triage: { sentiment: t.sentiment, intent: t.intent, language: t.language } }
+    }
+  }
   const result = evaluateRules(rules.rules, input)
   if (result.fired) return { by: 'rule', fired: result.fired, trace: result.trace, language: t.language }
   if (humanWords) return { by: 'words', words: humanWords, trace: result.trace, language: t.language }
