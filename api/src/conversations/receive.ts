@@ -9,7 +9,7 @@ import type pg from 'pg'
 import { queueChannelDelivery } from '../channels/outbox'
 import { acceptsHumanOffer, generateAnswer, type Answer } from '../answers/pipeline'
 import { runActions, type ActionReply } from '../contacts/actions'
-import { withTx, type Queryable } from '../db/tx'
+import { inOrder, withTx, type Queryable } from '../db/tx'
 import type { Deps } from '../deps'
 import { checkHandoff } from '../escalation/service'
 import { ApiError, conflict, notFound } from '../errors'
@@ -239,9 +239,11 @@ async function storeVisitorMessage(
     // The session, locked, then an earlier send with this client_message_id. Two statements: under read
     // committed a statement that waited for the lock re-checks the locked row only, so a join in the same
     // statement would miss the message a concurrent retry just committed (seen on a server).
-    await db.query(`select 1 from chatbot_sessions where id = $1 for update`, [session.id])
-    const { rows } = await db.query(
-      `select ${SESSION_COLUMNS}, e.id as existing_id, e.content as existing_content,
+    // Pipelined on a server (inOrder): one round trip, the second statement starting after the lock.
+    const [, { rows }] = await inOrder(db, [
+      [`select 1 from chatbot_sessions where id = $1 for update`, [session.id]],
+      [
+        `select ${SESSION_COLUMNS}, e.id as existing_id, e.content as existing_content,
               (select p.ai_metadata from chatbot_conversations p
                 where p.session_id = s.id and p.seq < coalesce(e.seq, s.last_seq + 1) and not p.private
                   and p.message_type in ('ai', 'agent')
@@ -249,8 +251,9 @@ async function storeVisitorMessage(
          from chatbot_sessions s
          left join chatbot_conversations e on e.session_id = s.id and e.client_message_id = $2
         where s.id = $1`,
-      [session.id, input.client_message_id],
-    )
+        [session.id, input.client_message_id],
+      ],
+    ])
     const s = rows[0]
     if (!s) throw notFound('Session')
     if (s.existing_id) {
@@ -332,12 +335,17 @@ async function storeAnswerIn(
   latencyMs: number,
   action?: ActionReply['meta'],
 ): Promise<Message | null> {
-  // The session, locked, and an answer stored meanwhile (a concurrent retry): one round trip.
-  const { rows } = await db.query(
-    `select s.status, s.channel_account_id, (select m.id from chatbot_conversations m where m.reply_to = $2) as prior
-       from chatbot_sessions s where s.id = $1 for update`,
-    [session.id, replyTo.id],
-  )
+  // The session, locked, then an answer stored meanwhile (a concurrent retry). Two statements, for the
+  // reason storeVisitorMessage gives: a statement that waited for the lock would not see the answer
+  // the retry holding it committed. Pipelined on a server: one round trip.
+  const [, { rows }] = await inOrder(db, [
+    [`select 1 from chatbot_sessions where id = $1 for update`, [session.id]],
+    [
+      `select s.status, s.channel_account_id, (select m.id from chatbot_conversations m where m.reply_to = $2) as prior
+         from chatbot_sessions s where s.id = $1`,
+      [session.id, replyTo.id],
+    ],
+  ])
   if (!rows[0]) throw notFound('Session')
   if (rows[0].prior) return getMessage(db, rows[0].prior)
   if (rows[0].status === 'escalated') return null

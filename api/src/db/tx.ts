@@ -11,6 +11,28 @@ export async function withTx<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Pr
   return inTransaction(pool, beginStatement(pool), fn)
 }
 
+/**
+ * Runs statements one after the other on a transaction's client, each seeing what the one before did
+ * (a lock it took, a row it wrote). On a server they are written at once (pipelined) and answered in
+ * one round trip; the server still runs each only when the one before has finished.
+ */
+export async function inOrder(
+  db: Queryable,
+  statements: [text: string, values?: unknown[]][],
+): Promise<pg.QueryResult[]> {
+  if ((db as { pipeline?: boolean }).pipeline !== true) {
+    const results: pg.QueryResult[] = []
+    for (const [text, values] of statements) results.push(await db.query(text, values))
+    return results
+  }
+  const sent = statements.map(([text, values]) => db.query(text, values))
+  // Every promise is awaited: after a failure the rest fail too (the transaction is aborted).
+  const settled = await Promise.allSettled(sent)
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
+  return settled.map((r) => (r as PromiseFulfilledResult<pg.QueryResult>).value)
+}
+
 export interface Claims {
   sub: string
   role: 'authenticated'
