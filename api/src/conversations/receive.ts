@@ -11,7 +11,7 @@ import { acceptsHumanOffer, generateAnswer, type Answer } from '../answers/pipel
 import { runActions, type ActionReply } from '../contacts/actions'
 import { inOrder, withTx, type Queryable } from '../db/tx'
 import type { Deps } from '../deps'
-import { checkHandoff } from '../escalation/service'
+import { checkHandoff, lexiconTriage, triageContext, type Triage } from '../escalation/service'
 import { ApiError, conflict, notFound } from '../errors'
 import { CHANNEL } from '../realtime/bus'
 import type { Lang } from '../text/language'
@@ -102,7 +102,9 @@ export async function receive(
   const turn = stageStart()
   let t = turn
   try {
-    const sent = await storeVisitorMessage(deps.pool, session, input)
+    // The lexicon's triage (sentiment, a sure language) is kept by the message's own write.
+    const triage = lexiconTriage(input.content)
+    const sent = await storeVisitorMessage(deps.pool, session, input, triageContext(triage))
     const message = sent.message
     t = stageEnd('store', t)
     await on.onMessage?.(message)
@@ -111,7 +113,7 @@ export async function receive(
     t = stageStart()
     const escalation =
       sent.pending && !sent.duplicate
-        ? ((await handOff(deps, session, message, input)) ??
+        ? ((await handOff(deps, session, message, input, triage)) ??
           (await acceptOffer(deps, session, message, sent.language, sent.previous)))
         : null
     t = stageEnd('rules', t)
@@ -169,11 +171,12 @@ async function handOff(
   session: Conversation,
   message: Message,
   input: Incoming,
+  triage: Triage,
 ): Promise<Escalation | null> {
   try {
-    // The triage kept, what the rules look at and their version: one statement (a model, when a
-    // rule needs one, is called with no connection held).
-    const decision = await checkHandoff(deps, session, message)
+    // What the rules look at and their version: one statement (a model, when a rule needs one, is
+    // called with no connection held).
+    const decision = await checkHandoff(deps, session, message, triage)
     const handoff = decision && (await escalate(deps, session, handoffEscalation(decision)))
     return handoff ? { id: handoff.escalation_id, reason: handoff.reason, message: handoff.message } : null
   } catch (err) {
@@ -234,6 +237,8 @@ async function storeVisitorMessage(
   pool: pg.Pool,
   session: { id: string; tenant_id: string },
   input: { content: string; client_message_id: string },
+  /** Merged into the session's ai_context with a new message (not on a retry). */
+  context: Record<string, unknown>,
 ): Promise<SendResult> {
   return withTx(pool, async (db) => {
     // The session, locked, then an earlier send with this client_message_id. Two statements: under read
@@ -272,13 +277,17 @@ async function storeVisitorMessage(
         previous: s.previous ?? null,
       }
     }
-    const message = await appendMessage(db, {
-      tenant_id: session.tenant_id,
-      session_id: session.id,
-      message_type: 'user',
-      content: input.content,
-      client_message_id: input.client_message_id,
-    })
+    const message = await appendMessage(
+      db,
+      {
+        tenant_id: session.tenant_id,
+        session_id: session.id,
+        message_type: 'user',
+        content: input.content,
+        client_message_id: input.client_message_id,
+      },
+      context,
+    )
     // A visitor writing again after resolution reopens the conversation with the bot.
     await reopen(db, s)
     return {

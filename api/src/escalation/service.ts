@@ -117,7 +117,7 @@ export async function triage(
 }
 
 /** The multilingual lexicon's triage: sentiment, and the language when the detection is sure. */
-function lexiconTriage(message: string): Triage {
+export function lexiconTriage(message: string): Triage {
   return {
     sentiment: sentimentOf(message).sentiment,
     // Only a sure detection: "ok" or a product name must not switch the session's language.
@@ -127,18 +127,14 @@ function lexiconTriage(message: string): Triage {
 }
 
 /** What a triage keeps in the session's ai_context. */
-const triageContext = (t: Triage) =>
-  JSON.stringify({
-    sentiment: t.sentiment,
-    ...(t.intent ? { intent: t.intent } : {}),
-    ...(t.language ? { language: t.language } : {}),
-    triage_source: t.source,
-  })
+export const triageContext = (t: Triage) => ({
+  sentiment: t.sentiment,
+  ...(t.intent ? { intent: t.intent } : {}),
+  ...(t.language ? { language: t.language } : {}),
+  triage_source: t.source,
+})
 
-/**
- * Everything a rule can look at for this message, read from the session, with the version of the
- * tenant's rules; the triage `t` is merged into the session's ai_context by the same statement.
- */
+/** Everything a rule can look at for this message, read from the session, with the version of the tenant's rules. */
 async function evalInput(
   db: Queryable,
   session: { id: string; tenant_id: string; bot_id: string },
@@ -147,8 +143,7 @@ async function evalInput(
   humanRequested: boolean,
 ): Promise<{ input: EvalInput; rulesVersion: string }> {
   const s = await db.query(
-    `with kept as (update chatbot_sessions set ai_context = ai_context || $2::jsonb where id = $1)
-     select s.customer_context, ${rulesVersionSql('$3')} as rules_version,
+    `select s.customer_context, ${rulesVersionSql('$2')} as rules_version,
             (select count(*)::int from chatbot_conversations m where m.session_id = s.id and m.message_type = 'user') as visitor_messages,
             (select coalesce(array_agg(c order by seq), '{}') from (
                select (m.ai_metadata->>'confidence')::real as c, m.seq from chatbot_conversations m
@@ -158,7 +153,7 @@ async function evalInput(
        join tenants t on t.id = s.tenant_id
        left join widget_configs w on w.bot_id = s.bot_id
       where s.id = $1`,
-    [session.id, triageContext(t), session.tenant_id],
+    [session.id, session.tenant_id],
   )
   const row = s.rows[0]
   const ctx = (row?.customer_context ?? {}) as Record<string, unknown>
@@ -185,19 +180,20 @@ export type HandoffDecision =
   | { by: 'words'; words: string; trace: RuleTrace[]; language?: string }
 
 /**
- * After a visitor message is stored: triage (kept in the session's ai_context), then the tenant's
- * rules (highest priority first), then words asking for a person. Returns null when the bot should
- * answer; conversations/status.ts turns a decision into the escalation.
+ * After a visitor message is stored with the lexicon's triage (`lexicon`, kept in the session's
+ * ai_context by the message's own write: conversations/receive.ts): the tenant's rules (highest
+ * priority first), then words asking for a person. Returns null when the bot should answer;
+ * conversations/status.ts turns a decision into the escalation.
  */
 export async function checkHandoff(
   d: HandoffDeps,
   session: { id: string; tenant_id: string; bot_id: string },
   message: { content: string },
+  lexicon: Triage,
 ): Promise<HandoffDecision | null> {
-  // One statement in the usual case: the lexicon's triage kept, what the rules look at and their
-  // version read. A model triages only when a rule needs intent or sentiment from it.
+  // One statement in the usual case: what the rules look at and their version. A model triages (and
+  // its triage is kept over the lexicon's) only when a rule needs intent or sentiment from it.
   const humanWords = findHumanRequest(message.content)
-  const lexicon = lexiconTriage(message.content)
   const read = await evalInput(d.pool, session, message.content, lexicon, humanWords !== null)
   const rules = await tenantRules(d.pool, session.tenant_id, read.rulesVersion)
   let t = lexicon
@@ -207,7 +203,7 @@ export async function checkHandoff(
     if (t.source === 'llm') {
       await d.pool.query(`update chatbot_sessions set ai_context = ai_context || $2::jsonb where id = $1`, [
         session.id,
-        triageContext(t),
+        JSON.stringify(triageContext(t)),
       ])
       input = { ...input, triage: { sentiment: t.sentiment, intent: t.intent, language: t.language } }
     }
