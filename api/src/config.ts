@@ -46,6 +46,12 @@ export const configSchema = z.object({
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
   /** Server only: a statement running longer is cancelled (set per transaction, so poolers keep it). 0: no limit. */
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /**
+   * Server only: pipeline each transaction's statements (begin goes out with the first statement; a
+   * one-statement query is one round trip). Off ('false') for a pooler that cannot take pipelined
+   * messages.
+   */
+  DB_PIPELINE: bool.default(true),
   /** Server only: how long start-up waits for an unreachable database before exiting non-zero. */
   DB_START_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   /**

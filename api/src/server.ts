@@ -168,6 +168,7 @@ export async function createDeps(
       poolSize: config.DB_POOL_SIZE,
       connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+      pipeline: config.DB_PIPELINE,
       log,
     }
     // No statement timeout for the owner: an HNSW index over a large table takes its time.

@@ -42,6 +42,8 @@ export interface OpenOptions {
   poolSize?: number
   connectTimeoutMs?: number
   statementTimeoutMs?: number
+  /** Server only: pipelined transactions (default true; config DB_PIPELINE). */
+  pipeline?: boolean
   /** Server only: where LISTEN connects (a session, never a transaction pooler); DATABASE_URL by default. */
   listenUrl?: string
   log?: Logger
@@ -117,7 +119,7 @@ function openServer(url: string, o: OpenOptions): Database {
     ...connection,
     max: o.poolSize ?? 10,
     idleTimeoutMillis: 30_000,
-    pipeline: true,
+    pipeline: o.pipeline ?? true,
   } as pg.PoolConfig)
   // A server restart or a killed backend errors idle and checked-out clients alike: logged, never
   // fatal (an 'error' event without a listener ends the process). The pool drops broken clients.

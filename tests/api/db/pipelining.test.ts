@@ -70,6 +70,23 @@ describe.skipIf(!serverUrl())('pipelined transactions on a server', () => {
     expect((await db.pool.query('select count(*)::int as n from notes where id > 10')).rows[0].n).toBe(2)
   })
 
+  it('with DB_PIPELINE off, the same queries and errors, one statement at a time', async () => {
+    const plain = await openDatabase(databaseUrl(serverUrl(), dbName), { role, poolSize: 1, pipeline: false })
+    try {
+      expect((await plain.pool.query('select current_user as who')).rows[0].who).toBe(role)
+      await expect(plain.pool.query('select 1 / 0')).rejects.toThrow(/division by zero/)
+      await expect(
+        withTx(plain.pool, async (tx) => {
+          await tx.query(`insert into notes (id, body) values (30, 'first half')`)
+          await tx.query(`insert into notes (id, body) values (30, 'duplicate key')`)
+        }),
+      ).rejects.toThrow(/duplicate key/)
+      expect((await plain.pool.query('select count(*)::int as n from notes where id = 30')).rows[0].n).toBe(0)
+    } finally {
+      await plain.close()
+    }
+  })
+
   it("a refused role switch is the error thrown (not the aborted transaction's), and nothing runs", async () => {
     refused = await openDatabase(databaseUrl(serverUrl(), dbName), { role: `${role}_missing`, poolSize: 1 })
     await expect(refused.pool.query(`insert into notes (id, body) values (20, 'x')`)).rejects.toThrow(
