@@ -10,7 +10,7 @@ import type { Source } from '../conversations/messages'
 import { conversationLanguage, isLang, type Lang } from '../text/language'
 import { systemText } from '../conversations/texts'
 import { followUpQuery, replyOf, smallTalkOf, withoutGreeting } from './conversation'
-import { answerability, CALIBRATION, type Calibration, type Judged } from './answerability'
+import { answerability, byAnswerability, CALIBRATION, type Calibration, type Judged } from './answerability'
 import { asksForFigure, pivotQuery, termsOf, type Term } from './terms'
 import { LlmError, type ChatMessage, type Llm, type LlmFault } from './llm'
 import {
@@ -490,13 +490,22 @@ async function retrieveJudged(
   for (const lang of langs) {
     const pivot = pivotQuery(terms, lang)
     if (!pivot) break
-    const more = answerability(terms, await retrieve(r, { ...o, query: pivot }), cal)
-    const seen = new Set(judged.map((j) => j.passage.chunk_id))
-    judged = [...judged, ...more.filter((j) => !seen.has(j.passage.chunk_id))].sort(
-      (a, b) => b.score - a.score,
-    )
+    judged = mergeJudged(judged, answerability(terms, await retrieve(r, { ...o, query: pivot }), cal))
   }
   return judged
+}
+
+/**
+ * Two judged lists as one, each passage once with its better judgement (a passage the raw question
+ * found only by its vector is found again, and judged on its text, by the pivot query), best first.
+ */
+function mergeJudged(a: Judged[], b: Judged[]): Judged[] {
+  const best = new Map<string, Judged>()
+  for (const j of [...a, ...b]) {
+    const seen = best.get(j.passage.chunk_id)
+    if (!seen || byAnswerability(j, seen) < 0) best.set(j.passage.chunk_id, j)
+  }
+  return [...best.values()].sort(byAnswerability)
 }
 
 /**
