@@ -22,7 +22,7 @@ export interface Calibration {
 }
 
 /** Chosen by `npm run bench` (bench/answers-eval.ts, bench/results/answers-eval.json). */
-export const CALIBRATION: Calibration = { coverageWeight: 0, missingEntityFactor: 0.25, threshold: 0.55 }
+export const CALIBRATION: Calibration = { coverageWeight: 0, missingEntityFactor: 0.5, threshold: 0.55 }
 
 export interface Judged {
   passage: Passage
@@ -38,6 +38,9 @@ const termsOfPassage = (p: Passage) => {
   if (!t) passageTerms.set(p, (t = termsOf(`${p.title ?? ''}. ${p.heading_path.join('. ')}. ${p.content}`)))
   return t
 }
+
+/** 0..1: the share of passage `a`'s terms passage `b` holds (b restates a: a translation, a paraphrase). */
+export const restates = (a: Passage, b: Passage) => coverage(termsOfPassage(a), termsOfPassage(b)).share
 
 /** Each passage judged against the question, best first. */
 export function answerability(

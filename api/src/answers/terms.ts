@@ -44,7 +44,7 @@ const CONCEPTS: Record<string, Concept> = {
     say: { en: 'free', fr: 'offerte gratuit', es: 'gratis', pt: 'grátis', de: 'kostenlos', it: 'gratuita', nl: 'gratis' } },
   time: { kind: 'aspect', prefixes: ['long', 'delay', 'delai', 'temps', 'jour', 'tarda', 'tiempo', 'dias', 'demor', 'prazo', 'tempo', 'dauer', 'lange', 'tage', 'tagen', 'giorni', 'duur', 'dagen', 'days', 'business day'],
     say: { en: 'days', fr: 'jours délais', es: 'días', pt: 'dias', de: 'Tage', it: 'giorni', nl: 'dagen' } },
-  return: { kind: 'topic', prefixes: ['return', 'retour', 'renvo', 'devol', 'devuel', 'send back', 'send it back', 'zuruck', 'rucksend', 'zurucksend', 'zuruckschick', 'zuruckgeb', 'retoure', 'restitu', 'reso', 'rendere', 'terugstur', 'terugzend', 'send back'],
+  return: { kind: 'topic', prefixes: ['return', 'retour', 'renvo', 'devol', 'devuel', 'zuruck', 'rucksend', 'zurucksend', 'zuruckschick', 'zuruckgeb', 'retoure', 'restitu', 'reso', 'rendere', 'terugstur', 'terugzend', 'send * back', 'stuur * terug', 'zend * terug'],
     say: { en: 'return', fr: 'retourner retour', es: 'devolver devolución', pt: 'devolver devolução', de: 'Rücksendung zurücksenden', it: 'reso restituire', nl: 'retourneren' } },
   refund: { kind: 'topic', prefixes: ['refund', 'reimburs', 'rembours', 'reembols', 'erstatt', 'ruckerstatt', 'rimbors', 'terugbetal', 'money back'],
     say: { en: 'refund', fr: 'remboursement', es: 'reembolso', pt: 'reembolso', de: 'Rückerstattung', it: 'rimborso', nl: 'terugbetaling' } },
@@ -135,10 +135,19 @@ const ORDER_ACTIONS = ['return', 'refund', 'cancel', 'exchange', 'payment']
 const CONCEPT_LIST = Object.entries(CONCEPTS).flatMap(([name, c]) =>
   c.prefixes.map((p) => ({ name, kind: c.kind, prefix: p, multi: p.includes(' ') })),
 )
-// A phrase counts from the start of a word, and takes the rest of its last word ("business days").
+// A phrase counts from the start of a word, and takes the rest of its last word ("business days"); a
+// "*" stands for up to three words, kept as words of their own (a phrasal verb around its object:
+// "send the shoes back", "stuur ik mijn schoenen terug").
 const MULTI = CONCEPT_LIST.filter((c) => c.multi).map((c) => ({
   ...c,
-  re: new RegExp(` ${c.prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\S*`, 'g'),
+  re: new RegExp(
+    ` ${c.prefix
+      .split(' ')
+      .map((w) => (w === '*' ? '((?:\\S+ ){0,3})' : `${w.replace(/[.+?^${}()|[\]\\]/g, '\\$&')} `))
+      .join('')
+      .trimEnd()}\\S*`,
+    'g',
+  ),
 }))
 const SINGLE = CONCEPT_LIST.filter((c) => !c.multi).sort((a, b) => b.prefix.length - a.prefix.length)
 
@@ -160,10 +169,11 @@ export function termsOf(text: string): Term[] {
   // Words joined by single spaces: hyphens and punctuation part words ("Royaume-Uni", "colis ?").
   let folded = ` ${words(fold(text)).join(' ')} `
   for (const c of MULTI) {
-    if (!folded.includes(` ${c.prefix}`)) continue
+    if (!c.re.test(folded)) continue
+    c.re.lastIndex = 0
     out.set(`c:${c.name}`, { key: `c:${c.name}`, kind: c.kind, word: c.prefix })
     // "send back" is one term: its words are not also terms of their own ("send", "back").
-    folded = folded.replace(c.re, '  ')
+    folded = folded.replace(c.re, (...m: unknown[]) => ` ${m.slice(1, -2).join(' ')} `)
   }
   for (const country of countriesIn(text)) {
     const key = countryKey(country.code)
@@ -248,6 +258,20 @@ export function pivotQuery(question: Term[], lang: Lang): string | null {
     return c?.say?.[lang] ? [c.say[lang]!] : []
   })
   return question.some((t) => t.kind === 'topic' || t.kind === 'aspect') ? said.join(' ') : null
+}
+
+/**
+ * The question with the lexicon's words for its concepts in its own language added, when they add a
+ * word it does not hold ("price" -> "cost", "send back" -> "return"): full-text search matches words,
+ * and the passage may say the concept differently. Null when nothing would be added.
+ */
+export function expandedQuery(query: string, question: Term[], lang: Lang): string | null {
+  const have = new Set(words(fold(query)))
+  const added = question.flatMap((t) => {
+    const said = t.key.startsWith('c:') ? CONCEPTS[t.key.slice(2)]?.say?.[lang] : undefined
+    return said ? words(fold(said)).filter((w) => !have.has(w)) : []
+  })
+  return added.length ? `${query} ${[...new Set(added)].join(' ')}` : null
 }
 
 const FIGURE_RE =

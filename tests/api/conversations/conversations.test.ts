@@ -108,6 +108,23 @@ const CASES: Case[] = [
     expect: { answer: /30 (days|jours)/ },
   },
   {
+    name: 'en: the passage says it in other words ("price" and "costs"): the sentence with the price',
+    turns: ["What's the price of the Express option?"],
+    expect: { answer: /^Express shipping costs €9\.90/ },
+    model: { answer: /shipping costs/ },
+  },
+  {
+    name: 'en: a phrasal verb around its object',
+    turns: ['Could I send these shoes back?'],
+    expect: { answer: /30 days/ },
+  },
+  {
+    name: 'nl: a separable verb around its object',
+    turns: ['Hoe stuur ik mijn schoenen terug?'],
+    expect: { answer: /30 days/ },
+    model: { answer: /30 (days|jours)/ },
+  },
+  {
     name: 'fr: the answer stays in French',
     turns: ['Comment retourner un article ?', 'Quand serai-je remboursé ?'],
     expect: { answer: /^(?!Here is)/ },

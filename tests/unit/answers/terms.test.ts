@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { coverage, pivotQuery, termsOf } from '../../../api/src/answers/terms'
+import { coverage, expandedQuery, pivotQuery, termsOf } from '../../../api/src/answers/terms'
 import { countriesIn } from '../../../api/src/answers/countries'
 
 const keys = (text: string) => termsOf(text).map((t) => t.key)
@@ -35,6 +35,17 @@ describe('countries', () => {
 describe('phrases', () => {
   it("counts a phrase's words once, as the phrase", () => {
     expect(keys('I want my money back')).toEqual(['c:refund'])
+  })
+  it('finds a phrasal verb around its object, and keeps the object', () => {
+    expect(keys('Could I send this item back?')).toEqual(['c:return', 'item'])
+    expect(keys('Hoe stuur ik mijn schoenen terug?')).toEqual(['c:return', 'schoenen'])
+  })
+  it("searches with the lexicon's words in the question's language too", () => {
+    const q = "What's the price of the Express option?"
+    expect(expandedQuery(q, termsOf(q), 'en')).toBe(`${q} cost`)
+    expect(expandedQuery('How much does shipping cost?', termsOf('How much does shipping cost?'), 'en')).toBe(
+      'How much does shipping cost? delivery',
+    )
   })
   it('matches a phrase from the start of a word only', () => {
     // "vous estimez" holds "ou est" ("where is"), which is no question about tracking.
