@@ -45,7 +45,7 @@ export interface CountryMention {
 /** The countries a text names (with a capital), each once, in order. */
 export function countriesIn(text: string): CountryMention[] {
   const map = countryNames()
-  const raw = text.split(/[^\p{L}\p{N}\p{M}]+/u).filter(Boolean)
+  const raw = words(text)
   const folded = raw.map((w) => fold(w))
   const out: CountryMention[] = []
   const seen = new Set<string>()
