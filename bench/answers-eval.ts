@@ -254,6 +254,7 @@ export async function benchAnswers() {
       offline: byLang(heldOffline, HELD_OUT_LANGS),
       model: byLang(heldModel, HELD_OUT_LANGS),
       misses: missesOf(heldOffline),
+      model_misses: missesOf(heldModel),
     },
     misses: offline
       .filter(
@@ -282,6 +283,13 @@ export async function benchAnswers() {
   if (result.held_out.misses.length) {
     console.log('\nheld-out misses (offline):')
     for (const m of result.held_out.misses)
+      console.log(
+        `  ${m.covered ? 'covered  ' : 'uncovered'} ${m.confidence.toFixed(2)}  ${m.q}  ->  ${m.answer.replace(/\s+/g, ' ').slice(0, 90)}`,
+      )
+  }
+  if (result.held_out.model_misses.length) {
+    console.log('\nheld-out misses (model path):')
+    for (const m of result.held_out.model_misses)
       console.log(
         `  ${m.covered ? 'covered  ' : 'uncovered'} ${m.confidence.toFixed(2)}  ${m.q}  ->  ${m.answer.replace(/\s+/g, ' ').slice(0, 90)}`,
       )

@@ -21,8 +21,13 @@ export interface Calibration {
   threshold: number
 }
 
-/** Chosen by `npm run bench` (bench/answers-eval.ts, bench/results/answers-eval.json). */
-export const CALIBRATION: Calibration = { coverageWeight: 0.25, missingEntityFactor: 0.5, threshold: 0.525 }
+/**
+ * Chosen by `npm run bench` (bench/answers-eval.ts, bench/results/answers-eval.json). On the current
+ * set the grid's best (balanced accuracy, then AUC) gives coverage no weight in the score: retrieval
+ * confidence, halved when a specific word is missing, decides whether to answer; coverage still orders
+ * passages of equal score and finds a passage's translation.
+ */
+export const CALIBRATION: Calibration = { coverageWeight: 0, missingEntityFactor: 0.5, threshold: 0.55 }
 
 export interface Judged {
   passage: Passage
@@ -39,6 +44,9 @@ const termsOfPassage = (p: Passage) => {
   return t
 }
 
+/** 0..1: the share of passage `a`'s terms passage `b` holds (b restates a: a translation, a paraphrase). */
+export const restates = (a: Passage, b: Passage) => coverage(termsOfPassage(a), termsOfPassage(b)).share
+
 /** Each passage judged against the question, best first. */
 export function answerability(
   question: Term[],
@@ -52,5 +60,17 @@ export function answerability(
       const score = c.missingEntities.length ? blended * cal.missingEntityFactor : blended
       return { passage: p, score: Number(score.toFixed(3)), coverage: c.share, missing: c.missingEntities }
     })
-    .sort((a, b) => b.score - a.score || b.passage.confidence - a.passage.confidence)
+    .sort(byAnswerability)
 }
+
+/**
+ * Best first: the answerability, then the finer evidence it rounds away (a one-word pivot query gives
+ * every passage holding the word the same full confidence): term coverage, retrieval confidence, the
+ * BM25 rank (a title naming the question's topic ranks higher), the fused score.
+ */
+export const byAnswerability = (a: Judged, b: Judged) =>
+  b.score - a.score ||
+  b.coverage - a.coverage ||
+  b.passage.confidence - a.passage.confidence ||
+  (b.passage.scores.text_rank ?? 0) - (a.passage.scores.text_rank ?? 0) ||
+  b.passage.scores.fused - a.passage.scores.fused

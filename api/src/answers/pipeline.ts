@@ -10,8 +10,15 @@ import type { Source } from '../conversations/messages'
 import { conversationLanguage, isLang, type Lang } from '../text/language'
 import { systemText } from '../conversations/texts'
 import { followUpQuery, replyOf, smallTalkOf, withoutGreeting } from './conversation'
-import { answerability, CALIBRATION, type Calibration, type Judged } from './answerability'
-import { asksForFigure, pivotQuery, termsOf, type Term } from './terms'
+import {
+  answerability,
+  byAnswerability,
+  CALIBRATION,
+  restates,
+  type Calibration,
+  type Judged,
+} from './answerability'
+import { asksForFigure, expandedQuery, pivotQuery, termsOf, type Term } from './terms'
 import { LlmError, type ChatMessage, type Llm, type LlmFault } from './llm'
 import {
   citedNumbers,
@@ -234,13 +241,15 @@ async function answerWith(d: AnswerDeps, input: AnswerInput): Promise<Answer> {
     }
   }
   // What the model reads and what is quoted: the passages that answer, best first. When they are all in
-  // another language, a passage in the visitor's own language that covers the question as fully (and
-  // misses none of its specific words) says the same thing readably: it goes first.
-  const passages = judged.filter((j) => j.score >= threshold).map((j) => j.passage)
+  // another language, the passage in the visitor's own language that says what the best one says (its
+  // translation: an FAQ asked in two languages) is read first.
+  // Those in the visitor's language go first (the extractive answer quotes the first of them too).
+  const passages = judged
+    .filter((j) => j.score >= threshold)
+    .map((j) => j.passage)
+    .sort((a, b) => Number(b.language === language) - Number(a.language === language))
   if (!passages.some((p) => p.language === language)) {
-    const own = judged.find(
-      (j) => j.passage.language === language && j.coverage >= top.coverage && j.missing.length === 0,
-    )
+    const own = translationOf(top, judged, language)
     if (own) passages.unshift(own.passage)
   }
 
@@ -487,7 +496,14 @@ async function retrieveJudged(
   const cal = d.calibration ?? CALIBRATION
   const r = { pool: d.pool, store: d.store, embedder: d.embedder }
   const o = { tenant_id: input.session.tenant_id, bot_id: input.session.bot_id, k: d.config.RETRIEVAL_K }
-  let judged = answerability(terms, await retrieve(r, { ...o, query }), cal)
+  // The question as written, and with the lexicon's words for its concepts in its own language added
+  // ("the price of express delivery" finds "Express shipping costs €9.90"), in one round of searches.
+  const expanded = expandedQuery(query, terms, language)
+  const [asked, asExpanded] = await Promise.all([
+    retrieve(r, { ...o, query }),
+    expanded ? retrieve(r, { ...o, query: expanded }) : [],
+  ])
+  let judged = mergeJudged(answerability(terms, asked, cal), answerability(terms, asExpanded, cal))
   // A passage in the visitor's language that answers: no need to look further.
   if (judged.some((j) => j.score >= threshold && j.passage.language === language && j.coverage >= 0.5))
     return judged
@@ -495,14 +511,47 @@ async function retrieveJudged(
   for (const lang of langs) {
     const pivot = pivotQuery(terms, lang)
     if (!pivot) break
-    const more = answerability(terms, await retrieve(r, { ...o, query: pivot }), cal)
-    const seen = new Set(judged.map((j) => j.passage.chunk_id))
-    judged = [...judged, ...more.filter((j) => !seen.has(j.passage.chunk_id))].sort(
-      (a, b) => b.score - a.score,
-    )
+    judged = mergeJudged(judged, answerability(terms, await retrieve(r, { ...o, query: pivot }), cal))
   }
   return judged
 }
+
+/**
+ * Two judged lists as one, each passage once with its better judgement (a passage the raw question
+ * found only by its vector is found again, and judged on its text, by the pivot query), best first.
+ */
+function mergeJudged(a: Judged[], b: Judged[]): Judged[] {
+  const best = new Map<string, Judged>()
+  for (const j of [...a, ...b]) {
+    const seen = best.get(j.passage.chunk_id)
+    if (!seen || byAnswerability(j, seen) < 0) best.set(j.passage.chunk_id, j)
+  }
+  return [...best.values()].sort(byAnswerability)
+}
+
+/**
+ * Among the judged passages in `language`, the one that restates `top` (holds the most of its terms,
+ * at least RESTATES of them, and misses none of the question's specific words), or null. Whether it
+ * answers the question as well is `top`'s to say: its own full-text match can be poor ("gratuite"
+ * against "offerte") while the passage it translates matched well.
+ */
+function translationOf(top: Judged, judged: Judged[], language: Lang): Judged | null {
+  let best: Judged | null = null
+  let bestShare = RESTATES
+  for (const j of judged) {
+    if (j.passage.language !== language || j.missing.length) continue
+    const share = restates(top.passage, j.passage)
+    if (share >= bestShare) [best, bestShare] = [j, share]
+  }
+  return best
+}
+
+/**
+ * How much of a passage another one must hold to count as its translation. Only the lexicon's concepts,
+ * names and numbers cross languages: the demo shop's French and English FAQ pairs share 0.30 to 0.87
+ * of their terms, and each pair more than either FAQ shares with any other.
+ */
+const RESTATES = 0.3
 
 /**
  * The answerability a passage needs for the bot to answer: the bot's own min_confidence, else

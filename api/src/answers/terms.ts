@@ -12,6 +12,7 @@
 import { stem } from '../knowledge/embed-local'
 import { fold, words } from '../text/fold'
 import { detectLanguage, type Lang } from '../text/language'
+import { countriesIn, countryName } from './countries'
 
 export type TermKind = 'topic' | 'aspect' | 'entity' | 'word'
 
@@ -29,6 +30,8 @@ interface Concept {
   prefixes: string[]
   /** One search word per language, for a query in another language than the knowledge. */
   say?: Partial<Record<Lang, string>>
+  /** A country's ISO 3166 code. */
+  region?: string
 }
 
 /* prettier-ignore */
@@ -41,7 +44,7 @@ const CONCEPTS: Record<string, Concept> = {
     say: { en: 'free', fr: 'offerte gratuit', es: 'gratis', pt: 'grátis', de: 'kostenlos', it: 'gratuita', nl: 'gratis' } },
   time: { kind: 'aspect', prefixes: ['long', 'delay', 'delai', 'temps', 'jour', 'tarda', 'tiempo', 'dias', 'demor', 'prazo', 'tempo', 'dauer', 'lange', 'tage', 'tagen', 'giorni', 'duur', 'dagen', 'days', 'business day'],
     say: { en: 'days', fr: 'jours délais', es: 'días', pt: 'dias', de: 'Tage', it: 'giorni', nl: 'dagen' } },
-  return: { kind: 'topic', prefixes: ['return', 'retour', 'renvo', 'devol', 'devuel', 'send back', 'send it back', 'zuruck', 'rucksend', 'zurucksend', 'zuruckschick', 'zuruckgeb', 'retoure', 'restitu', 'reso', 'rendere', 'terugstur', 'terugzend', 'send back'],
+  return: { kind: 'topic', prefixes: ['return', 'retour', 'renvo', 'devol', 'devuel', 'zuruck', 'rucksend', 'zurucksend', 'zuruckschick', 'zuruckgeb', 'retoure', 'restitu', 'reso', 'rendere', 'terugstur', 'terugzend', 'send * back', 'stuur * terug', 'zend * terug'],
     say: { en: 'return', fr: 'retourner retour', es: 'devolver devolución', pt: 'devolver devolução', de: 'Rücksendung zurücksenden', it: 'reso restituire', nl: 'retourneren' } },
   refund: { kind: 'topic', prefixes: ['refund', 'reimburs', 'rembours', 'reembols', 'erstatt', 'ruckerstatt', 'rimbors', 'terugbetal', 'money back'],
     say: { en: 'refund', fr: 'remboursement', es: 'reembolso', pt: 'reembolso', de: 'Rückerstattung', it: 'rimborso', nl: 'terugbetaling' } },
@@ -63,22 +66,30 @@ const CONCEPTS: Record<string, Concept> = {
     say: { en: 'exchange', fr: 'échange', es: 'cambio', pt: 'troca', de: 'Umtausch', it: 'cambio', nl: 'ruilen' } },
   account: { kind: 'aspect', prefixes: ['account', 'compte', 'cuenta', 'conta', 'konto'],
     say: { en: 'account', fr: 'compte', es: 'cuenta', pt: 'conta', de: 'Konto', it: 'account', nl: 'account' } },
-  // Countries: a passage about France does not answer a question about Belgium.
-  france: { kind: 'entity', prefixes: ['france', 'francia', 'frankreich', 'franca', 'frankrijk'] },
-  belgium: { kind: 'entity', prefixes: ['belgi'] },
-  canada: { kind: 'entity', prefixes: ['canad', 'kanad'] },
-  spain: { kind: 'entity', prefixes: ['spain', 'espagn', 'espana', 'spanien', 'spagna', 'spanje', 'espanha'] },
-  germany: { kind: 'entity', prefixes: ['germany', 'allemagne', 'alemania', 'deutschland', 'germania', 'duitsland', 'alemanha'] },
-  switzerland: { kind: 'entity', prefixes: ['switzerland', 'suisse', 'suiza', 'schweiz', 'svizzera', 'zwitserland', 'suica'] },
-  italy: { kind: 'entity', prefixes: ['italy', 'italie', 'italia', 'italien'] },
-  portugal: { kind: 'entity', prefixes: ['portugal', 'portogallo'] },
-  netherlands: { kind: 'entity', prefixes: ['netherlands', 'pays-bas', 'holland', 'nederland', 'niederland', 'olanda', 'holanda', 'paises bajos'] },
-  luxembourg: { kind: 'entity', prefixes: ['luxemb'] },
-  uk: { kind: 'entity', prefixes: ['uk', 'united kingdom', 'royaume-uni', 'england', 'angleterre', 'inglaterra', 'reino unido', 'grossbritannien', 'regno unito', 'engeland', 'britain'] },
-  usa: { kind: 'entity', prefixes: ['usa', 'united states', 'etats-unis', 'estados unidos', 'vereinigte staaten', 'stati uniti', 'verenigde staten', 'america', 'amerika'] },
-  australia: { kind: 'entity', prefixes: ['australi'] },
-  japan: { kind: 'entity', prefixes: ['japan', 'japon', 'giappone', 'japao'] },
+  // Countries: a passage about France does not answer a question about Belgium. These are the
+  // spellings a visitor types in lower case or in short ("belgium", "usa", "holland"); every country's
+  // name in the seven languages, written with a capital, comes from ICU (./countries.ts).
+  france: { kind: 'entity', prefixes: ['france', 'francia', 'frankreich', 'franca', 'frankrijk'], region: 'FR' },
+  belgium: { kind: 'entity', prefixes: ['belgi'], region: 'BE' },
+  canada: { kind: 'entity', prefixes: ['canad', 'kanad'], region: 'CA' },
+  spain: { kind: 'entity', prefixes: ['spain', 'espagn', 'espana', 'spanien', 'spagna', 'spanje', 'espanha'], region: 'ES' },
+  germany: { kind: 'entity', prefixes: ['germany', 'allemagne', 'alemania', 'deutschland', 'germania', 'duitsland', 'alemanha'], region: 'DE' },
+  switzerland: { kind: 'entity', prefixes: ['switzerland', 'suisse', 'suiza', 'schweiz', 'svizzera', 'zwitserland', 'suica'], region: 'CH' },
+  italy: { kind: 'entity', prefixes: ['italy', 'italie', 'italia', 'italien'], region: 'IT' },
+  portugal: { kind: 'entity', prefixes: ['portugal', 'portogallo'], region: 'PT' },
+  netherlands: { kind: 'entity', prefixes: ['netherlands', 'pays bas', 'holland', 'nederland', 'niederland', 'olanda', 'holanda', 'paises bajos'], region: 'NL' },
+  luxembourg: { kind: 'entity', prefixes: ['luxemb'], region: 'LU' },
+  uk: { kind: 'entity', prefixes: ['uk', 'united kingdom', 'royaume uni', 'england', 'angleterre', 'inglaterra', 'reino unido', 'grossbritannien', 'regno unito', 'engeland', 'britain'], region: 'GB' },
+  usa: { kind: 'entity', prefixes: ['usa', 'united states', 'etats unis', 'estados unidos', 'vereinigte staaten', 'stati uniti', 'verenigde staten', 'america', 'amerika'], region: 'US' },
+  australia: { kind: 'entity', prefixes: ['australi'], region: 'AU' },
+  japan: { kind: 'entity', prefixes: ['japan', 'japon', 'giappone', 'japao'], region: 'JP' },
 }
+
+/** The term key of a country, the same whether the lexicon or ICU's names found it. */
+const REGION_KEY = new Map(
+  Object.entries(CONCEPTS).flatMap(([name, c]) => (c.region ? [[c.region, `c:${name}`] as const] : [])),
+)
+const countryKey = (code: string) => REGION_KEY.get(code) ?? `c:country-${code.toLowerCase()}`
 
 /** Function words of the seven languages (folded): they say nothing about what a question is about. */
 const STOP = new Set(
@@ -124,7 +135,20 @@ const ORDER_ACTIONS = ['return', 'refund', 'cancel', 'exchange', 'payment']
 const CONCEPT_LIST = Object.entries(CONCEPTS).flatMap(([name, c]) =>
   c.prefixes.map((p) => ({ name, kind: c.kind, prefix: p, multi: p.includes(' ') })),
 )
-const MULTI = CONCEPT_LIST.filter((c) => c.multi)
+// A phrase counts from the start of a word, and takes the rest of its last word ("business days"); a
+// "*" stands for up to three words, kept as words of their own (a phrasal verb around its object:
+// "send the shoes back", "stuur ik mijn schoenen terug").
+const MULTI = CONCEPT_LIST.filter((c) => c.multi).map((c) => ({
+  ...c,
+  re: new RegExp(
+    ` ${c.prefix
+      .split(' ')
+      .map((w) => (w === '*' ? '((?:\\S+ ){0,3})' : `${w.replace(/[.+?^${}()|[\]\\]/g, '\\$&')} `))
+      .join('')
+      .trimEnd()}\\S*`,
+    'g',
+  ),
+}))
 const SINGLE = CONCEPT_LIST.filter((c) => !c.multi).sort((a, b) => b.prefix.length - a.prefix.length)
 
 function conceptOf(w: string): { name: string; kind: TermKind } | null {
@@ -142,10 +166,20 @@ function conceptOf(w: string): { name: string; kind: TermKind } | null {
  */
 export function termsOf(text: string): Term[] {
   const out = new Map<string, Term>()
-  const folded = fold(text)
+  // Words joined by single spaces: hyphens and punctuation part words ("Royaume-Uni", "colis ?").
+  let folded = ` ${words(fold(text)).join(' ')} `
   for (const c of MULTI) {
-    if (folded.includes(c.prefix))
-      out.set(`c:${c.name}`, { key: `c:${c.name}`, kind: c.kind, word: c.prefix })
+    if (!c.re.test(folded)) continue
+    c.re.lastIndex = 0
+    out.set(`c:${c.name}`, { key: `c:${c.name}`, kind: c.kind, word: c.prefix })
+    // "send back" is one term: its words are not also terms of their own ("send", "back").
+    folded = folded.replace(c.re, (...m: unknown[]) => ` ${m.slice(1, -2).join(' ')} `)
+  }
+  for (const country of countriesIn(text)) {
+    const key = countryKey(country.code)
+    const name = country.words.join(' ')
+    out.set(key, { key, kind: 'entity', word: name })
+    folded = folded.replaceAll(` ${name} `, '  ')
   }
   // Capitalised words not at the start of a sentence are names ("Colissimo", "Klarna").
   // German writes every noun with a capital: there, capitals say nothing.
@@ -212,15 +246,32 @@ export function coverage(question: Term[], passage: Term[]): Coverage {
 
 /**
  * A search query in `lang` for a question written in another language: the words the lexicon knows
- * for its concepts, plus its specific words as written. Null when the lexicon knows none of them.
+ * for its concepts, countries by their name in `lang`, plus its other specific words as written. Null
+ * when the lexicon knows none of them.
  */
 export function pivotQuery(question: Term[], lang: Lang): string | null {
   const said = question.flatMap((t) => {
     if (!t.key.startsWith('c:')) return t.kind === 'entity' ? [t.word] : []
-    const c = CONCEPTS[t.key.slice(2)]!
-    return c.say?.[lang] ? [c.say[lang]!] : c.kind === 'entity' ? [t.word] : []
+    const c = CONCEPTS[t.key.slice(2)]
+    const region = c?.region ?? (t.key.startsWith('c:country-') ? t.key.slice(10).toUpperCase() : null)
+    if (region) return [countryName(region, lang) ?? t.word]
+    return c?.say?.[lang] ? [c.say[lang]!] : []
   })
   return question.some((t) => t.kind === 'topic' || t.kind === 'aspect') ? said.join(' ') : null
+}
+
+/**
+ * The question with the lexicon's words for its concepts in its own language added, when they add a
+ * word it does not hold ("price" -> "cost", "send back" -> "return"): full-text search matches words,
+ * and the passage may say the concept differently. Null when nothing would be added.
+ */
+export function expandedQuery(query: string, question: Term[], lang: Lang): string | null {
+  const have = new Set(words(fold(query)))
+  const added = question.flatMap((t) => {
+    const said = t.key.startsWith('c:') ? CONCEPTS[t.key.slice(2)]?.say?.[lang] : undefined
+    return said ? words(fold(said)).filter((w) => !have.has(w)) : []
+  })
+  return added.length ? `${query} ${[...new Set(added)].join(' ')}` : null
 }
 
 const FIGURE_RE =

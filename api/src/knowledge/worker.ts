@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
-import { detectLanguage } from '../text/language'
+import { detectLanguage, isLang, passageLanguage, type Lang } from '../text/language'
 import type { Config } from '../config'
 import type { Queryable } from '../db/tx'
 import { withTx } from '../db/tx'
@@ -370,15 +370,15 @@ export class KnowledgeWorker {
       const { rows } = await db.query(
         `insert into knowledge_chunks (tenant_id, bot_id, source_id, page_id, chunk_index, title, heading_path, content, language, url, page_number, token_count)
          select $1, $2, $3, $4, t.idx, t.title, coalesce((select array_agg(x) from jsonb_array_elements_text(t.path) x), '{}'),
-                t.content, $5, $6, t.page, t.tokens
-           from unnest($7::int[], $8::text[], $9::jsonb[], $10::text[], $11::int[], $12::int[]) as t(idx, title, path, content, page, tokens)
+                t.content, t.language, $5, t.page, t.tokens
+           from unnest($6::int[], $7::text[], $8::jsonb[], $9::text[], $10::int[], $11::int[], $12::text[])
+                  as t(idx, title, path, content, page, tokens, language)
          returning id, chunk_index`,
         [
           src.tenant_id,
           src.bot_id,
           src.id,
           pageId,
-          detectChunkLanguage(src.language, chunks),
           url,
           chunks.map((c) => c.index),
           chunks.map((c) => (c.title ?? '').slice(0, 500) || null),
@@ -386,6 +386,7 @@ export class KnowledgeWorker {
           chunks.map((c) => c.content),
           chunks.map((c) => c.page ?? null),
           chunks.map((c) => c.tokens),
+          chunkLanguages(src.language, chunks),
         ],
       )
       const byIndex = new Map(rows.map((r) => [r.chunk_index as number, r.id as string]))
@@ -412,17 +413,23 @@ export class KnowledgeWorker {
   }
 }
 
-/** The source's declared language, or the one its text is written in when it declared 'auto'. */
-function detectChunkLanguage(language: string, chunks: Chunk[]) {
-  if (language && language !== 'auto') return language
-  return detectLanguage(
-    chunks
-      .slice(0, 5)
-      .map((c) => c.content)
-      .join(' ')
-      .slice(0, 4000),
-    'en',
-  )
+/**
+ * Each chunk's language, so full-text search stems it with its own language's snowball stemmer: the
+ * document's (declared, or detected on its opening when it declared 'auto'), unless a chunk is clearly
+ * written in another one (the English section of a French guide; text/language.ts passageLanguage).
+ */
+function chunkLanguages(declared: string, chunks: Chunk[]): Lang[] {
+  const document = isLang(declared)
+    ? declared
+    : detectLanguage(
+        chunks
+          .slice(0, 5)
+          .map((c) => c.content)
+          .join(' ')
+          .slice(0, 4000),
+        'en',
+      )
+  return chunks.map((c) => passageLanguage(`${c.title ?? ''}\n${c.content}`, document))
 }
 
 function readable(err: unknown): string {

@@ -15,35 +15,45 @@ export type Lang = (typeof LANGS)[number]
 export const isLang = (x: unknown): x is Lang =>
   typeof x === 'string' && (LANGS as readonly string[]).includes(x)
 
-/** Very common words per language (folded: lower case, no accents): enough to tell a short question. */
+/**
+ * Very common words per language (folded: lower case, no accents): enough to tell a short question.
+ * Not English "a": it is also a preposition in French (à), Spanish, Portuguese and Italian.
+ */
 const MARKERS: Record<Lang, string> = {
-  en: "the a an is are and i you for what how when where which why who my do does can could would to of hello hi thanks thank much long your it with will please yes no not don't i'm have has there this that ship from get order",
+  en: "the an is are and i you for what how when where which why who my do does can could would to of hello hi thanks thank much long your it with will please yes no not don't i'm have has there this that ship from get order",
   fr: "le la les l' de des du un une est et je vous pour quels quelle quel quelles comment combien est-ce que qui mon ma mes pas livraison bonjour merci ou puis-je avez quand pourquoi serai suis ai mais aussi votre vos nous ne n'est c'est j'ai qu'est-ce oui non au aux sur avec chez commande remboursement retourner",
-  es: 'el los las es y yo usted ustedes para que como cuanto cuanta cuando donde mi hola gracias envio puedo tienen por con una del al se hay quiero necesito pedido si tambien esta estan muchas puede enviais envian',
-  pt: 'o os as e eu voce para que como quanto quando onde meu minha ola obrigado obrigada entrega posso voces nao um uma do da dos das no na com pelo pela pedido sim tambem quero preciso tem',
+  es: 'el los las de es y yo usted ustedes para que como cuanto cuanta cuando donde mi hola gracias envio puedo tienen por con una del al se hay quiero necesito pedido si tambien esta estan muchas puede enviais envian',
+  pt: 'o os as de e eu voce para que como quanto quando onde meu minha ola obrigado obrigada entrega posso voces nao um uma do da dos das no na com pelo pela pedido sim tambem quero preciso tem',
   de: 'der die das ein eine ist sind und ich sie fur was wie wann wo warum mein meine meinen kann konnen hallo danke bitte mit nicht nein ja auch ihr ihre zu von den dem bei lieferung bestellung haben hat wir mochte gibt es',
-  it: "il lo la le gli un una e sono io voi per che come quanto quando dove perche mio mia ciao grazie con non si anche della del di posso potete avete vorrei ordine spedizione consegna qual quali c'e",
+  it: "il lo la le gli un una e sono io voi per che come quanto quando dove perche mio mia ciao grazie con non si anche della delle degli dei del di alla nella questo questa posso potete avete vorrei ordine spedizione consegna qual quali c'e",
   nl: 'de het een is zijn en ik u jij je voor wat hoe wanneer waar waarom mijn kan kunnen hallo dank bedankt met niet nee ja ook uw van naar bij levering bestelling hebben heeft wij wil graag er',
 }
 const MARKER_SETS = Object.fromEntries(
   (Object.entries(MARKERS) as [Lang, string][]).map(([l, s]) => [l, new Set(s.split(' '))]),
 ) as Record<Lang, Set<string>>
 
-/** Letters (before folding) that belong to one language among the seven; each counts as a word. */
-const LETTERS: [RegExp, Lang][] = [
-  [/[ñ¿¡]/, 'es'],
-  [/[ãõ]/, 'pt'],
-  [/[äöüß]/, 'de'],
-  [/[èàùìò]/, 'it'],
-  [/[êâîôûœçëï]/, 'fr'],
-  [/ij\b/, 'nl'],
+/**
+ * Letters (before folding) that tell a language among the seven; each counts as a word for every
+ * language that writes it. A letter two languages share ("ê" in "vocês" and "fenêtre", "à" in French,
+ * Italian and Portuguese) counts for both: crediting one of them turned Portuguese into French.
+ */
+const LETTERS: [RegExp, Lang[]][] = [
+  [/[ñ¿¡]/, ['es']],
+  [/[ãõ]/, ['pt']],
+  [/[äöüß]/, ['de']],
+  [/[ìò]/, ['it']],
+  [/[èù]/, ['fr', 'it']],
+  [/à/, ['fr', 'it', 'pt']],
+  [/[êâôç]/, ['fr', 'pt']],
+  [/[îûœëï]/, ['fr']],
+  [/ij\b/, ['nl']],
 ]
 
 /** Every language's score for a text: marker words plus telltale letters. */
 export function languageScores(text: string): Record<Lang, number> {
   const scores = Object.fromEntries(LANGS.map((l) => [l, 0])) as Record<Lang, number>
   const lower = text.toLowerCase()
-  for (const [re, lang] of LETTERS) if (re.test(lower)) scores[lang] += 1.5
+  for (const [re, langs] of LETTERS) if (re.test(lower)) for (const lang of langs) scores[lang] += 1.5
   // Elisions ("l'adresse", "c'è") are words of their own here.
   for (const w of fold(text).split(/[^\p{L}'-]+/u)) {
     if (!w) continue
@@ -88,6 +98,20 @@ export function confidentLanguage(text: string): Lang | null {
 export function conversationLanguage(text: string, current: Lang | null): Lang {
   if (current === null) return detectLanguage(text)
   return confidentLanguage(text) ?? current
+}
+
+/**
+ * The language of one passage of a document written in `documentLanguage` (declared by the owner or
+ * detected on the document's opening): the passage's own when its text says so clearly (at least four
+ * cues, and twice the document language's), so the English section of a French guide is stemmed as
+ * English; the document's otherwise (a heading, a table of figures, a product name decide nothing).
+ */
+export function passageLanguage(text: string, documentLanguage: Lang): Lang {
+  const scores = languageScores(text.slice(0, 4000))
+  const best = LANGS.reduce((a, b) => (scores[b] > scores[a] ? b : a))
+  return best !== documentLanguage && scores[best] >= 4 && scores[best] >= 2 * scores[documentLanguage]
+    ? best
+    : documentLanguage
 }
 
 /** The PostgreSQL text-search configuration (snowball stemmer) for a language. */

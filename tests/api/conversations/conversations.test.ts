@@ -92,6 +92,39 @@ const CASES: Case[] = [
     model: { answer: /shipping costs €4|livraison standard coûte 4/ },
   },
   {
+    name: 'de: a country no hand-written list names',
+    turns: ['Versenden Sie nach Polen?'],
+    expect: { declines: true },
+  },
+  {
+    name: 'pt: French/English knowledge found through the lexicon, answered in Portuguese',
+    turns: ['Que formas de pagamento vocês aceitam?'],
+    expect: { answer: /^A nossa ajuda está escrita em (inglês|francês):[\s\S]*PayPal/ },
+    model: { answer: /PayPal/ },
+  },
+  {
+    name: 'it: a return gets the returns passage, not the refunds one that also says "return"',
+    turns: ['Come faccio a restituire delle scarpe?'],
+    expect: { answer: /30 (days|jours)/ },
+  },
+  {
+    name: 'en: the passage says it in other words ("price" and "costs"): the sentence with the price',
+    turns: ["What's the price of the Express option?"],
+    expect: { answer: /^Express shipping costs €9\.90/ },
+    model: { answer: /shipping costs/ },
+  },
+  {
+    name: 'en: a phrasal verb around its object',
+    turns: ['Could I send these shoes back?'],
+    expect: { answer: /30 days/ },
+  },
+  {
+    name: 'nl: a separable verb around its object',
+    turns: ['Hoe stuur ik mijn schoenen terug?'],
+    expect: { answer: /30 days/ },
+    model: { answer: /30 (days|jours)/ },
+  },
+  {
     name: 'fr: the answer stays in French',
     turns: ['Comment retourner un article ?', 'Quand serai-je remboursé ?'],
     expect: { answer: /^(?!Here is)/ },

@@ -97,6 +97,28 @@ describe('documents', () => {
     },
   )
 
+  it("gives each passage its own language, so full text stems a French guide's English section as English", async () => {
+    const guide = [
+      '# Expédition des commandes',
+      'Nous expédions les commandes passées avant midi le jour même, depuis notre entrepôt de Lyon, avec un numéro de suivi envoyé par e-mail.',
+      '# Shipping for international customers',
+      'International parcels are shipped by our carrier partners and they usually arrive within five to eight working days, with tracking included.',
+    ].join('\n\n')
+    const res = await upload(guide, 'guide.md', { language: 'fr' })
+    const { source } = (await res.json()) as any
+    expect((await processed(source.id)).source.status).toBe('ready')
+    // The English stemmer makes "shipped" and "working" "ship" and "work"; the French one keeps them.
+    const { rows } = await t.deps.pool.query(
+      `select language, fts @@ to_tsquery('simple', 'ship & work') as english_stems
+         from knowledge_chunks where source_id = $1 order by chunk_index`,
+      [source.id],
+    )
+    expect(rows).toEqual([
+      { language: 'fr', english_stems: false },
+      { language: 'en', english_stems: true },
+    ])
+  })
+
   it('decides the type from the bytes: a PDF named .txt is a PDF, a PNG named .pdf is refused', async () => {
     const pdf = await upload(fixture('sample.pdf'), 'notes.txt')
     expect(((await pdf.json()) as any).source.mime_type).toBe('pdf')

@@ -80,6 +80,9 @@ describe('languages', () => {
     ['Quanto costa la spedizione?', 'en', 'it'],
     ['Hoe lang duurt de levering?', 'en', 'nl'],
     ['¿Hacen envíos a Canadá?', 'en', 'es'],
+    // "ê" is Portuguese as much as French.
+    ['Que formas de pagamento vocês aceitam?', 'en', 'pt'],
+    ['Come faccio a restituire delle scarpe?', 'en', 'it'],
     ['ok', 'fr', 'fr'],
   ] as const)('%s (conversation in %s) -> %s', (text, fallback, lang) =>
     expect(detectLanguage(text, fallback)).toBe(lang),
