@@ -52,6 +52,13 @@ export const configSchema = z.object({
    * messages.
    */
   DB_PIPELINE: bool.default(true),
+  /**
+   * Server only: prepare each parameterised statement once per connection, so Postgres plans it once
+   * (always on with embedded PGlite). Unset: on, unless LISTEN_DATABASE_URL is set (DATABASE_URL is
+   * then a transaction pooler, which may not keep prepared statements); 'true' for a pooler that does
+   * (PgBouncer 1.21+ with max_prepared_statements).
+   */
+  DB_PREPARED_STATEMENTS: bool.optional(),
   /** Server only: how long start-up waits for an unreachable database before exiting non-zero. */
   DB_START_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   /**

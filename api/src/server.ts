@@ -169,6 +169,8 @@ export async function createDeps(
       connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
       pipeline: config.DB_PIPELINE,
+      // A transaction pooler (LISTEN_DATABASE_URL set beside it) may not keep prepared statements.
+      prepared: config.DB_PREPARED_STATEMENTS ?? !config.LISTEN_DATABASE_URL,
       log,
     }
     // No statement timeout for the owner: an HNSW index over a large table takes its time.
