@@ -30,6 +30,19 @@ describe.skipIf(!serverUrl())('pipelined transactions on a server', () => {
     await admin(`drop role if exists ${role}`)
   })
 
+  /** A transaction whose second insert fails: it throws the failure, and its first insert is gone. */
+  async function expectNothingHalfWritten(on: Database, id: number) {
+    await expect(
+      withTx(on.pool, async (tx) => {
+        await tx.query(`insert into notes (id, body) values ($1, 'first half')`, [id])
+        await tx.query(`insert into notes (id, body) values ($1, 'duplicate key')`, [id])
+      }),
+    ).rejects.toThrow(/duplicate key/)
+    expect((await on.pool.query('select count(*)::int as n from notes where id = $1', [id])).rows[0].n).toBe(
+      0,
+    )
+  }
+
   it('runs a one-statement query as the app role, in a transaction that ends with it', async () => {
     const { rows } = await db.pool.query(
       `select current_user as who, current_setting('statement_timeout') as t`,
@@ -56,13 +69,7 @@ describe.skipIf(!serverUrl())('pipelined transactions on a server', () => {
   })
 
   it('a transaction failing half-way writes nothing, and the next one commits', async () => {
-    await expect(
-      withTx(db.pool, async (tx) => {
-        await tx.query(`insert into notes (id, body) values (10, 'first half')`)
-        await tx.query(`insert into notes (id, body) values (10, 'duplicate key')`)
-      }),
-    ).rejects.toThrow(/duplicate key/)
-    expect((await db.pool.query('select count(*)::int as n from notes where id = 10')).rows[0].n).toBe(0)
+    await expectNothingHalfWritten(db, 10)
     await withTx(db.pool, async (tx) => {
       await tx.query(`insert into notes (id, body) values (11, 'a')`)
       await tx.query(`insert into notes (id, body) values (12, 'b')`)
@@ -75,13 +82,7 @@ describe.skipIf(!serverUrl())('pipelined transactions on a server', () => {
     try {
       expect((await plain.pool.query('select current_user as who')).rows[0].who).toBe(role)
       await expect(plain.pool.query('select 1 / 0')).rejects.toThrow(/division by zero/)
-      await expect(
-        withTx(plain.pool, async (tx) => {
-          await tx.query(`insert into notes (id, body) values (30, 'first half')`)
-          await tx.query(`insert into notes (id, body) values (30, 'duplicate key')`)
-        }),
-      ).rejects.toThrow(/duplicate key/)
-      expect((await plain.pool.query('select count(*)::int as n from notes where id = 30')).rows[0].n).toBe(0)
+      await expectNothingHalfWritten(plain, 30)
     } finally {
       await plain.close()
     }
