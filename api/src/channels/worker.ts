@@ -82,12 +82,9 @@ export class ChannelWorker {
   /** One poller per queue: a busy inbound queue never holds the replies waiting to go out. */
   private readonly inbound: Poller
   private readonly outbound: Poller
-  private readonly d: ChannelWorkerDeps
 
-  constructor(deps: ChannelWorkerDeps) {
-    // Background work: on embedded PGlite its queries (the turns included) wait while a request's,
-    // the webhook's insert first of all, are queued for the one connection (db/priority.ts).
-    const d = (this.d = { ...deps, pool: deps.db.background ?? deps.pool })
+  constructor(private readonly deps: ChannelWorkerDeps) {
+    const d = this.d
     this.inbound = new Poller(() => this.lanes(() => this.runInbound()), d.config.WORKER_POLL_MS, {
       log: d.log,
       name: 'channel worker (inbound)',
@@ -100,6 +97,15 @@ export class ChannelWorker {
       telegram: d.config.TELEGRAM_API_URL.replace(/\/$/, ''),
       graph: d.config.META_GRAPH_URL.replace(/\/$/, ''),
     }
+  }
+
+  /**
+   * The app's deps as they are now, with the background pool: on embedded PGlite the worker's queries
+   * (its turns included) wait while a request's, the webhook's insert first, are queued for the one
+   * connection (db/priority.ts).
+   */
+  private get d(): ChannelWorkerDeps {
+    return { ...this.deps, pool: this.deps.db.background ?? this.deps.pool }
   }
 
   start() {
