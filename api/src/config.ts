@@ -12,7 +12,7 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** memory:// (throw-away), a folder path for embedded PGlite, or postgres://... for a server. */
   DATABASE_URL: z.string().min(1).default('.data/pglite'),
-  /** The API's origin as browsers reach it; defaults to http://localhost:PORT. */
+  /** The API's origin as browsers reach it; defaults to http://localhost:PORT (the port listened on when PORT=0). */
   PUBLIC_URL: z.url().optional(),
   DEMO: bool.default(false),
   DEMO_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
@@ -159,7 +159,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return result.data
 }
 
-/** The API's public origin. */
+/** Listening addresses a browser on the same machine reaches as localhost. */
+const LOCAL_HOSTS = new Set(['', '127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'])
+
+/**
+ * The API's public origin: PUBLIC_URL, or else where the server listens (localhost, or HOST when it
+ * names one address). With PORT=0 the port is the one the system gave (startServer puts it in the
+ * config), never 0.
+ */
 export function publicUrl(config: Config): string {
-  return (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, '')
+  if (config.PUBLIC_URL) return config.PUBLIC_URL.replace(/\/$/, '')
+  const host = LOCAL_HOSTS.has(config.HOST)
+    ? 'localhost'
+    : config.HOST.includes(':')
+      ? `[${config.HOST}]`
+      : config.HOST
+  return `http://${host}:${config.PORT}`
 }

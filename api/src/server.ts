@@ -291,6 +291,9 @@ export async function startServer(config: Config, deps?: Deps): Promise<Running>
   const port = (server.address() as AddressInfo).port
   let stopping: Promise<void> | undefined
   const d = deps
+  // PORT=0 asks the system for a free port: from now on the config names the one it gave, so the URLs
+  // built from it (publicUrl: channel webhook URLs, links in e-mails, CORS's own origin) reach this server.
+  if (d.config.PORT !== port) d.config = { ...d.config, PORT: port }
   return {
     url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`,
     port,

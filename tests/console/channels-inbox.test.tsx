@@ -174,4 +174,74 @@ describe('inbox on messaging channels', () => {
     await screen.findByTestId('window-closed')
     expect(screen.getByRole('alert').textContent).toContain('A template is needed.')
   })
+
+  it("follows the live stream: the customer's new message opens WhatsApp's window again, without a reload", async () => {
+    history.replaceState(null, '', '/console/#/sessions/s1')
+    const events = openStream()
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString()
+    const whatsappRow = summary({ id: 's1', channel: 'whatsapp' })
+    let messages = [message({ seq: 1, content: 'Olá', created_at: ago(30 * 3600_000) })]
+    let refuse = false
+    const calls = fakeFetch(({ path, method }) => {
+      if (path === '/v1/tenants/t1/events') return { stream: events.stream }
+      if (path === '/v1/tenants/t1/sessions/s1')
+        return { body: { session: { ...session, channel: 'whatsapp' }, messages } }
+      if (path === '/v1/tenants/t1/sessions/s1/messages' && method === 'POST')
+        return refuse
+          ? {
+              status: 422,
+              body: { error: { code: 'whatsapp_window_closed', message: 'A template is needed.' } },
+            }
+          : { status: 201, body: { message: message({ seq: 9, message_type: 'agent', content: 'Sent' }) } }
+      if (path.startsWith('/v1/tenants/t1/sessions')) return { body: { sessions: [whatsappRow] } }
+      if (path === '/v1/tenants/t1/canned-replies') return { body: { canned_replies: [] } }
+      return undefined
+    })
+    render(<Inbox tenantId="t1" userId="u1" onUnauthorized={noop} onLive={noop} members={[]} />)
+    await screen.findByTestId('window-closed')
+    await waitFor(() => expect(calls.some((c) => c.path === '/v1/tenants/t1/events')).toBe(true))
+    const customerWrites = (seq: number, content: string) => {
+      messages = [...messages, message({ seq, content, created_at: ago(1000) })]
+      events.send(
+        `event: session\ndata: ${JSON.stringify({ session_id: 's1', reason: 'message', session: { ...whatsappRow, last_message: { message_type: 'user', content, created_at: ago(1000) } } })}\n\n`,
+      )
+    }
+
+    // Closed by time; the customer writes: open again.
+    customerWrites(2, 'Ainda está aí?')
+    await screen.findByText('Ainda está aí?')
+    await waitFor(() => expect(screen.queryByTestId('window-closed')).toBeNull())
+
+    // The API refuses a reply (its clock says closed): closed until the customer writes again.
+    refuse = true
+    fireEvent.input(screen.getByRole('textbox', { name: 'Reply' }), { target: { value: 'Sim!' } })
+    fireEvent.click(screen.getByRole('button', { name: /^Send/ }))
+    await screen.findByTestId('window-closed')
+    refuse = false
+    customerWrites(3, 'Obrigado')
+    await screen.findByText('Obrigado')
+    await waitFor(() => expect(screen.queryByTestId('window-closed')).toBeNull())
+  })
+
+  it("closes WhatsApp's window the moment 24 hours have passed, with the conversation open", async () => {
+    const closesSoon = new Date(Date.now() - 24 * 3600_000 + 1200).toISOString()
+    fakeFetch(({ path }) =>
+      path === '/v1/tenants/t1/sessions/s1'
+        ? {
+            body: {
+              session: { ...session, channel: 'whatsapp' },
+              messages: [message({ seq: 1, content: 'Bonjour', created_at: closesSoon })],
+            },
+          }
+        : undefined,
+    )
+    render(
+      <SessionView tenantId="t1" sessionId="s1" userId="u1" reloadKey={0} onChanged={noop} onBack={noop} />,
+    )
+    await screen.findByText('Bonjour')
+    expect(screen.queryByTestId('window-closed')).toBeNull()
+    expect((await screen.findByTestId('window-closed', {}, { timeout: 5000 })).textContent).toContain(
+      '24-hour window is closed',
+    )
+  })
 })

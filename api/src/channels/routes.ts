@@ -317,7 +317,7 @@ channels.delete('/tenants/:t/channels/:id', async (c) => {
 const batchers = new WeakMap<Deps, InboundBatcher>()
 function batcherOf(d: Deps) {
   let b = batchers.get(d)
-  if (!b) batchers.set(d, (b = new InboundBatcher(d.pool)))
+  if (!b) batchers.set(d, (b = new InboundBatcher(d.pool, { holdConnection: d.db.kind === 'pglite' })))
   return b
 }
 

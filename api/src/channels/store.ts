@@ -89,9 +89,15 @@ export class InboundBatcher {
   private queue: Pending[] = []
   private flushing = false
 
+  /**
+   * holdConnection (embedded PGlite, whose session already works as the app role): the batch takes the
+   * one connection as soon as the first call arrives, so its insert is queued ahead of the workers'
+   * statements (db/priority.ts) rather than behind whichever of them polls first. On a server each
+   * insert is pool.query (its own short transaction as the app role).
+   */
   constructor(
-    private readonly db: Queryable,
-    private readonly maxRows = 500,
+    private readonly pool: pg.Pool,
+    private readonly o: { holdConnection?: boolean; maxRows?: number } = {},
   ) {}
 
   store(account: { id: string; tenant_id: string }, messages: InboundMessage[]): Promise<number> {
@@ -104,25 +110,33 @@ export class InboundBatcher {
 
   private async flush() {
     this.flushing = true
+    let client: pg.PoolClient | undefined
     try {
+      if (this.o.holdConnection) client = await this.pool.connect()
       // Calls that arrived in the same turn of the event loop join the first insert.
       await new Promise((r) => setImmediate(r))
+      const db: Queryable = client ?? this.pool
+      const maxRows = this.o.maxRows ?? 500
       while (this.queue.length) {
         let rows = 0
         let n = 0
-        while (n < this.queue.length && (n === 0 || rows + this.queue[n]!.messages.length <= this.maxRows))
+        while (n < this.queue.length && (n === 0 || rows + this.queue[n]!.messages.length <= maxRows))
           rows += this.queue[n++]!.messages.length
         const batch = this.queue.splice(0, n)
         try {
-          const counts = await insertEvents(this.db, batch)
+          const counts = await insertEvents(db, batch)
           batch.forEach((b, i) => b.resolve(counts[i]!))
         } catch (err) {
           if (batch.length === 1) batch[0]!.reject(err)
           // One call's bad row must not fail the others: each alone, so only it gets the error.
-          else for (const b of batch) await insertEvents(this.db, [b]).then(([c]) => b.resolve(c!), b.reject)
+          else for (const b of batch) await insertEvents(db, [b]).then(([c]) => b.resolve(c!), b.reject)
         }
       }
+    } catch (err) {
+      // No connection (the server is down): every waiting call gets the error.
+      for (const b of this.queue.splice(0)) b.reject(err)
     } finally {
+      client?.release()
       this.flushing = false
     }
   }

@@ -60,8 +60,8 @@ const OUTBOX: Queue = {
   returning: 'id, account_id, session_id, message_id, attempts, platform_message_ids',
 }
 /**
- * Jobs of each queue worked at once by one process. Embedded PGlite has one connection: one lane each,
- * so the webhook's single insert never waits behind a queue of turns.
+ * Jobs of each queue worked at once by one process. Embedded PGlite has one connection: one lane each
+ * (the webhook's insert is served before the lanes' queries anyway: db/priority.ts).
  */
 const PARALLEL = { postgres: 4, pglite: 1 }
 /** Notified at commit whenever a channel job is queued (migration 20261130000110). */
@@ -79,17 +79,33 @@ export class ChannelWorker {
   private unsubscribe: (() => Promise<void>) | undefined
   private listening: Promise<unknown> | undefined
   private readonly urls: PlatformUrls
-  private readonly poller: Poller
+  /** One poller per queue: a busy inbound queue never holds the replies waiting to go out. */
+  private readonly inbound: Poller
+  private readonly outbound: Poller
 
-  constructor(private readonly d: ChannelWorkerDeps) {
-    this.poller = new Poller(() => this.loop(), d.config.WORKER_POLL_MS, {
+  constructor(private readonly deps: ChannelWorkerDeps) {
+    const d = this.d
+    this.inbound = new Poller(() => this.lanes(() => this.runInbound()), d.config.WORKER_POLL_MS, {
       log: d.log,
-      name: 'channel worker',
+      name: 'channel worker (inbound)',
+    })
+    this.outbound = new Poller(() => this.lanes(() => this.runOutbound()), d.config.WORKER_POLL_MS, {
+      log: d.log,
+      name: 'channel worker (outbound)',
     })
     this.urls = {
       telegram: d.config.TELEGRAM_API_URL.replace(/\/$/, ''),
       graph: d.config.META_GRAPH_URL.replace(/\/$/, ''),
     }
+  }
+
+  /**
+   * The app's deps as they are now, with the background pool: on embedded PGlite the worker's queries
+   * (its turns included) wait while a request's, the webhook's insert first, are queued for the one
+   * connection (db/priority.ts).
+   */
+  private get d(): ChannelWorkerDeps {
+    return { ...this.deps, pool: this.deps.db.background ?? this.deps.pool }
   }
 
   start() {
@@ -99,27 +115,30 @@ export class ChannelWorker {
     this.listening = this.d.db
       .listen(
         JOBS_CHANNEL,
-        () => this.kick(),
+        (queue) => this.kick(queue),
         () => this.kick(),
       )
       .then((stop) => (this.unsubscribe = stop))
       .catch((err) =>
         this.d.log.warn('channel worker: listen failed (the timer still polls)', { err: String(err) }),
       )
-    this.poller.start()
+    this.inbound.start()
+    this.outbound.start()
     void this.resealSecrets().catch((err) =>
       this.d.log.warn('re-sealing channel secrets failed', { err: String(err) }),
     )
   }
 
-  kick() {
-    this.poller.kick()
+  /** Looks for due jobs now: in one queue (the table NOTIFY names) or both. */
+  kick(queue?: string) {
+    if (queue !== OUTBOX.table) this.inbound.kick()
+    if (queue !== EVENTS.table) this.outbound.kick()
   }
 
   /** Until nothing is due (tests). */
   async drain() {
     for (let i = 0; i < 50; i++) {
-      await this.poller.settle()
+      await Promise.all([this.inbound.settle(), this.outbound.settle()])
       const due = await this.d.pool.query(
         `select (select count(*) from channel_events where status = 'pending' and run_at <= now())
               + (select count(*) from channel_outbox where status = 'pending' and run_at <= now()) as n`,
@@ -131,20 +150,21 @@ export class ChannelWorker {
   async stop() {
     await this.listening
     await this.unsubscribe?.()
-    await this.poller.stop()
+    await Promise.all([this.inbound.stop(), this.outbound.stop()])
   }
 
-  private async loop() {
-    const lane = async (fn: () => Promise<boolean>) => {
+  /**
+   * One queue's pass: one claim first, and the other lanes open only when it found work (an empty
+   * queue costs one claim); each lane works jobs until none is due.
+   */
+  private async lanes(fn: () => Promise<boolean>) {
+    const stopped = () => this.inbound.stopped || this.outbound.stopped
+    const lane = async () => {
       // Between jobs, the event loop serves what waits (the webhook's requests) before the next one.
-      while (!this.poller.stopped && (await fn())) await new Promise((r) => setImmediate(r))
+      while (!stopped() && (await fn())) await new Promise((r) => setImmediate(r))
     }
-    // One claim first: the other lanes open only when there is work (an empty queue costs one claim).
-    const lanes = async (fn: () => Promise<boolean>) => {
-      if (this.poller.stopped || !(await fn())) return
-      await Promise.all(Array.from({ length: PARALLEL[this.d.db.kind] }, () => lane(fn)))
-    }
-    await Promise.all([lanes(() => this.runInbound()), lanes(() => this.runOutbound())])
+    if (stopped() || !(await fn())) return
+    await Promise.all(Array.from({ length: PARALLEL[this.d.db.kind] }, lane))
   }
 
   /** Claims and works one inbound event; false when none is due. */

@@ -6,6 +6,7 @@ import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { mkdirSync } from 'node:fs'
 import type { Logger } from '../logger'
+import { prioritise } from './priority'
 
 // Postgres returns bigint (seq, counts) as strings by default; ours fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number(v))
@@ -19,6 +20,12 @@ export type Listener = (payload: string) => void
  */
 export interface Database {
   pool: pg.Pool
+  /**
+   * The pool for background workers' queries (the channel worker): on embedded PGlite, whose one
+   * connection everything shares, they wait while a request's checkouts are queued (db/priority.ts).
+   * Absent on a server, whose pool has connections enough: workers then use `pool`.
+   */
+  background?: pg.Pool
   kind: 'pglite' | 'postgres'
   pglite?: PGlite
   /**
@@ -83,8 +90,11 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   })
   const pool = new pg.Pool(createPgConfig(pglite))
   prepareStatements(pool)
+  // Requests before workers on the one connection: a webhook's insert never queues behind a turn.
+  const background = prioritise(pool)
   return {
     pool,
+    background,
     kind: 'pglite',
     pglite,
     async listen(channel, fn) {

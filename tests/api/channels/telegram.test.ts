@@ -158,6 +158,26 @@ describe('the webhook', () => {
     expect(detail.messages[0].attachment).toEqual({ type: 'image' })
   })
 
+  it('sends each answer while later messages still wait their turn, not after the whole queue', async () => {
+    const chats = Array.from({ length: 8 }, (_, i) => String(6100 + i))
+    const before = s.sends().length
+    const posted = await Promise.all(
+      chats.map((c) =>
+        post(update(Number(c), { text: 'How much does shipping cost?' }, { language_code: 'en' })),
+      ),
+    )
+    expect(posted.map((r) => r.status)).toEqual(chats.map(() => 200))
+    await s.waitForSends(before + 1, 20_000)
+    const waiting = await t.deps.pool.query(
+      `select count(*)::int as n from channel_events where account_id = $1 and user_key = any($2) and status <> 'done'`,
+      [channel.id, chats],
+    )
+    expect(waiting.rows[0].n).toBeGreaterThan(0)
+    await settle(t, 20_000)
+    const answered = s.sends().filter((r) => chats.includes(r.body.chat_id))
+    expect(answered.map((r) => r.body.chat_id).sort()).toEqual(chats)
+  })
+
   it('an invalid body with a valid secret is a 400 and stores nothing', async () => {
     const before = (await t.deps.pool.query(`select count(*)::int as n from channel_events`)).rows[0].n
     expect((await post('{not json')).status).toBe(400)

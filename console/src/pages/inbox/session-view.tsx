@@ -52,10 +52,39 @@ function mergeMessages(current: Message[], incoming: Message[]): Message[] {
 /** WhatsApp's customer service window: 24 hours after the customer's last message. */
 const WHATSAPP_WINDOW_MS = 24 * 3600 * 1000
 
+const lastCustomerMessage = (messages: Message[]) => messages.filter((m) => m.message_type === 'user').at(-1)
+
 /** Whether WhatsApp would refuse a free-form reply now (the customer's last message is over 24 h old). */
 export function whatsappWindowClosed(messages: Message[], now = Date.now()): boolean {
-  const last = messages.filter((m) => m.message_type === 'user').at(-1)
+  const last = lastCustomerMessage(messages)
   return !last || now - Date.parse(last.created_at) > WHATSAPP_WINDOW_MS
+}
+
+/**
+ * WhatsApp's window as the conversation shows it, kept current: closed when the customer's last
+ * message is over 24 hours old (re-checked the moment the window closes, without a reload), or when
+ * the API refused a reply since that message (its clock decides); a new customer message, arriving
+ * through the live stream like the rest of the conversation, opens it again.
+ */
+function useWhatsappWindow(whatsapp: boolean, messages: Message[]) {
+  const last = lastCustomerMessage(messages)
+  const lastId = last?.id ?? ''
+  // The customer message the API's refusal was about (null: no refusal).
+  const [refusedFor, setRefusedFor] = useState<string | null>(null)
+  const [, setTick] = useState(0)
+  const closesAt = last ? Date.parse(last.created_at) + WHATSAPP_WINDOW_MS : 0
+  useEffect(() => {
+    if (!whatsapp || !closesAt) return
+    const wait = closesAt - Date.now()
+    if (wait < 0) return
+    // A moment past the edge, so the check agrees (timers may fire a little early).
+    const timer = setTimeout(() => setTick((n) => n + 1), wait + 50)
+    return () => clearTimeout(timer)
+  }, [whatsapp, closesAt])
+  return {
+    closed: whatsapp && (refusedFor === lastId || whatsappWindowClosed(messages)),
+    refused: () => setRefusedFor(lastId),
+  }
 }
 
 /** An approved WhatsApp template to send: its name and language code, as set in WhatsApp Manager. */
@@ -195,7 +224,7 @@ export function SessionView(props: SessionViewProps) {
     }
   }
 
-  const [windowRefused, setWindowRefused] = useState(false)
+  const whatsappWindow = useWhatsappWindow(session?.channel === 'whatsapp', messages)
   const send = async (content: string, isPrivate: boolean) => {
     try {
       const res = await api.reply(tenantId, sessionId, content, isPrivate)
@@ -203,7 +232,7 @@ export function SessionView(props: SessionViewProps) {
       setMessages((cur) => mergeMessages(cur, [res.message]))
       onChanged()
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'whatsapp_window_closed') setWindowRefused(true)
+      if (err instanceof ApiError && err.code === 'whatsapp_window_closed') whatsappWindow.refused()
       throw new Error(errorText(err))
     }
   }
@@ -240,7 +269,7 @@ export function SessionView(props: SessionViewProps) {
     (m) => m.user_id !== userId && m.user_id !== session.assignee?.id && m.availability === 'online',
   )
   const priority = escalation?.priority ?? session.priority
-  const windowClosed = session.channel === 'whatsapp' && (windowRefused || whatsappWindowClosed(messages))
+  const windowClosed = whatsappWindow.closed
   return (
     <section class={`view-pane${showDetails ? ' details-open' : ''}`} aria-label="Conversation">
       <header class="view-head">
