@@ -76,14 +76,16 @@ export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passag
       // The embeddings server being down must not stop answers: full-text search still works.
       .catch(() => []),
     // The full-text hits come with their rows (one round trip for the usual case: every passage
-    // kept is a full-text hit too).
+    // kept is a full-text hit too), in the search's order (RRF and ties go by position, and a join's
+    // plan must not change it).
     r.pool
       .query(
         `select t.chunk_id, t.rank, t.coverage, ${PASSAGE_COLUMNS}
-           from search_chunks_text($1, $2, $3, $4) t
+           from search_chunks_text($1, $2, $3, $4) with ordinality t(chunk_id, rank, coverage, n)
            join knowledge_chunks c on c.id = t.chunk_id
            join knowledge_sources s on s.id = c.source_id
-          where (c.tenant_id = $1 or c.tenant_id is null) and c.is_active`,
+          where (c.tenant_id = $1 or c.tenant_id is null) and c.is_active
+          order by t.n`,
         [o.tenant_id, o.bot_id, o.query, wide],
       )
       .then((res) => res.rows as (TextHit & PassageRow)[]),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../../helpers/app'
+import { createTestApp, onServer, type TestApp } from '../../helpers/app'
 import { startFakeOpenAI, type FakeOpenAI } from '../../helpers/fake-openai'
 
 /**
@@ -16,6 +16,11 @@ interface Case {
   expect: Expect
   /** What the model path must give instead, when it differs (a model writes its own lead-in). */
   model?: Expect
+  /**
+   * Needs vector search (pgvector): skipped on a server without it, where retrieval is full-text only
+   * and the case's wording gap ("price" for "costs") is not bridged.
+   */
+  vectors?: true
 }
 
 const CASES: Case[] = [
@@ -112,6 +117,7 @@ const CASES: Case[] = [
     turns: ["What's the price of the Express option?"],
     expect: { answer: /^Express shipping costs €9\.90/ },
     model: { answer: /shipping costs/ },
+    vectors: true,
   },
   {
     name: 'en: a phrasal verb around its object',
@@ -165,7 +171,10 @@ describe('conversations with the demo shop (no model)', () => {
   afterAll(async () => {
     await t.close()
   })
-  it.each(CASES)('$name', ({ turns, expect: want }) => run(t, turns, want))
+  it.for(CASES)('$name', ({ turns, expect: want, vectors }, { skip }) => {
+    if (vectors && onServer()) skip()
+    return run(t, turns, want)
+  })
 })
 
 describe('the same conversations with a model (the think prompt rewrites follow-ups)', () => {
@@ -180,5 +189,8 @@ describe('the same conversations with a model (the think prompt rewrites follow-
     await t.close()
     await llm.close()
   })
-  it.each(CASES)('$name', ({ turns, expect: want, model }) => run(t, turns, model ?? want))
+  it.for(CASES)('$name', ({ turns, expect: want, model, vectors }, { skip }) => {
+    if (vectors && onServer()) skip()
+    return run(t, turns, model ?? want)
+  })
 })
