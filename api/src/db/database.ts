@@ -122,7 +122,9 @@ const MAX_PREPARED = 500
  * its plan (a generic plan once it is as good as the custom ones). Planning was most of a short
  * query's time: on embedded PGlite an answered message cost 52 ms of CPU with every statement planned
  * at each call, 29 ms with prepared ones. The same text always gets the same name, so a name never
- * stands for two statements; statements without parameters (begin, commit) stay simple queries.
+ * stands for two statements; statements without parameters (begin, commit) stay simple queries, and
+ * so do statements passed as a config object ({ text, values }): those whose best plan depends on
+ * the values (retrieval: a generic plan took hybrid search at 10k passages from 12 to 19 ms p95).
  */
 function prepareStatements(pool: pg.Pool) {
   const names = new Map<string, string>()

@@ -96,7 +96,12 @@ export function createPgvectorStore(
             : `select set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
           [String(Math.max(efSearch, q.k))],
         )
-        const { rows } = await db.query(searchSql(dim), [toSql(q.vector), model, q.tenant_id, q.bot_id, q.k])
+        // Planned with its values at each call (a config object is never prepared: db/database.ts): a
+        // generic plan for a nearest-neighbour search is slower.
+        const { rows } = await db.query({
+          text: searchSql(dim),
+          values: [toSql(q.vector), model, q.tenant_id, q.bot_id, q.k],
+        })
         return rows.map((r) => ({ id: r.id as string, similarity: Number(r.similarity) }))
       })
     },

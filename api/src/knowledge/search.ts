@@ -75,39 +75,28 @@ export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passag
       )
       // The embeddings server being down must not stop answers: full-text search still works.
       .catch(() => []),
-    // The full-text hits come with their rows (one round trip for the usual case: every passage
-    // kept is a full-text hit too), in the search's order (RRF and ties go by position, and a join's
-    // plan must not change it).
     r.pool
-      .query(
-        `select t.chunk_id, t.rank, t.coverage, ${PASSAGE_COLUMNS}
-           from search_chunks_text($1, $2, $3, $4) with ordinality t(chunk_id, rank, coverage, n)
-           join knowledge_chunks c on c.id = t.chunk_id
-           join knowledge_sources s on s.id = c.source_id
-          where (c.tenant_id = $1 or c.tenant_id is null) and c.is_active
-          order by t.n`,
-        [o.tenant_id, o.bot_id, o.query, wide],
-      )
-      .then((res) => res.rows as (TextHit & PassageRow)[]),
+      .query(`select chunk_id, rank, coverage from search_chunks_text($1, $2, $3, $4)`, [
+        o.tenant_id,
+        o.bot_id,
+        o.query,
+        wide,
+      ])
+      .then((res) => res.rows as TextHit[]),
   ])
 
   // Weighted fusion won on the measured sets (bench/retrieval.ts).
   const top = fuse(vectorHits, textHits, r.embedder.model, o.fusion ?? 'weighted', o.k)
   if (!top.length) return []
 
-  const rowById = new Map<string, PassageRow>(textHits.map((row) => [row.chunk_id, row]))
-  // Passages only the vector store found: their rows, with the tenant filter again (a store can
-  // never surface another tenant's text).
-  const missing = top.map(([id]) => id).filter((id) => !rowById.has(id))
-  if (missing.length) {
-    const { rows } = await r.pool.query(
-      `select c.id as chunk_id, ${PASSAGE_COLUMNS}
-         from knowledge_chunks c join knowledge_sources s on s.id = c.source_id
-        where c.id = any($1::uuid[]) and (c.tenant_id = $2 or c.tenant_id is null) and c.is_active`,
-      [missing, o.tenant_id],
-    )
-    for (const row of rows as PassageRow[]) rowById.set(row.chunk_id, row)
-  }
+  // Planned with its values at each call (a config object is never prepared: db/database.ts).
+  const { rows } = await r.pool.query({
+    text: `select c.id, c.source_id, s.kind, c.title, c.heading_path, c.content, coalesce(c.url, s.url) as url, c.page_number, c.language
+       from knowledge_chunks c join knowledge_sources s on s.id = c.source_id
+      where c.id = any($1::uuid[]) and (c.tenant_id = $2 or c.tenant_id is null) and c.is_active`,
+    values: [top.map(([id]) => id), o.tenant_id],
+  })
+  const rowById = new Map(rows.map((row) => [row.id as string, row]))
   return top.flatMap(([id, e]) => {
     const row = rowById.get(id)
     if (!row) return []
@@ -133,22 +122,6 @@ export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passag
       },
     ]
   })
-}
-
-/** What a passage is read with (chunk c, source s). */
-const PASSAGE_COLUMNS = `c.source_id, s.kind, c.title, c.heading_path, c.content, coalesce(c.url, s.url) as url,
-  c.page_number, c.language`
-
-interface PassageRow {
-  chunk_id: string
-  source_id: string
-  kind: string
-  title: string | null
-  heading_path: string[] | null
-  content: string
-  url: string | null
-  page_number: number | null
-  language: string
 }
 
 /** A full-text hit, as search_chunks_text returns it. */

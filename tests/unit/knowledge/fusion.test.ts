@@ -180,10 +180,7 @@ describe('retrieve', () => {
     id: string
     tenant_id: string | null
   }
-  /**
-   * A pool that answers the full-text query with the `text` hits joined to their visible `rows`, and
-   * the read of passages only the vector store found with the visible `rows`.
-   */
+  /** A pool that answers the full-text query with `text` and the final read with the visible `rows`. */
   function fakes(opts: {
     vector: VectorHit[]
     text: TextHit[]
@@ -194,33 +191,29 @@ describe('retrieve', () => {
     const queries: { sql: string; params: unknown[] }[] = []
     const searches: VectorQuery[] = []
     const pool = {
-      async query(sql: string, params: unknown[]) {
+      async query(text: string | { text: string; values: unknown[] }, values?: unknown[]) {
+        // Plan-sensitive reads come as a config object (never prepared: db/database.ts).
+        const [sql, params] = typeof text === 'string' ? [text, values!] : [text.text, text.values]
         queries.push({ sql, params })
-        const visible = (id: string, tenant: string) =>
-          opts.rows.find((r) => r.id === id && (r.tenant_id === tenant || r.tenant_id === null))
-        if (sql.includes('search_chunks_text'))
-          return {
-            rows: opts.text.flatMap((hit) =>
-              visible(hit.chunk_id, params[0] as string) ? [{ ...hit, ...row(hit.chunk_id) }] : [],
-            ),
-          }
+        if (sql.includes('search_chunks_text')) return { rows: opts.text }
         const [wanted, tenant] = params as [string[], string]
-        return { rows: wanted.filter((id) => visible(id, tenant)).map(row) }
+        return {
+          rows: opts.rows
+            .filter((r) => wanted.includes(r.id) && (r.tenant_id === tenant || r.tenant_id === null))
+            .map((r) => ({
+              id: r.id,
+              source_id: 'src',
+              kind: 'document',
+              title: `title ${r.id}`,
+              heading_path: null,
+              content: `content ${r.id}`,
+              url: null,
+              page_number: null,
+              language: 'en',
+            })),
+        }
       },
     } as unknown as Queryable
-    function row(id: string) {
-      return {
-        chunk_id: id,
-        source_id: 'src',
-        kind: 'document',
-        title: `title ${id}`,
-        heading_path: null,
-        content: `content ${id}`,
-        url: null,
-        page_number: null,
-        language: 'en',
-      }
-    }
     const store: VectorStore = {
       name: 'fake',
       async upsert() {},
@@ -287,7 +280,7 @@ describe('retrieve', () => {
   })
 
   it('still answers from full-text search when the embedder fails', async () => {
-    const { r, searches, queries } = fakes({
+    const { r, searches } = fakes({
       vector: [{ id: 'v', similarity: 0.9 }],
       text: [{ chunk_id: 't', rank: 0.5, coverage: 0.5 }],
       rows: [
@@ -299,8 +292,6 @@ describe('retrieve', () => {
     const passages = await retrieve(r, { tenant_id: 't1', bot_id: null, query: 'q', k: 5 })
     expect(searches).toHaveLength(0)
     expect(passages.map((p) => p.chunk_id)).toEqual(['t'])
-    // Full-text hits come with their rows: no second read.
-    expect(queries).toHaveLength(1)
     expect(passages[0].scores.similarity).toBeNull()
   })
 
