@@ -1,4 +1,5 @@
 import { vi } from 'vitest'
+import type { PageProps } from '../../console/src/pages/types'
 
 type Handler = (req: {
   method: string
@@ -160,3 +161,17 @@ export const cannedReplies = [
   },
   { id: 'c3', shortcut: 'return', title: 'Return label', content: 'Voici votre étiquette de retour.' },
 ]
+
+/** A console page's props for the demo owner (tests override what they need: path, role...). */
+export function pageProps(over: Partial<PageProps> = {}): PageProps {
+  return {
+    tenantId: 't1',
+    me: { user: { id: 'u0', email: 'owner@demo.local' }, memberships: [] },
+    role: 'owner',
+    members: members as PageProps['members'],
+    refreshMembers: () => {},
+    path: '',
+    setBrand: () => {},
+    ...over,
+  }
+}

@@ -2,22 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact'
 import { setToken } from '../../console/src/api'
 import FeedbackPage from '../../console/src/pages/feedback'
-import type { PageProps } from '../../console/src/pages/types'
 import type { ModelVersion } from '../../contract'
-import { fakeFetch, members } from './fake-api'
-
-function props(over: Partial<PageProps> = {}): PageProps {
-  return {
-    tenantId: 't1',
-    me: { user: { id: 'u0', email: 'owner@demo.local' }, memberships: [] },
-    role: 'owner',
-    members: members as PageProps['members'],
-    refreshMembers: () => {},
-    path: '',
-    setBrand: () => {},
-    ...over,
-  }
-}
+import { fakeFetch, pageProps as props } from './fake-api'
 
 const version = (over: Partial<ModelVersion>): ModelVersion => ({
   id: 'mv',

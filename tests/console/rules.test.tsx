@@ -2,8 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact'
 import RulesPage from '../../console/src/pages/rules'
 import { fromDraft, toDraft } from '../../console/src/pages/rules/conditions'
-import type { PageProps } from '../../console/src/pages/types'
-import { escalation, fakeFetch, members } from './fake-api'
+import { escalation, fakeFetch, pageProps as props } from './fake-api'
 
 const rule = {
   id: 'r1',
@@ -15,19 +14,6 @@ const rule = {
   priority_level: 4,
   agent_assignment_logic: { strategy: 'least_busy' },
   is_active: true,
-}
-
-function props(over: Partial<PageProps> = {}): PageProps {
-  return {
-    tenantId: 't1',
-    me: { user: { id: 'u0', email: 'owner@demo.local' }, memberships: [] },
-    role: 'owner',
-    members: members as PageProps['members'],
-    refreshMembers: () => {},
-    path: '',
-    setBrand: () => {},
-    ...over,
-  }
 }
 
 describe('console rules page', () => {
