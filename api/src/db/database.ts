@@ -165,11 +165,12 @@ function openServer(url: string, o: OpenOptions): Database {
   }
   // Pipelined: a transaction's `begin` goes out with its first statement, and a one-statement
   // pool.query sends begin, statement and commit in one write (one round trip instead of three).
+  const pipeline = o.pipeline ?? true
   const pool = new pg.Pool({
     ...connection,
     max: o.poolSize ?? 10,
     idleTimeoutMillis: 30_000,
-    pipeline: o.pipeline ?? true,
+    pipeline,
   } as pg.PoolConfig)
   // A server restart or a killed backend errors idle and checked-out clients alike: logged, never
   // fatal (an 'error' event without a listener ends the process). The pool drops broken clients.
@@ -196,7 +197,9 @@ function openServer(url: string, o: OpenOptions): Database {
     // pool.query runs one statement in its own transaction, so the role and timeout apply to it too.
     pool.query = (async (text: string | pg.QueryConfig, values?: unknown[]) => {
       if (typeof values === 'function') throw new Error('pool.query: callbacks are not supported')
-      return oneStatement(pool, begin, text, values)
+      return pipeline
+        ? oneStatement(pool, begin, text, values)
+        : inTransaction(pool, begin, (c) => c.query(text as string, values))
     }) as typeof pool.query
   }
 
@@ -338,7 +341,18 @@ class ServerListener {
 }
 
 /** A pipelined client sends a query without waiting for the answer to the one before (pg's pipeline mode). */
-const pipelined = (client: pg.PoolClient) => (client as { pipeline?: boolean }).pipeline === true
+export const pipelined = (client: object) => (client as { pipeline?: boolean }).pipeline === true
+
+/**
+ * Awaits every one of a pipeline's queries (none is left unhandled) and throws the first error in the
+ * order they were sent: after a failure the rest fail too, in the aborted transaction.
+ */
+export async function allInOrder<T>(sent: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(sent)
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value)
+}
 
 /**
  * Runs the synchronous part of `send` with the client's socket corked: what it queries goes out in one
@@ -402,8 +416,8 @@ export async function inTransaction<T>(
 }
 
 /**
- * pool.query on a server: one statement in its own transaction as the app role, with begin, the
- * statement and commit written at once (pipelined) and answered in one round trip. A failed statement
+ * pool.query on a pipelined server pool: one statement in its own transaction as the app role, with
+ * begin, the statement and commit written at once and answered in one round trip. A failed statement
  * turns the commit into a rollback on the server (the transaction is aborted), so nothing is
  * half-written; the error thrown is the first one (begin's, then the statement's).
  */
@@ -414,25 +428,24 @@ async function oneStatement(
   values?: unknown[],
 ): Promise<pg.QueryResult> {
   const client = await pool.connect()
-  if (!pipelined(client)) {
-    client.release()
-    return inTransaction(pool, begin, (c) => c.query(text as string, values))
-  }
   let broken: Error | undefined
+  const sent = corked(client, () => [
+    client.query(begin),
+    client.query(text as string, values),
+    client.query('commit'),
+  ])
   try {
-    const [began, result, committed] = corked(client, () => [
-      client.query(begin),
-      client.query(text as string, values),
-      client.query('commit'),
-    ])
-    const settled = await Promise.allSettled([began, result, committed])
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-    if (failed) {
-      // A commit that failed (the connection lost, a deferred constraint) may leave a transaction open.
-      if (settled[2].status === 'rejected') broken = await rollback(client)
-      throw failed.reason
-    }
-    return (settled[1] as PromiseFulfilledResult<pg.QueryResult>).value
+    return (await allInOrder(sent))[1]!
+  } catch (err) {
+    // A commit that failed (the connection lost, a deferred constraint) may leave a transaction open.
+    if (
+      await sent[2]!.then(
+        () => false,
+        () => true,
+      )
+    )
+      broken = await rollback(client)
+    throw err
   } finally {
     client.release(broken)
   }

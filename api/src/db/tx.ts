@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { beginStatement, inTransaction } from './database'
+import { allInOrder, beginStatement, inTransaction, pipelined } from './database'
 
 export type Queryable = Pick<pg.PoolClient, 'query'>
 
@@ -20,17 +20,12 @@ export async function inOrder(
   db: Queryable,
   statements: [text: string, values?: unknown[]][],
 ): Promise<pg.QueryResult[]> {
-  if ((db as { pipeline?: boolean }).pipeline !== true) {
+  if (!pipelined(db)) {
     const results: pg.QueryResult[] = []
     for (const [text, values] of statements) results.push(await db.query(text, values))
     return results
   }
-  const sent = statements.map(([text, values]) => db.query(text, values))
-  // Every promise is awaited: after a failure the rest fail too (the transaction is aborted).
-  const settled = await Promise.allSettled(sent)
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-  if (failed) throw failed.reason
-  return settled.map((r) => (r as PromiseFulfilledResult<pg.QueryResult>).value)
+  return allInOrder(statements.map(([text, values]) => db.query(text, values)))
 }
 
 export interface Claims {
