@@ -90,7 +90,8 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   })
   const pool = new pg.Pool(createPgConfig(pglite))
   prepareStatements(pool)
-  // Requests before workers on the one connection: a webhook's insert never queues behind a turn.
+  // Requests before workers on the one connection (a webhook's insert never queues behind a turn),
+  // and the event loop polls between two checkouts (new connections are accepted under load).
   const background = prioritise(pool)
   return {
     pool,

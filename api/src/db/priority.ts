@@ -7,7 +7,19 @@ import type pg from 'pg'
 export const MAX_OVERTAKEN = 8
 
 type Pending = object
-type Connect = (cb?: (err: Error | undefined, client?: pg.PoolClient, done?: unknown) => void) => unknown
+type Served = (err: Error | undefined, client?: pg.PoolClient, done?: unknown) => void
+type Connect = (cb?: Served) => unknown
+/**
+ * pg-pool's waiting checkout (PendingItem): what it calls when the connection is free. Replacing it is
+ * safe without connectionTimeoutMillis (PGlite's pool has none), whose time-out finds it by callback.
+ */
+type Waiting = { callback: Served }
+
+/** The waiting checkout gets the connection once the event loop has polled (see prioritise). */
+function handOverLater(item: Waiting) {
+  const served = item.callback
+  item.callback = (err, client, done) => void setImmediate(served, err, client, done)
+}
 
 /**
  * Two priorities on a pool that hands out one connection (embedded PGlite): whatever waits for it is
@@ -19,9 +31,18 @@ type Connect = (cb?: (err: Error | undefined, client?: pg.PoolClient, done?: unk
  * meanwhile are read and queue their checkouts ahead of it, so a worker yields between its
  * statements and transactions, never inside one (a transaction keeps its connection to the end).
  *
+ * Every handover of the connection to a waiting checkout goes through the event loop (setImmediate):
+ * PGlite answers in promise jobs, not I/O callbacks, so without it a queue of checkouts is worked
+ * through in one macrotask, the event loop does not poll, and Node (libuv 1.45+) accepts at most one
+ * new connection per poll. At 50 visitors one macrotask ran up to 100 checkouts (0.2-1 s, more on a
+ * loaded machine) and a visitor whose request came on a new connection waited for one such turn per
+ * connection ahead of it: 4-20 s, while those on open connections were served. Now the loop polls
+ * between two transactions: new connections are accepted, new requests join the queue, and answers
+ * are written, as on a server, whose pool answers through I/O.
+ *
  * The order is kept in pg-pool's own waiting list (its `_pendingQueue`, a FIFO of callbacks), so
  * handing the connection over, dropping a broken one and time-outs stay pg-pool's. When that list
- * is missing (another pg-pool), checkouts are simply served in arrival order.
+ * is missing (another pg-pool), checkouts are simply served in arrival order, without the yield.
  */
 export function prioritise(pool: pg.Pool): pg.Pool {
   const connect = pool.connect.bind(pool) as Connect
@@ -35,6 +56,7 @@ export function prioritise(pool: pg.Pool): pg.Pool {
     const before = list?.length ?? 0
     const result = connect(cb)
     const item = list && list.length > before ? list.at(-1) : undefined
+    if (item) handOverLater(item as Waiting)
     return { result, item, list }
   }
 
