@@ -6,7 +6,9 @@
  * visitors at a time. Reported per level: answered messages/s, p50/p95/p99 of a send (client side),
  * and where the server spent a turn's time (conversations/stages.ts): store, rules, retrieval, answer
  * (without retrieval), store_answer, deliver, and what lies outside the turn (HTTP, auth, rate limits,
- * JSON, queueing: client latency minus the turn).
+ * JSON, queueing: client latency minus the turn), plus how late the event loop ran (p99 and max of
+ * its delay: a long turn of the loop delays every request, accepting new connections included, one
+ * per poll) and how many connections the server accepted during the level.
  *
  * Databases: embedded PGlite (a fresh folder) always; a PostgreSQL server too when BENCH_DATABASE_URL
  * is set (a role that may create databases: a fresh database is created there and dropped after).
@@ -19,6 +21,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import pg from 'pg'
 import { loadConfig } from '../api/src/config'
 import { setStageHook, type Stage } from '../api/src/conversations/stages'
@@ -177,6 +180,8 @@ async function benchOne(database: 'pglite' | 'postgres') {
   const api = await startServer(config)
   await seedDemo(api, [])
   const counts = instrumentPool(api.deps.pool)
+  let connections = 0
+  api.server.on('connection', () => void connections++)
   const rows: ApiRow[] = []
   const stageRows: StageRow[] = []
   let sessionTag = 0
@@ -200,6 +205,9 @@ async function benchOne(database: 'pglite' | 'postgres') {
     let errors = 0
     let answered = 0
     const errorSamples: string[] = []
+    const loop = monitorEventLoopDelay({ resolution: 10 })
+    loop.enable()
+    const connections0 = connections
     const cpu0 = process.cpuUsage()
     const t0 = performance.now()
     await runPool(sessions.length, concurrency, async (i) => {
@@ -231,6 +239,8 @@ async function benchOne(database: 'pglite' | 'postgres') {
     })
     const wall = performance.now() - t0
     const cpu = process.cpuUsage(cpu0)
+    loop.disable()
+    const accepted = connections - connections0
     const statements = counts.statements - before.statements
     const waitMs = counts.waitMs - before.waitMs
     const checkouts = counts.checkouts - before.checkouts
@@ -274,6 +284,10 @@ async function benchOne(database: 'pglite' | 'postgres') {
       // This process's CPU (the API and the bench's HTTP client share it) per message: what caps
       // answered/s on one core, and a figure the machine's other load hardly moves.
       'node cpu ms/msg': r1((cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length)),
+      // The event loop's lateness (the histogram's resolution, 10 ms, is its floor).
+      'loop delay p99 ms': r1(loop.percentile(99) / 1e6),
+      'loop delay max ms': r1(loop.max / 1e6),
+      'connections accepted': accepted,
     })
     const ids = sessions.map((x) => x.session.id)
     const { rows: stored } = await api.deps.pool.query(
