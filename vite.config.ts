@@ -17,6 +17,9 @@ export default defineConfig({
           include: ['tests/unit/**/*.test.ts', 'tests/api/**/*.test.ts', 'tests/security/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['tests/helpers/global-setup.ts'],
+          // Every file builds its own app and database: files need not re-import the whole API each
+          // (importing was over 100 s of a run with a fresh module graph per file).
+          isolate: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
