@@ -40,6 +40,7 @@ export default defineConfig({
           environment: 'node',
           // The migrated database every stack loads instead of creating and migrating its own.
           globalSetup: ['tests/helpers/global-setup.ts'],
+          isolate: false,
           testTimeout: 90_000,
           hookTimeout: 120_000,
         },
