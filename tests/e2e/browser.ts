@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { loadConfig } from '../../api/src/config'
+import { inject } from 'vitest'
+import { loadConfig, type Config } from '../../api/src/config'
 import { startDemo } from '../../api/src/demo'
-import { startServer, type Running } from '../../api/src/server'
+import { createDeps, startServer, type Running } from '../../api/src/server'
 
 /** Debian's Chromium, never a downloaded one. */
 export function launchChromium(): Promise<Browser> {
@@ -19,6 +20,15 @@ export function launchChromium(): Promise<Browser> {
       '--disable-quic',
     ],
   })
+}
+
+/**
+ * The API on an embedded database loaded from the suite's migrated template (global-setup.ts) rather
+ * than a new one: creating and migrating a database took seconds of every browser test file.
+ */
+export async function startTemplateServer(config: Config): Promise<Running> {
+  const loadDataDir = new Blob([readFileSync(inject('templateDataDir'))])
+  return startServer(config, await createDeps(config, { loadDataDir, migrate: false }))
 }
 
 /** Where the end-to-end tests save their screenshots. */
@@ -45,7 +55,7 @@ export async function startDemoStack(overrides: Record<string, string> = {}): Pr
     HOST: '127.0.0.1',
     ...overrides,
   })
-  const api = await startServer(config)
+  const api = await startTemplateServer(config)
   const demo = await startDemo(config, api)
   const browser = await launchChromium()
   return {

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { loadConfig } from '../../api/src/config'
-import { startServer, type Running } from '../../api/src/server'
-import { E2E_SHOTS as shots, launchChromium } from './browser'
+import type { Running } from '../../api/src/server'
+import { E2E_SHOTS as shots, launchChromium, startTemplateServer } from './browser'
 
 /** A fresh install (no demo, no account): the console opens on the set-up page, which works once. */
 let api: Running
 let browser: Browser
 beforeAll(async () => {
-  api = await startServer(
+  api = await startTemplateServer(
     loadConfig({ DATABASE_URL: 'memory://', PORT: '0', LOG_LEVEL: 'silent', HOST: '127.0.0.1' }),
   )
   browser = await launchChromium()

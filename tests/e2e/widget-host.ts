@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http'
 import { createRequire } from 'node:module'
 import { randomBytes } from 'node:crypto'
 import type { Page } from 'playwright-core'
-import { loadConfig } from '../../api/src/config'
+import { loadConfig, type Config } from '../../api/src/config'
 import { seedDemo } from '../../api/src/demo'
 import { startServer, type Running } from '../../api/src/server'
 
@@ -29,9 +29,11 @@ export interface HostSite {
  * `127.0.0.1`), so it is cross-origin like widget.js and served with the same headers. That is the
  * floor any script-tag embed costs, for the widget benchmark.
  */
-export async function startHostSite(): Promise<HostSite> {
+export async function startHostSite(
+  start: (config: Config) => Promise<Running> = (config) => startServer(config),
+): Promise<HostSite> {
   const config = loadConfig({ DATABASE_URL: 'memory://', PORT: '0', LOG_LEVEL: 'silent', HOST: '127.0.0.1' })
-  const api = await startServer(config)
+  const api = await start(config)
   const apiUrl = `http://localhost:${api.port}`
   const server: Server = createServer((req, res) => {
     const u = new URL(req.url || '/', 'http://x')

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { launchChromium } from './browser'
+import { launchChromium, startTemplateServer } from './browser'
 import { axeWidget, startHostSite, type HostSite } from './widget-host'
 
 let site: HostSite
@@ -16,7 +16,7 @@ const shots = 'test-results/shots'
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true })
-  site = await startHostSite()
+  site = await startHostSite(startTemplateServer)
   browser = await launchChromium()
 })
 afterAll(async () => {

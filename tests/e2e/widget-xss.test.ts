@@ -6,13 +6,13 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { launchChromium } from './browser'
+import { launchChromium, startTemplateServer } from './browser'
 import { startHostSite, type HostSite } from './widget-host'
 
 let site: HostSite
 let browser: Browser
 beforeAll(async () => {
-  site = await startHostSite()
+  site = await startHostSite(startTemplateServer)
   browser = await launchChromium()
 })
 afterAll(async () => {

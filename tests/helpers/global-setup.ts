@@ -37,7 +37,8 @@ export default async function setup(project: TestProject) {
   writeFileSync(file, Buffer.from(await dump.arrayBuffer()))
   project.provide('templateDataDir', file)
 
-  const serverUrl = process.env.TEST_DATABASE_URL ?? ''
+  // The browser tests run the demo as it ships, on the embedded database only.
+  const serverUrl = project.name === 'e2e' ? '' : (process.env.TEST_DATABASE_URL ?? '')
   project.provide('serverUrl', serverUrl)
   project.provide('serverTemplate', '')
   if (!serverUrl) return
