@@ -27,7 +27,7 @@ import { loadConfig } from '../api/src/config'
 import { setStageHook, type Stage } from '../api/src/conversations/stages'
 import { seedDemo } from '../api/src/demo'
 import { startServer } from '../api/src/server'
-import { percentile } from './lib'
+import { percentile, runPool } from './lib'
 
 const QUESTIONS = [
   'Quels sont les délais de livraison ?',
@@ -61,21 +61,6 @@ export interface ApiRow {
 }
 
 export type StageRow = Record<string, string | number>
-
-/** Runs `total` jobs with at most `concurrency` in flight. */
-async function runPool<T>(total: number, concurrency: number, job: (i: number) => Promise<T>) {
-  let next = 0
-  const results: T[] = []
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, total) }, async () => {
-      while (next < total) {
-        const i = next++
-        results[i] = await job(i)
-      }
-    }),
-  )
-  return results
-}
 
 /**
  * Counts the statements the app sends and the time spent waiting for a pool connection

@@ -1,4 +1,4 @@
-/** Helpers shared by the benchmarks: one seeded generator, one percentile, one SSE reader. */
+/** Helpers shared by the benchmarks: one seeded generator, one percentile, one SSE reader, one job pool. */
 export { readSse, type SseEvent } from '../contract/sse'
 
 /** mulberry32: a small seeded generator, so every run sees the same inputs. */
@@ -21,4 +21,19 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   const m = s.length >> 1
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/** Runs `total` jobs with at most `concurrency` in flight; their results in job order. */
+export async function runPool<T>(total: number, concurrency: number, job: (i: number) => Promise<T>) {
+  let next = 0
+  const results: T[] = []
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, total) }, async () => {
+      while (next < total) {
+        const i = next++
+        results[i] = await job(i)
+      }
+    }),
+  )
+  return results
 }

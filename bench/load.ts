@@ -34,7 +34,7 @@ import { fileURLToPath } from 'node:url'
 import { openDatabase } from '../api/src/db/database'
 import { findHumanRequest } from '../api/src/escalation/human-request'
 import { startFakeOpenAI, type Behaviour, type FakeOpenAI } from '../tests/helpers/fake-openai'
-import { mulberry32, percentile, readSse } from './lib'
+import { mulberry32, percentile, readSse, runPool } from './lib'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const num = (name: string, fallback: number) => {
@@ -114,16 +114,6 @@ function latencyStats(xs: number[]) {
     p99_ms: r1(pct(s, 99)),
     max_ms: r1(s.at(-1) ?? 0),
   }
-}
-
-/** Runs `total` jobs with at most `concurrency` in flight. */
-async function runPool(total: number, concurrency: number, job: (i: number) => Promise<void>) {
-  let next = 0
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, total) }, async () => {
-      while (next < total) await job(next++)
-    }),
-  )
 }
 
 /** VmRSS and VmHWM (peak) of a process, in kB, from /proc (Linux). */

@@ -16,7 +16,7 @@ import http from 'node:http'
 import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { mulberry32, percentile } from './lib'
+import { mulberry32, percentile, runPool } from './lib'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const N = Number(process.env.STREAMS_N ?? 10_000)
@@ -189,20 +189,6 @@ function openStream(base: string, session: { id: string }, token: string): Promi
     )
     req.on('error', reject)
   })
-}
-
-async function runPool<T>(total: number, concurrency: number, job: (i: number) => Promise<T>) {
-  let next = 0
-  const out: T[] = []
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, total) }, async () => {
-      while (next < total) {
-        const i = next++
-        out[i] = await job(i)
-      }
-    }),
-  )
-  return out
 }
 
 export async function benchStreams() {
