@@ -135,13 +135,17 @@ export class ChannelWorker {
     if (queue !== EVENTS.table) this.outbound.kick()
   }
 
-  /** Until nothing is due (tests). */
+  /**
+   * Until nothing is due and nothing is being worked (tests). A pass woken by a notification may have
+   * claimed a job while this one found none: it is waited for too, or a test would read a reply that
+   * is still being sent.
+   */
   async drain() {
     for (let i = 0; i < 50; i++) {
       await Promise.all([this.inbound.settle(), this.outbound.settle()])
       const due = await this.d.pool.query(
-        `select (select count(*) from channel_events where status = 'pending' and run_at <= now())
-              + (select count(*) from channel_outbox where status = 'pending' and run_at <= now()) as n`,
+        `select (select count(*) from channel_events where status = 'processing' or (status = 'pending' and run_at <= now()))
+              + (select count(*) from channel_outbox where status = 'sending' or (status = 'pending' and run_at <= now())) as n`,
       )
       if (!Number(due.rows[0].n)) return
     }
