@@ -32,7 +32,7 @@ import {
 } from './store'
 import { textOnly } from './texts'
 import { Poller } from '../jobs/poller'
-import { claimOne, type Queue } from '../jobs/claim'
+import { claimOne, outstandingSql, type Queue } from '../jobs/claim'
 
 /**
  * Inbound events, one platform user's at a time in order; a job whose worker has not finished within
@@ -143,10 +143,7 @@ export class ChannelWorker {
   async drain() {
     for (let i = 0; i < 50; i++) {
       await Promise.all([this.inbound.settle(), this.outbound.settle()])
-      const due = await this.d.pool.query(
-        `select (select count(*) from channel_events where status = 'processing' or (status = 'pending' and run_at <= now()))
-              + (select count(*) from channel_outbox where status = 'sending' or (status = 'pending' and run_at <= now())) as n`,
-      )
+      const due = await this.d.pool.query(`select ${outstandingSql(EVENTS)} + ${outstandingSql(OUTBOX)} as n`)
       if (!Number(due.rows[0].n)) return
     }
   }

@@ -134,6 +134,13 @@ export const triageContext = (t: Triage) => ({
   triage_source: t.source,
 })
 
+/** What of a triage the rules look at. */
+const ruleTriage = (t: Triage): EvalInput['triage'] => ({
+  sentiment: t.sentiment,
+  intent: t.intent,
+  language: t.language,
+})
+
 /** Everything a rule can look at for this message, read from the session, with the version of the tenant's rules. */
 async function evalInput(
   db: Queryable,
@@ -162,7 +169,7 @@ async function evalInput(
     human_requested: humanRequested,
     visitor_message_count: row?.visitor_messages ?? 1,
     recent_confidences: (row?.confidences ?? []).filter((c: unknown) => typeof c === 'number'),
-    triage: { sentiment: t.sentiment, intent: t.intent, language: t.language },
+    triage: ruleTriage(t),
     business_hours_open: row?.hours ? openingState(row.hours).open : null,
     page_url: typeof ctx.page_url === 'string' ? ctx.page_url : typeof ctx.url === 'string' ? ctx.url : null,
     attributes: { ...((ctx.attributes as object) ?? {}), ...ctx },
@@ -205,7 +212,7 @@ export async function checkHandoff(
         session.id,
         JSON.stringify(triageContext(t)),
       ])
-      input = { ...input, triage: { sentiment: t.sentiment, intent: t.intent, language: t.language } }
+      input = { ...input, triage: ruleTriage(t) }
     }
   }
   const result = evaluateRules(rules.rules, input)

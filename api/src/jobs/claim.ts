@@ -52,6 +52,10 @@ function claimSql(q: Queue): string {
             .join(', ')}`
 }
 
+/** Counts the queue's rows that are due or being worked (what a drain waits for), as SQL. */
+export const outstandingSql = (q: Queue) =>
+  `(select count(*) from ${q.table} where status = '${q.taken}' or (status = 'pending' and ${q.dueAt} <= now()))`
+
 /**
  * Takes one due row of the queue (FOR UPDATE SKIP LOCKED: several processes share it), marks it taken
  * and counts the attempt; null when nothing is due. The one definition of the claim and lease for the
