@@ -30,6 +30,7 @@ import { migrate } from '../api/src/db/migrator'
 import { withTx } from '../api/src/db/tx'
 import { createLocalEmbedder } from '../api/src/knowledge/embed-local'
 import { fold, words } from '../api/src/text/fold'
+import { detectLanguage } from '../api/src/text/language'
 import type { Embedder } from '../api/src/knowledge/embedder'
 import { retrieve, type Fusion } from '../api/src/knowledge/search'
 import { createPgvectorStore, hnswIndexSql, searchSql } from '../api/src/knowledge/pgvector-store'
@@ -1211,8 +1212,8 @@ async function candidates(
   const [v] = await embedder.embed([q])
   const vec = await store.search(embedder.model, { tenant_id: tenant, bot_id: null, vector: v!, k: wide })
   const { rows } = await pool.query(
-    `select chunk_id, rank, coverage from search_chunks_text($1, $2, $3, $4)`,
-    [tenant, null, q, wide],
+    `select chunk_id, rank, coverage from search_chunks_text($1, $2, $3, $4, $5, $6)`,
+    [tenant, null, q, wide, detectLanguage(q), vec.map((h) => h.id)],
   )
   return { vec, fts: rows as { chunk_id: string; rank: number; coverage: number }[] }
 }
@@ -1340,9 +1341,16 @@ async function fusionRows(
     lists['vector only']!.push(c.vec.map((h) => h.id))
     for (const f of ['rrf', 'weighted'] as Fusion[])
       lists[`retrieve() ${f}`]!.push(
-        (await retrieve(r, { tenant_id: tenant, bot_id: null, query: q, k: 10, fusion: f })).map(
-          (p) => p.chunk_id,
-        ),
+        (
+          await retrieve(r, {
+            tenant_id: tenant,
+            bot_id: null,
+            query: q,
+            k: 10,
+            fusion: f,
+            language: detectLanguage(q),
+          })
+        ).map((p) => p.chunk_id),
       )
     for (const v of FUSION_VARIANTS) lists[v.name]!.push(fuse(c, v.how))
   }
@@ -1610,7 +1618,13 @@ async function benchSize(size: number, log: (s: string) => void): Promise<SizeRe
       vector: qVectors[i % queries.length]!,
       k: 10,
     })
-    await retrieve(retriever, { tenant_id: TENANT_MAIN, bot_id: null, query: q.q, k: 5 })
+    await retrieve(retriever, {
+      tenant_id: TENANT_MAIN,
+      bot_id: null,
+      query: q.q,
+      k: 5,
+      language: detectLanguage(q.q),
+    })
   }
   const latency: Record<string, unknown>[] = []
   const vecTimes: Sample[] = []
@@ -1630,11 +1644,12 @@ async function benchSize(size: number, log: (s: string) => void): Promise<SizeRe
   const ftsTimes: Sample[] = []
   for (const q of queries)
     await timed(ftsTimes, () =>
-      pool.query(`select chunk_id, rank, coverage from search_chunks_text($1, $2, $3, $4)`, [
+      pool.query(`select chunk_id, rank, coverage from search_chunks_text($1, $2, $3, $4, $5)`, [
         TENANT_MAIN,
         null,
         q.q,
         20,
+        detectLanguage(q.q),
       ]),
     )
   latency.push(latencyRow(size, 'full text only: search_chunks_text 20', ftsTimes))
@@ -1642,7 +1657,13 @@ async function benchSize(size: number, log: (s: string) => void): Promise<SizeRe
   const hybridTimes: Sample[] = []
   for (const q of queries)
     await timed(hybridTimes, () =>
-      retrieve(retriever, { tenant_id: TENANT_MAIN, bot_id: null, query: q.q, k: 5 }),
+      retrieve(retriever, {
+        tenant_id: TENANT_MAIN,
+        bot_id: null,
+        query: q.q,
+        k: 5,
+        language: detectLanguage(q.q),
+      }),
     )
   latency.push(latencyRow(size, 'hybrid: retrieve() k=5 (weighted)', hybridTimes))
 

@@ -500,8 +500,8 @@ async function retrieveJudged(
   // ("the price of express delivery" finds "Express shipping costs €9.90"), in one round of searches.
   const expanded = expandedQuery(query, terms, language)
   const [asked, asExpanded] = await Promise.all([
-    retrieve(r, { ...o, query }),
-    expanded ? retrieve(r, { ...o, query: expanded }) : [],
+    retrieve(r, { ...o, query, language }),
+    expanded ? retrieve(r, { ...o, query: expanded, language }) : [],
   ])
   let judged = mergeJudged(answerability(terms, asked, cal), answerability(terms, asExpanded, cal))
   // A passage in the visitor's language that answers: no need to look further.
@@ -511,7 +511,10 @@ async function retrieveJudged(
   for (const lang of langs) {
     const pivot = pivotQuery(terms, lang)
     if (!pivot) break
-    judged = mergeJudged(judged, answerability(terms, await retrieve(r, { ...o, query: pivot }), cal))
+    judged = mergeJudged(
+      judged,
+      answerability(terms, await retrieve(r, { ...o, query: pivot, language: lang }), cal),
+    )
   }
   return judged
 }

@@ -12,6 +12,7 @@ import { text } from '../http/text'
 import { assertSafeForm, jsonBody, query, uuidRe } from '../http/validate'
 import { detectType, KnowledgeFileError, type KnowledgeFileErrorCode } from './parse'
 import { retrieve } from './search'
+import { confidentLanguage } from '../text/language'
 import { validateUrl } from '../net'
 import { enqueueJob } from './worker'
 
@@ -299,7 +300,15 @@ knowledge.post('/tenants/:t/knowledge/search', jsonBody(searchBody), async (c) =
   // Outside the member transaction: embedded Postgres has one connection, and retrieval filters by tenant itself.
   const passages = await retrieve(
     { pool, store, embedder },
-    { tenant_id: t, bot_id: body.bot_id ?? null, query: body.query, k: body.k, fusion: body.fusion },
+    {
+      tenant_id: t,
+      bot_id: body.bot_id ?? null,
+      query: body.query,
+      k: body.k,
+      fusion: body.fusion,
+      // Only a language the question surely is in narrows its own-language passages to its stems.
+      language: confidentLanguage(body.query) ?? undefined,
+    },
   )
   // What the bot would do with these passages: its answer threshold and each passage's answerability.
   const bot = body.bot_id

@@ -1,4 +1,6 @@
 import type { Queryable } from '../db/tx'
+import { fold, words } from '../text/fold'
+import type { Lang } from '../text/language'
 import type { Embedder } from './embedder'
 import type { VectorHit, VectorStore } from './vector-store'
 
@@ -26,6 +28,11 @@ interface RetrieveOptions {
   query: string
   k: number
   fusion?: Fusion
+  /**
+   * The question's language: passages written in it are matched by its stems only, passages in other
+   * languages by any language's (migration 20261130000121). Without it, every passage by any stem.
+   */
+  language?: Lang
 }
 
 interface Retriever {
@@ -62,41 +69,48 @@ function similarityEvidence(model: string, similarity: number) {
  * Hybrid retrieval: nearest vectors (the configured store) and Postgres full-text search, each over
  * the tenant's chunks plus global knowledge, fused into one ranking: 'weighted' by default (blends
  * calibrated similarity with coverage and rank; it beat RRF on the measured sets), 'rrf' on request
- * (rank-based, needs no common scale). The final rows are read
- * from Postgres with the tenant filter again, so a store can never surface another tenant's text.
+ * (rank-based, needs no common scale). The vector search goes first: full text also ranks the passages
+ * it found (a passage whose meaning matched gets its text rank even when it lacks some of the words).
+ * The final rows are read from Postgres with the tenant filter again, so a store can never surface
+ * another tenant's text.
  */
 export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passage[]> {
   const wide = Math.max(o.k * 4, 20)
-  const [vectorHits, textHits] = await Promise.all([
-    r.embedder
-      .embed([o.query])
-      .then(([v]) =>
-        r.store.search(r.embedder.model, { tenant_id: o.tenant_id, bot_id: o.bot_id, vector: v!, k: wide }),
-      )
-      // The embeddings server being down must not stop answers: full-text search still works.
-      .catch(() => []),
-    r.pool
-      .query(`select chunk_id, rank, coverage from search_chunks_text($1, $2, $3, $4)`, [
-        o.tenant_id,
-        o.bot_id,
-        o.query,
-        wide,
-      ])
-      .then((res) => res.rows as TextHit[]),
-  ])
+  const vectorHits: VectorHit[] = await r.embedder
+    .embed([o.query])
+    .then(([v]) =>
+      r.store.search(r.embedder.model, { tenant_id: o.tenant_id, bot_id: o.bot_id, vector: v!, k: wide }),
+    )
+    // The embeddings server being down must not stop answers: full-text search still works.
+    .catch(() => [])
+  const { rows: textHits } = await r.pool.query<TextHit>(
+    `select chunk_id, rank, coverage from search_chunks_text($1, $2, $3, $4, $5, $6)`,
+    [o.tenant_id, o.bot_id, o.query, wide, o.language ?? null, vectorHits.map((h) => h.id)],
+  )
 
-  // Weighted fusion won on the measured sets (bench/retrieval.ts).
-  const top = fuse(vectorHits, textHits, r.embedder.model, o.fusion ?? 'weighted', o.k)
-  if (!top.length) return []
+  // Weighted fusion won on the measured sets (bench/retrieval.ts). It ranks every candidate: the words
+  // as written are read from their text before the k best are kept.
+  const fusion = o.fusion ?? 'weighted'
+  const fused = fuse(vectorHits, textHits, r.embedder.model, fusion, fusion === 'weighted' ? Infinity : o.k)
+  if (!fused.length) return []
 
   // Planned with its values at each call (a config object is never prepared: db/database.ts).
   const { rows } = await r.pool.query({
     text: `select c.id, c.source_id, s.kind, c.title, c.heading_path, c.content, coalesce(c.url, s.url) as url, c.page_number, c.language
        from knowledge_chunks c join knowledge_sources s on s.id = c.source_id
       where c.id = any($1::uuid[]) and (c.tenant_id = $2 or c.tenant_id is null) and c.is_active`,
-    values: [top.map(([id]) => id), o.tenant_id],
+    values: [fused.map(([id]) => id), o.tenant_id],
   })
   const rowById = new Map(rows.map((row) => [row.id as string, row]))
+  let top = fused
+  if (fusion === 'weighted') {
+    const exact = exactEvidence(
+      o.query,
+      rows.map((row) => ({ id: row.id as string, text: `${row.title ?? ''} ${row.content}` })),
+    )
+    for (const [id, e] of fused) e.fused += EXACT_WEIGHT * (exact.get(id) ?? 0)
+    top = fused.sort(byFused).slice(0, o.k)
+  }
   return top.flatMap(([id, e]) => {
     const row = rowById.get(id)
     if (!row) return []
@@ -174,16 +188,48 @@ export function fuse(
         ? 1 / (RRF_K + i + 1)
         : (1 - wVec) * (TEXT_COVERAGE_WEIGHT * h.coverage + (1 - TEXT_COVERAGE_WEIGHT) * (h.rank / topRank))
   })
-  // Ties are common under RRF (rank 1 in one list and 2 in the other, and the reverse): the passage
-  // covering more of the question, then the closer vector, goes first.
-  return [...byId.entries()]
-    .sort(
-      (a, b) =>
-        b[1].fused - a[1].fused ||
-        (b[1].coverage ?? 0) - (a[1].coverage ?? 0) ||
-        (b[1].similarity ?? 0) - (a[1].similarity ?? 0),
-    )
-    .slice(0, k)
+  return [...byId.entries()].sort(byFused).slice(0, k)
+}
+
+/**
+ * Best fused score first. Ties are common under RRF (rank 1 in one list and 2 in the other, and the
+ * reverse): the passage covering more of the question, then the closer vector, goes first.
+ */
+function byFused(a: [string, FusedScores], b: [string, FusedScores]) {
+  return (
+    b[1].fused - a[1].fused ||
+    (b[1].coverage ?? 0) - (a[1].coverage ?? 0) ||
+    (b[1].similarity ?? 0) - (a[1].similarity ?? 0)
+  )
+}
+
+/**
+ * What the words as written add to the stems (weighted fusion). Full text matches stems, and a stem
+ * can stand for two words: Italian stems the brand "Solano" and "solito" (usually) alike, so every "di
+ * solito" passage held the question's brand. Each passage gets the share of the question's words it
+ * holds as written (folded: case and accents aside), each word weighed by its rarity among the
+ * candidates (a word every candidate holds weighs nothing). bench/retrieval.ts at 10k passages, 1,000
+ * questions, recall@5 same language / cross-language: 0.852 / 0.298 without, 0.856 / 0.311 at 0.05,
+ * 0.860 / 0.411 at 0.3, 0.862 / 0.464 at 0.5 (Italian ties BM25 from 0.1).
+ */
+const EXACT_WEIGHT = 0.3
+
+/** Each passage's 0..1 share of the question's words as written, rarity-weighted among the passages. */
+export function exactEvidence(query: string, passages: { id: string; text: string }[]): Map<string, number> {
+  const asked = [...new Set(words(fold(query)))].filter((w) => w.length >= 3)
+  const held = passages.map((p) => ({ id: p.id, words: new Set(words(fold(p.text))) }))
+  const weights = asked.map((w) => {
+    const n = held.filter((p) => p.words.has(w)).length
+    return n === 0 ? 0 : Math.log(1 + (held.length - n + 0.5) / (n + 0.5))
+  })
+  const total = weights.reduce((a, b) => a + b, 0)
+  const out = new Map<string, number>()
+  if (!total) return out
+  for (const p of held) {
+    const score = asked.reduce((sum, w, i) => sum + (p.words.has(w) ? weights[i]! : 0), 0)
+    out.set(p.id, score / total)
+  }
+  return out
 }
 
 /**

@@ -377,6 +377,92 @@ describe('retrieval testing', () => {
     expect(secret.passages.map((p: any) => p.text).join(' ')).not.toContain('PURPLE42')
   })
 
+  it("matches a passage by its own language's stem: a French 'vélo' does not find the brand Vela", async () => {
+    // Spanish and Italian stem "vélo" to `vel`, the French stem of "Vela": a French question about a
+    // bike must not count five passages about Vela watches as holding its word.
+    const { rows } = await t.deps.pool.query(
+      `with s as (insert into knowledge_sources (tenant_id, kind, title, status) values ($1, 'text', 'Atelier', 'ready') returning id)
+       insert into knowledge_chunks (tenant_id, source_id, chunk_index, title, content, language)
+       select $1, s.id, g, x.title, x.content, 'fr'
+         from s, generate_series(1, 6) g,
+              lateral (select case when g = 4 then 'Votre vélo' else 'Montre Vela ' || g end as title,
+                              case when g = 4 then 'Pour la réparation de votre vélo, déposez-le dans un atelier partenaire ; comptez une semaine.'
+                                   else 'Réparation de la Vela : déposez la Vela en boutique, chaque Vela est garantie deux ans.' end as content) x
+       returning source_id`,
+      [TENANT],
+    )
+    try {
+      const question = 'Où réparer mon vélo ?'
+      const text = await t.deps.pool.query(
+        `select c.content, r.coverage from search_chunks_text($1, null, $2, 20, 'fr') r join knowledge_chunks c on c.id = r.chunk_id`,
+        [TENANT, question],
+      )
+      // The Vela passages hold "réparation", not "vélo": half the question.
+      expect(text.rows.map((r) => [r.content.slice(0, 20), r.coverage])).toEqual([
+        ['Pour la réparation d', 1],
+        ...Array(5).fill(['Réparation de la Vel', 0.5]),
+      ])
+      const found = await search(question)
+      expect(found.passages[0].text).toContain('votre vélo')
+      // Asked in Spanish, the French passages are still matched through any language's stems.
+      expect((await search('¿Dónde reparar la Vela?')).passages[0].text).toContain('la Vela')
+    } finally {
+      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [rows[0].source_id])
+    }
+  })
+
+  it('ranks the passage holding the words as written above passages sharing only their stem', async () => {
+    // Italian stems the brand "Solano" and "solito" (usually) both to `sol`: six "di solito" passages
+    // hold every stem of the question, the one about the Solano holds its words.
+    const { rows } = await t.deps.pool.query(
+      `with s as (insert into knowledge_sources (tenant_id, kind, title, status) values ($1, 'text', 'Consegne', 'ready') returning id)
+       insert into knowledge_chunks (tenant_id, source_id, chunk_index, title, content, language)
+       select $1, s.id, g,
+              case when g = 3 then 'Macchine da caffè' else 'Consegna e costi ' || g end,
+              case when g = 3 then 'La consegna della macchina Solano costa 9 euro.'
+                   else 'Di solito la consegna costa 5 euro e di solito arriva in ' || g || ' giorni.' end,
+              'it'
+         from s, generate_series(1, 7) g
+       returning source_id`,
+      [TENANT],
+    )
+    try {
+      expect((await search('Quanto costa la consegna della Solano?')).passages[0].text).toContain('Solano')
+    } finally {
+      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [rows[0].source_id])
+    }
+  })
+
+  it('finds a passage holding all but the rarest of the common words of a question', async () => {
+    // "exchange", "blender" and "colour" each appear in more passages than full text reads per word, and
+    // no passage holds all three: the one answer naming both the blender and its colours must still be
+    // a candidate, not only the passages holding the rarest word.
+    const { rows } = await t.deps.pool.query(
+      `with s as (insert into knowledge_sources (tenant_id, kind, title, status) values ($1, 'text', 'Catalogue', 'ready') returning id)
+       insert into knowledge_chunks (tenant_id, source_id, chunk_index, title, content, language)
+       select $1, s.id, g, 'Page ' || g,
+              case when g = 1 then 'The Lumen blender comes in three colours: red, sand and slate.'
+                   when g <= 121 then 'Exchange rule ' || g || ': an exchange is free within 30 days for unused items.'
+                   when g <= 251 then 'Blender ' || g || ' has a 1.5 litre jug and six speeds.'
+                   else 'Colour chart ' || g || ': every colour is shown on screen as close as possible.' end,
+              'en'
+         from s, generate_series(1, 380) g
+       returning source_id`,
+      [TENANT],
+    )
+    try {
+      const question = 'Can I exchange my blender for another colour?'
+      const text = await t.deps.pool.query(
+        `select c.content from search_chunks_text($1, null, $2, 20, 'en') r join knowledge_chunks c on c.id = r.chunk_id`,
+        [TENANT, question],
+      )
+      expect(text.rows[0].content).toContain('three colours')
+      expect((await search(question)).passages[0].text).toContain('three colours')
+    } finally {
+      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [rows[0].source_id])
+    }
+  })
+
   it('finds the passage naming what was asked among hundreds repeating the common words', async () => {
     // 300 passages about returns and refunds, one about the Zephyr kettle: a question about the kettle
     // must not drown in the passages that say "return" most often.
