@@ -13,9 +13,10 @@
 --    candidate, however well it matched the rest. The first step down from all of them now takes
 --    passages holding every word but one, any one. (Every n-subset for every n was measured too: the
 --    same answers at three times the index work, a 4 ms longer p95.)
--- 3. p_also: ids the vector search found (at most 200), scored like the full-text candidates (filtered by tenant, bot
---    and is_active like them), so a passage the question's meaning found gets its full-text rank even
---    when it lacks two of the words. retrieve() runs the vector search first and passes its hits.
+-- 3. p_also: ids the vector search found (at most 200), scored like the full-text candidates (filtered
+--    by tenant, bot and is_active like them), so a passage the question's meaning found gets its
+--    full-text rank even when it lacks two of the words. retrieve() runs the vector search first and
+--    passes its hits.
 -- Measured by bench/retrieval.ts at 10k passages (the closing note of issue 15 has the tables). The
 -- ranking (BM25 over per-tenant term statistics) and the returned columns are migration 100's.
 
@@ -89,10 +90,12 @@ begin
     select c.grp, c.df, row_number() over (order by c.df, c.len desc, c.grp)::int as j
       from (select * from counted order by df, len desc, grp limit 10) c
   ), lexes as (
-    -- Each chosen word's lexeme in each language: a passage is matched by its own language's stem.
-    select distinct f.x, ch.j, public.fts_config(f.l) as cfg
+    -- Each chosen word's lexemes, once each (cfg null: what a passage in another language is matched
+    -- by), and its stem in the question's language (cfg v_lang: what a passage in it is matched by).
+    select distinct f.x, ch.j, case when q.own then v_lang end as cfg
       from chosen ch join kept kp on kp.grp = ch.grp join flat f on f.w = kp.w
-     where f.x is not null
+           cross join (values (false), (true)) q(own)
+     where f.x is not null and (not q.own or public.fts_config(f.l) = v_lang)
   )
   select (select array_agg(ch.grp order by ch.j) from chosen ch), (select array_agg(ch.df order by ch.j) from chosen ch),
          (select array_agg(l.x) from lexes l), (select array_agg(l.j) from lexes l), (select array_agg(l.cfg) from lexes l)
@@ -173,7 +176,7 @@ begin
   ), per_group as (
     select r.id, r.len, m.j, least(sum(coalesce(cardinality(u.positions), 1)), 3) + max(case when 'A' = any(u.weights) then 1 else 0 end) as tf
       from cand_rows r cross join lateral unnest(r.fts) u
-      join qmap m on m.lex = u.lexeme and (m.cfg = r.cfg or r.cfg is distinct from v_lang)
+      join qmap m on m.lex = u.lexeme and m.cfg is not distinct from (case when r.cfg = v_lang then v_lang end)
      group by r.id, r.len, m.j
   ), scored as (
     select r.id,
