@@ -1212,8 +1212,8 @@ async function candidates(
   const [v] = await embedder.embed([q])
   const vec = await store.search(embedder.model, { tenant_id: tenant, bot_id: null, vector: v!, k: wide })
   const { rows } = await pool.query(
-    `select chunk_id, rank, coverage from search_chunks_text($1, $2, $3, $4, $5, $6)`,
-    [tenant, null, q, wide, detectLanguage(q), vec.map((h) => h.id)],
+    `select chunk_id, rank, coverage from search_chunks_text($1, $2, $3, $4, $5)`,
+    [tenant, null, q, wide, detectLanguage(q)],
   )
   return { vec, fts: rows as { chunk_id: string; rank: number; coverage: number }[] }
 }

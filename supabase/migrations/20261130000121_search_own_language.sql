@@ -1,4 +1,4 @@
--- Full text matched in the passage's own language; candidates that may lack any of the question's words.
+-- Full text matched in the passage's own language; candidates that may lack any one of the question's words.
 --
 -- 1. A question's word is stemmed in the seven languages, and a passage matched any of those stems.
 --    Stems of different languages collide: Spanish and Italian stem "vélo" to `vel`, which is the French
@@ -11,17 +11,14 @@
 -- 2. Common words (in more passages than the candidate cap) were AND-ed rarest first, dropping the most
 --    common until enough rows came back, so a passage lacking the rarest of them could never be a
 --    candidate, however well it matched the rest. The first step down from all of them now takes
---    passages holding every word but one, any one. (Every n-subset for every n was measured too: the
---    same answers at three times the index work, a 4 ms longer p95.)
--- 3. p_also: ids the vector search found (at most 200), scored like the full-text candidates (filtered
---    by tenant, bot and is_active like them), so a passage the question's meaning found gets its
---    full-text rank even when it lacks two of the words. retrieve() runs the vector search first and
---    passes its hits.
+--    passages holding every word but one, any one. (Every n-subset for every n was measured too: one
+--    French and one German question more of 1,000, for three times the index work and a 4 ms longer
+--    full-text p95.)
 -- Measured by bench/retrieval.ts at 10k passages (the closing note of issue 15 has the tables). The
 -- ranking (BM25 over per-tenant term statistics) and the returned columns are migration 100's.
 
 drop function if exists public.search_chunks_text(uuid, uuid, text, int);
-create or replace function public.search_chunks_text(p_tenant uuid, p_bot uuid, p_query text, p_count int, p_lang text default null, p_also uuid[] default null)
+create or replace function public.search_chunks_text(p_tenant uuid, p_bot uuid, p_query text, p_count int, p_lang text default null)
 returns table (chunk_id uuid, rank real, coverage real)
 language plpgsql stable
 set search_path = public, pg_temp
@@ -161,16 +158,10 @@ begin
     into idf
     from unnest(groups, dfs) with ordinality as u(g, d, o);
 
-  -- 3. The passages the vector search found (p_also) are scored too, within the tenant and bot, so a
-  --    passage lacking two common words still gets its full-text rank when its meaning was found.
-  cand := cand || coalesce(p_also[1:200], '{}');
-
   return query
   with cand_rows as (
     select c.id, c.fts, length(c.fts)::real as len, public.fts_config(c.language) as cfg from public.knowledge_chunks c
      where c.id = any(cand)
-       and (c.tenant_id = p_tenant or c.tenant_id is null) and c.is_active
-       and (p_bot is null or c.bot_id is null or c.bot_id = p_bot)
   ), qmap as (
     select * from unnest(q_lex, q_idx, q_cfg) as m(lex, j, cfg)
   ), per_group as (

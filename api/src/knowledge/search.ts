@@ -69,24 +69,27 @@ function similarityEvidence(model: string, similarity: number) {
  * Hybrid retrieval: nearest vectors (the configured store) and Postgres full-text search, each over
  * the tenant's chunks plus global knowledge, fused into one ranking: 'weighted' by default (blends
  * calibrated similarity with coverage and rank; it beat RRF on the measured sets), 'rrf' on request
- * (rank-based, needs no common scale). The vector search goes first: full text also ranks the passages
- * it found (a passage whose meaning matched gets its text rank even when it lacks some of the words).
- * The final rows are read from Postgres with the tenant filter again, so a store can never surface
- * another tenant's text.
+ * (rank-based, needs no common scale). The final rows are read from Postgres with the tenant filter
+ * again, so a store can never surface another tenant's text.
  */
 export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passage[]> {
   const wide = Math.max(o.k * 4, 20)
-  const vectorHits: VectorHit[] = await r.embedder
-    .embed([o.query])
-    .then(([v]) =>
-      r.store.search(r.embedder.model, { tenant_id: o.tenant_id, bot_id: o.bot_id, vector: v!, k: wide }),
-    )
-    // The embeddings server being down must not stop answers: full-text search still works.
-    .catch(() => [])
-  const { rows: textHits } = await r.pool.query<TextHit>(
-    `select chunk_id, rank, coverage from search_chunks_text($1, $2, $3, $4, $5, $6)`,
-    [o.tenant_id, o.bot_id, o.query, wide, o.language ?? null, vectorHits.map((h) => h.id)],
-  )
+  const [vectorHits, { rows: textHits }] = await Promise.all([
+    r.embedder
+      .embed([o.query])
+      .then(([v]) =>
+        r.store.search(r.embedder.model, { tenant_id: o.tenant_id, bot_id: o.bot_id, vector: v!, k: wide }),
+      )
+      // The embeddings server being down must not stop answers: full-text search still works.
+      .catch((): VectorHit[] => []),
+    r.pool.query<TextHit>(`select chunk_id, rank, coverage from search_chunks_text($1, $2, $3, $4, $5)`, [
+      o.tenant_id,
+      o.bot_id,
+      o.query,
+      wide,
+      o.language ?? null,
+    ]),
+  ])
 
   // Weighted fusion won on the measured sets (bench/retrieval.ts). It keeps 3k candidates, whose text
   // is read for the words as written (exactEvidence) before the k best are kept.

@@ -35,6 +35,22 @@ async function search(query: string, k = 3) {
   return (await res.json()) as any
 }
 
+/**
+ * One ready text source holding these passages (title, content) in one language, written the way the
+ * worker writes chunks; returns the source id, whose deletion removes them.
+ */
+async function seedPassages(language: string, passages: [string, string][]): Promise<string> {
+  const { rows } = await t.deps.pool.query(
+    `with s as (insert into knowledge_sources (tenant_id, kind, title, status) values ($1, 'text', 'Seeded', 'ready') returning id)
+     insert into knowledge_chunks (tenant_id, source_id, chunk_index, title, content, language)
+     select $1, s.id, p.i - 1, p.title, p.content, $2
+       from s, unnest($3::text[], $4::text[]) with ordinality as p(title, content, i)
+     returning source_id`,
+    [TENANT, language, passages.map(([title]) => title), passages.map(([, content]) => content)],
+  )
+  return rows[0].source_id
+}
+
 beforeAll(async () => {
   // Ranking expectations need vectors: PGlite has pgvector, the CI server does not.
   t = await createTestApp({ FETCH_ALLOW_LOOPBACK: '1', WORKER_POLL_MS: '60000' }, { embedded: true })
@@ -380,16 +396,19 @@ describe('retrieval testing', () => {
   it("matches a passage by its own language's stem: a French 'vélo' does not find the brand Vela", async () => {
     // Spanish and Italian stem "vélo" to `vel`, the French stem of "Vela": a French question about a
     // bike must not count five passages about Vela watches as holding its word.
-    const { rows } = await t.deps.pool.query(
-      `with s as (insert into knowledge_sources (tenant_id, kind, title, status) values ($1, 'text', 'Atelier', 'ready') returning id)
-       insert into knowledge_chunks (tenant_id, source_id, chunk_index, title, content, language)
-       select $1, s.id, g, x.title, x.content, 'fr'
-         from s, generate_series(1, 6) g,
-              lateral (select case when g = 4 then 'Votre vélo' else 'Montre Vela ' || g end as title,
-                              case when g = 4 then 'Pour la réparation de votre vélo, déposez-le dans un atelier partenaire ; comptez une semaine.'
-                                   else 'Réparation de la Vela : déposez la Vela en boutique, chaque Vela est garantie deux ans.' end as content) x
-       returning source_id`,
-      [TENANT],
+    const source = await seedPassages(
+      'fr',
+      [1, 2, 3, 4, 5, 6].map((g) =>
+        g === 4
+          ? [
+              'Votre vélo',
+              'Pour la réparation de votre vélo, déposez-le dans un atelier partenaire ; comptez une semaine.',
+            ]
+          : [
+              `Montre Vela ${g}`,
+              'Réparation de la Vela : déposez la Vela en boutique, chaque Vela est garantie deux ans.',
+            ],
+      ),
     )
     try {
       const question = 'Où réparer mon vélo ?'
@@ -407,29 +426,28 @@ describe('retrieval testing', () => {
       // Asked in Spanish, the French passages are still matched through any language's stems.
       expect((await search('¿Dónde reparar la Vela?')).passages[0].text).toContain('la Vela')
     } finally {
-      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [rows[0].source_id])
+      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [source])
     }
   })
 
   it('ranks the passage holding the words as written above passages sharing only their stem', async () => {
     // Italian stems the brand "Solano" and "solito" (usually) both to `sol`: six "di solito" passages
     // hold every stem of the question, the one about the Solano holds its words.
-    const { rows } = await t.deps.pool.query(
-      `with s as (insert into knowledge_sources (tenant_id, kind, title, status) values ($1, 'text', 'Consegne', 'ready') returning id)
-       insert into knowledge_chunks (tenant_id, source_id, chunk_index, title, content, language)
-       select $1, s.id, g,
-              case when g = 3 then 'Macchine da caffè' else 'Consegna e costi ' || g end,
-              case when g = 3 then 'La consegna della macchina Solano costa 9 euro.'
-                   else 'Di solito la consegna costa 5 euro e di solito arriva in ' || g || ' giorni.' end,
-              'it'
-         from s, generate_series(1, 7) g
-       returning source_id`,
-      [TENANT],
+    const source = await seedPassages(
+      'it',
+      [1, 2, 3, 4, 5, 6, 7].map((g) =>
+        g === 3
+          ? ['Macchine da caffè', 'La consegna della macchina Solano costa 9 euro.']
+          : [
+              `Consegna e costi ${g}`,
+              `Di solito la consegna costa 5 euro e di solito arriva in ${g} giorni.`,
+            ],
+      ),
     )
     try {
       expect((await search('Quanto costa la consegna della Solano?')).passages[0].text).toContain('Solano')
     } finally {
-      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [rows[0].source_id])
+      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [source])
     }
   })
 
@@ -437,18 +455,20 @@ describe('retrieval testing', () => {
     // "exchange", "blender" and "colour" each appear in more passages than full text reads per word, and
     // no passage holds all three: the one answer naming both the blender and its colours must still be
     // a candidate, not only the passages holding the rarest word.
-    const { rows } = await t.deps.pool.query(
-      `with s as (insert into knowledge_sources (tenant_id, kind, title, status) values ($1, 'text', 'Catalogue', 'ready') returning id)
-       insert into knowledge_chunks (tenant_id, source_id, chunk_index, title, content, language)
-       select $1, s.id, g, 'Page ' || g,
-              case when g = 1 then 'The Lumen blender comes in three colours: red, sand and slate.'
-                   when g <= 121 then 'Exchange rule ' || g || ': an exchange is free within 30 days for unused items.'
-                   when g <= 251 then 'Blender ' || g || ' has a 1.5 litre jug and six speeds.'
-                   else 'Colour chart ' || g || ': every colour is shown on screen as close as possible.' end,
-              'en'
-         from s, generate_series(1, 380) g
-       returning source_id`,
-      [TENANT],
+    const source = await seedPassages(
+      'en',
+      Array.from({ length: 380 }, (_, i): [string, string] => {
+        const g = i + 1
+        const content =
+          g === 1
+            ? 'The Lumen blender comes in three colours: red, sand and slate.'
+            : g <= 121
+              ? `Exchange rule ${g}: an exchange is free within 30 days for unused items.`
+              : g <= 251
+                ? `Blender ${g} has a 1.5 litre jug and six speeds.`
+                : `Colour chart ${g}: every colour is shown on screen as close as possible.`
+        return [`Page ${g}`, content]
+      }),
     )
     try {
       const question = 'Can I exchange my blender for another colour?'
@@ -459,25 +479,22 @@ describe('retrieval testing', () => {
       expect(text.rows[0].content).toContain('three colours')
       expect((await search(question)).passages[0].text).toContain('three colours')
     } finally {
-      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [rows[0].source_id])
+      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [source])
     }
   })
 
   it('finds the passage naming what was asked among hundreds repeating the common words', async () => {
     // 300 passages about returns and refunds, one about the Zephyr kettle: a question about the kettle
     // must not drown in the passages that say "return" most often.
-    const { rows } = await t.deps.pool.query(
-      `with s as (insert into knowledge_sources (tenant_id, kind, title, status) values ($1, 'text', 'Returns handbook', 'ready') returning id)
-       insert into knowledge_chunks (tenant_id, source_id, chunk_index, title, content, language)
-       select $1, s.id, g, 'Returns ' || g,
-              case when g = 150 then 'The Zephyr kettle can be returned within 60 days; its return label is free.'
-                   else 'Return policy ' || g || ': return the item, print the return label, the return is refunded after the return arrives. Return shipping is paid.' end,
-              'en'
-         from s, generate_series(1, 300) g
-       returning source_id`,
-      [TENANT],
+    const source = await seedPassages(
+      'en',
+      Array.from({ length: 300 }, (_, i): [string, string] => [
+        `Returns ${i + 1}`,
+        i + 1 === 150
+          ? 'The Zephyr kettle can be returned within 60 days; its return label is free.'
+          : `Return policy ${i + 1}: return the item, print the return label, the return is refunded after the return arrives. Return shipping is paid.`,
+      ]),
     )
-    const source = rows[0].source_id
     try {
       const text = await t.deps.pool.query(
         `select c.content from search_chunks_text($1, null, $2, 20) r join knowledge_chunks c on c.id = r.chunk_id`,
