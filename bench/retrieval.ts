@@ -1218,7 +1218,10 @@ async function candidates(
   return { vec, fts: rows as { chunk_id: string; rank: number; coverage: number }[] }
 }
 
-/** Fusion variants over the same candidate lists, offline (search.ts's formulas, other constants). */
+/**
+ * Fusion variants over the same candidate lists, offline (search.ts's formulas, other constants;
+ * without the words-as-written evidence, which reads the passages' text).
+ */
 function fuse(
   c: Awaited<ReturnType<typeof candidates>>,
   how: { rrfK?: number; wVec?: number; wCov?: number; relRank?: boolean },
