@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/tx'
-import { fold, words } from '../text/fold'
+import { fold, wholeWord, words } from '../text/fold'
 import type { Lang } from '../text/language'
 import type { Embedder } from './embedder'
 import type { VectorHit, VectorStore } from './vector-store'
@@ -223,10 +223,13 @@ const EXACT_WORDS = 30
 
 /** Each passage's 0..1 share of the question's words as written, rarity-weighted among the passages. */
 export function exactEvidence(query: string, passages: { id: string; text: string }[]): Map<string, number> {
-  const asked = [...new Set(words(fold(query)))].filter((w) => w.length >= 3).slice(0, EXACT_WORDS)
+  const asked = [...new Set(words(fold(query)))]
+    .filter((w) => w.length >= 3)
+    .slice(0, EXACT_WORDS)
+    .map(wholeWord)
   const held = passages.map((p) => {
     const text = fold(p.text)
-    return { id: p.id, has: asked.map((w) => holdsWord(text, w)) }
+    return { id: p.id, has: asked.map((w) => w.test(text)) }
   })
   const weights = asked.map((_, i) => {
     const n = held.filter((p) => p.has[i]).length
@@ -237,16 +240,6 @@ export function exactEvidence(query: string, passages: { id: string; text: strin
   if (!total) return out
   for (const p of held) out.set(p.id, p.has.reduce((sum, has, i) => sum + (has ? weights[i]! : 0), 0) / total)
   return out
-}
-
-const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u
-
-/** Whether folded text holds w as a whole word (as `words` splits): no letter, digit or mark either side. */
-function holdsWord(text: string, w: string): boolean {
-  for (let i = text.indexOf(w); i !== -1; i = text.indexOf(w, i + 1)) {
-    if (!WORD_CHAR.test(text[i - 1] ?? ' ') && !WORD_CHAR.test(text[i + w.length] ?? ' ')) return true
-  }
-  return false
 }
 
 /**

@@ -43,11 +43,24 @@ export function fold(text: string): string {
     .trim()
 }
 
+/** What a word is made of: letters, digits and combining marks (the one definition `words` splits by). */
+const WORD_CHARS = '\\p{L}\\p{N}\\p{M}'
+const NON_WORD = new RegExp(`[^${WORD_CHARS}]+`, 'u')
+
 /**
  * Words of a text: runs of letters, digits and combining marks (so Devanagari and Thai words stay
  * whole); apostrophes split elisions ("l'adresse" -> "l", "adresse"). Pass folded text for
  * case- and accent-insensitive words.
  */
 export function words(text: string): string[] {
-  return text.split(/[^\p{L}\p{N}\p{M}]+/u).filter(Boolean)
+  return text.split(NON_WORD).filter(Boolean)
+}
+
+/**
+ * A test for one word as a whole word of a text: no letter, digit or mark on either side (the words
+ * `words` would cut). The word comes from `words`, so it holds no pattern syntax; both texts should
+ * be folded alike. No quantifier: at most the word's length of work at each position of the text.
+ */
+export function wholeWord(word: string): RegExp {
+  return new RegExp(`(?<![${WORD_CHARS}])${word}(?![${WORD_CHARS}])`, 'u')
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { sentimentOf } from '../../../api/src/escalation/lexicon'
-import { fold } from '../../../api/src/text/fold'
+import { fold, wholeWord, words } from '../../../api/src/text/fold'
 
 describe('fold', () => {
   it('drops case, Latin accents and curly apostrophes, keeps other scripts', () => {
@@ -8,6 +8,17 @@ describe('fold', () => {
     expect(fold('Ça coûte combien ? Straße, Œuvre')).toBe('ca coute combien ? strasse, oeuvre')
     expect(fold('c’est')).toBe("c'est")
     expect(fold('नमस्ते')).toBe('नमस्ते'.normalize('NFKD'))
+  })
+
+  it('finds a word only where words() would cut it out whole', () => {
+    const text = fold('La consegna della Solano, di solito: 9 € (Solano-2).')
+    for (const w of ['solano', 'solito', 'consegna', '9'])
+      expect(wholeWord(w).test(text), w).toBe(words(text).includes(w))
+    expect(wholeWord('sol').test(text)).toBe(false)
+    expect(wholeWord('solan').test(text)).toBe(false)
+    // A letter outside the basic plane is a letter too, not a boundary.
+    expect(wholeWord('solano').test('𝐀solano')).toBe(false)
+    expect(wholeWord('solano').test('𝐀 solano')).toBe(true)
   })
 })
 
