@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/tx'
-import { fold, wholeWord, words } from '../text/fold'
+import { fold, holdsWord, words } from '../text/fold'
 import type { Lang } from '../text/language'
 import type { Embedder } from './embedder'
 import type { VectorHit, VectorStore } from './vector-store'
@@ -70,7 +70,8 @@ function similarityEvidence(model: string, similarity: number) {
  * the tenant's chunks plus global knowledge, fused into one ranking: 'weighted' by default (blends
  * calibrated similarity with coverage and rank; it beat RRF on the measured sets), 'rrf' on request
  * (rank-based, needs no common scale). The final rows are read from Postgres with the tenant filter
- * again, so a store can never surface another tenant's text.
+ * again, so a store can never surface another tenant's text; the same statement has full text rank the
+ * vector hits its search did not find, and the candidates are fused again with those ranks.
  */
 export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passage[]> {
   const wide = Math.max(o.k * 4, 20)
@@ -91,28 +92,58 @@ export async function retrieve(r: Retriever, o: RetrieveOptions): Promise<Passag
     ]),
   ])
 
+  // Full text ranks, in the statement that reads the candidates, the vector hits it did not rank: a
+  // passage lacking two of the question's common words is no full-text candidate (migration 122).
+  const ranked = new Set(textHits.map((h) => h.chunk_id))
+  const unranked = vectorHits.filter((h) => !ranked.has(h.id)).map((h) => h.id)
   // Weighted fusion won on the measured sets (bench/retrieval.ts). It keeps 3k candidates, whose text
   // is read for the words as written (exactEvidence) before the k best are kept.
   const fusion = o.fusion ?? 'weighted'
-  const fused = fuse(vectorHits, textHits, r.embedder.model, fusion, fusion === 'weighted' ? 3 * o.k : o.k)
-  if (!fused.length) return []
+  const keep = fusion === 'weighted' ? 3 * o.k : o.k
+  const first = fuse(vectorHits, textHits, r.embedder.model, fusion, keep)
+  if (!first.length) return []
 
   // Planned with its values at each call (a config object is never prepared: db/database.ts).
   const { rows } = await r.pool.query({
-    text: `select c.id, c.source_id, s.kind, c.title, c.heading_path, c.content, coalesce(c.url, s.url) as url, c.page_number, c.language
+    text: `select c.id, c.source_id, s.kind, c.title, c.heading_path, c.content, coalesce(c.url, s.url) as url, c.page_number, c.language,
+              t.rank, t.coverage
        from knowledge_chunks c join knowledge_sources s on s.id = c.source_id
+       left join score_chunks_text($2, $3, $4, $5::uuid[], $6) t on t.chunk_id = c.id
       where c.id = any($1::uuid[]) and (c.tenant_id = $2 or c.tenant_id is null) and c.is_active`,
-    values: [fused.map(([id]) => id), o.tenant_id],
+    values: [
+      [...new Set([...first.map(([id]) => id), ...unranked])],
+      o.tenant_id,
+      o.bot_id,
+      o.query,
+      unranked,
+      o.language ?? null,
+    ],
   })
   const rowById = new Map(rows.map((row) => [row.id as string, row]))
-  let top = fused
+  // A vector hit holding none of the question's words keeps no text rank (null, as before).
+  const scored = rows.filter((row) => row.coverage > 0)
+  let top = scored.length
+    ? fuse(
+        vectorHits,
+        [
+          ...textHits,
+          ...scored.map((row) => ({ chunk_id: row.id as string, rank: row.rank, coverage: row.coverage })),
+        ].sort((a, b) => b.rank - a.rank),
+        r.embedder.model,
+        fusion,
+        keep,
+      )
+    : first
   if (fusion === 'weighted') {
     const exact = exactEvidence(
       o.query,
-      rows.map((row) => ({ id: row.id as string, text: `${row.title ?? ''} ${row.content}` })),
+      top.flatMap(([id]) => {
+        const row = rowById.get(id)
+        return row ? [{ id, text: `${row.title ?? ''} ${row.content}` }] : []
+      }),
     )
-    for (const [id, e] of fused) e.fused += EXACT_WEIGHT * (exact.get(id) ?? 0)
-    top = fused.sort(byFused).slice(0, o.k)
+    for (const [id, e] of top) e.fused += EXACT_WEIGHT * (exact.get(id) ?? 0)
+    top = top.sort(byFused).slice(0, o.k)
   }
   return top.flatMap(([id, e]) => {
     const row = rowById.get(id)
@@ -223,13 +254,10 @@ const EXACT_WORDS = 30
 
 /** Each passage's 0..1 share of the question's words as written, rarity-weighted among the passages. */
 export function exactEvidence(query: string, passages: { id: string; text: string }[]): Map<string, number> {
-  const asked = [...new Set(words(fold(query)))]
-    .filter((w) => w.length >= 3)
-    .slice(0, EXACT_WORDS)
-    .map(wholeWord)
+  const asked = [...new Set(words(fold(query)))].filter((w) => w.length >= 3).slice(0, EXACT_WORDS)
   const held = passages.map((p) => {
     const text = fold(p.text)
-    return { id: p.id, has: asked.map((w) => w.test(text)) }
+    return { id: p.id, has: asked.map((w) => holdsWord(text, w)) }
   })
   const weights = asked.map((_, i) => {
     const n = held.filter((p) => p.has[i]).length

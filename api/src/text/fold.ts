@@ -56,11 +56,29 @@ export function words(text: string): string[] {
   return text.split(NON_WORD).filter(Boolean)
 }
 
+const WORD_CHAR = new RegExp(`^[${WORD_CHARS}]$`, 'u')
+
+/** Whether the code point ending just before `at` (a letter outside the basic plane is two units) is a word's. */
+function wordCharBefore(text: string, at: number): boolean {
+  if (at <= 0) return false
+  const low = text.charCodeAt(at - 1)
+  const start = low >= 0xdc00 && low <= 0xdfff && at >= 2 ? at - 2 : at - 1
+  return WORD_CHAR.test(String.fromCodePoint(text.codePointAt(start)!))
+}
+
 /**
- * A test for one word as a whole word of a text: no letter, digit or mark on either side (the words
- * `words` would cut). The word comes from `words`, so it holds no pattern syntax; both texts should
- * be folded alike. No quantifier: at most the word's length of work at each position of the text.
+ * Whether a text holds a word whole: no letter, digit or mark on either side (where `words` would cut
+ * it out). Both should be folded alike. A plain substring search, checked at each place it is found:
+ * no pattern is built per word (compiling a Unicode-class pattern for each word of each question
+ * cost the hybrid search 9 ms at its median).
  */
-export function wholeWord(word: string): RegExp {
-  return new RegExp(`(?<![${WORD_CHARS}])${word}(?![${WORD_CHARS}])`, 'u')
+export function holdsWord(text: string, word: string): boolean {
+  if (!word) return false
+  for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + 1)) {
+    const end = at + word.length
+    if (wordCharBefore(text, at)) continue
+    if (end < text.length && WORD_CHAR.test(String.fromCodePoint(text.codePointAt(end)!))) continue
+    return true
+  }
+  return false
 }

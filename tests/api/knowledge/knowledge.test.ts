@@ -39,15 +39,29 @@ async function search(query: string, k = 3) {
  * One ready text source holding these passages (title, content) in one language, written the way the
  * worker writes chunks; returns the source id, whose deletion removes them.
  */
-async function seedPassages(language: string, passages: [string, string][]): Promise<string> {
+async function seedPassages(language: string, passages: [string, string][], embed = false): Promise<string> {
   const { rows } = await t.deps.pool.query(
     `with s as (insert into knowledge_sources (tenant_id, kind, title, status) values ($1, 'text', 'Seeded', 'ready') returning id)
      insert into knowledge_chunks (tenant_id, source_id, chunk_index, title, content, language)
      select $1, s.id, p.i - 1, p.title, p.content, $2
        from s, unnest($3::text[], $4::text[]) with ordinality as p(title, content, i)
-     returning source_id`,
+     returning id, source_id, tenant_id, bot_id`,
     [TENANT, language, passages.map(([title]) => title), passages.map(([, content]) => content)],
   )
+  if (embed) {
+    // With their vectors, as the worker embeds them (title and content).
+    const vectors = await t.deps.embedder.embed(passages.map(([title, content]) => `${title}\n${content}`))
+    await t.deps.store.upsert(
+      t.deps.embedder.model,
+      rows.map((row, i) => ({
+        id: row.id,
+        tenant_id: row.tenant_id,
+        bot_id: row.bot_id,
+        source_id: row.source_id,
+        vector: vectors[i]!,
+      })),
+    )
+  }
   return rows[0].source_id
 }
 
@@ -478,6 +492,52 @@ describe('retrieval testing', () => {
       )
       expect(text.rows[0].content).toContain('three colours')
       expect((await search(question)).passages[0].text).toContain('three colours')
+    } finally {
+      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [source])
+    }
+  })
+
+  it('ranks by full text the passage the vector search found though it lacks two of the common words', async () => {
+    // Each of the question's four words is in more passages than full text reads per word, so they are
+    // AND-ed (all four, then any three, then the two rarest): the passage about the kettle lid holds
+    // only the two most common and is no full-text candidate. The vector search finds it, and full text
+    // ranks it with the rest: it says "kettle" and "lid" most, in a short passage, under that title.
+    const source = await seedPassages(
+      'en',
+      Array.from({ length: 266 }, (_, i): [string, string] =>
+        i === 0
+          ? ['Kettle lid', 'A spare lid for the kettle: the kettle lid is sold alone and fits every kettle.']
+          : i <= 85
+            ? [
+                `Rule ${i}`,
+                `Rule ${i}: an exchange under warranty is handled by the shop within 30 days of delivery.`,
+              ]
+            : i <= 180
+              ? [`Kettle ${i}`, `Kettle ${i} boils 1.7 litres in three minutes.`]
+              : [`Jar ${i}`, `Jar ${i} has a lid that seals tight.`],
+      ),
+      true,
+    )
+    try {
+      const question = 'Exchange under warranty for a kettle lid?'
+      const text = await t.deps.pool.query(
+        `select c.title from search_chunks_text($1, null, $2, 20, 'en') r join knowledge_chunks c on c.id = r.chunk_id`,
+        [TENANT, question],
+      )
+      expect(text.rows.map((r) => r.title)).not.toContain('Kettle lid')
+      const [first] = (await search(question)).passages
+      expect(first.source.title).toBe('Kettle lid')
+      expect(first.scores.text_rank).toBeGreaterThan(0)
+      expect(first.scores.coverage).toBe(0.5)
+      // The ranking of given passages answers within the tenant only: another tenant's ids get nothing.
+      const ids = (await t.deps.pool.query(`select id from knowledge_chunks where source_id = $1`, [source]))
+        .rows
+      const scored = `select count(*)::int as n from score_chunks_text($1, null, $2, $3::uuid[], 'en')`
+      const args = (tenant: string) => [tenant, question, ids.map((r) => r.id)]
+      expect((await t.deps.pool.query(scored, args(TENANT))).rows[0].n).toBe(200)
+      expect((await t.deps.pool.query(scored, args('00000000-0000-4000-8000-0000000000ff'))).rows[0].n).toBe(
+        0,
+      )
     } finally {
       await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [source])
     }
