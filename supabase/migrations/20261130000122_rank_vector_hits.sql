@@ -10,7 +10,8 @@
 --
 -- One definition of the ranking: search_chunks_text's question parsing and BM25 scoring move, as they
 -- were in migration 121, into question_terms (the question's words, lexemes and idf) and rank_chunks_text
--- (BM25 and coverage of given passages, within the tenant and bot). score_chunks_text ranks given ids.
+-- (BM25 and coverage of given passages, within the tenant and bot), its two candidate lookups into
+-- chunks_matching. score_chunks_text ranks given ids.
 
 create type public.fts_terms as (
   groups text[],        -- one tsquery group per kept word, rarest first (at most 10)
@@ -127,6 +128,29 @@ as $$
    limit p_count
 $$;
 
+-- At most p_cap active passages of the tenant (and bot) and of global knowledge matching a lookup, in
+-- no particular order: full text's candidate lookups (search_chunks_text, whose enable_seqscan = off
+-- holds here too: the GIN index answers).
+create or replace function public.chunks_matching(p_tenant uuid, p_bot uuid, p_lookup tsquery, p_cap int)
+returns uuid[]
+language plpgsql stable
+set search_path = public, pg_temp
+as $$
+begin
+  return coalesce((
+    select array_agg(s.id)
+      from ((select c.id from public.knowledge_chunks c
+              where c.tenant_id = p_tenant and c.fts @@ p_lookup and c.is_active
+                and (p_bot is null or c.bot_id is null or c.bot_id = p_bot)
+              limit p_cap)
+            union all
+            (select c.id from public.knowledge_chunks c
+              where c.tenant_id is null and c.fts @@ p_lookup and c.is_active
+              limit p_cap)
+            limit p_cap) s), '{}');
+end
+$$;
+
 -- Full-text search: candidates by index lookups (migration 121's two steps), ranked by rank_chunks_text.
 create or replace function public.search_chunks_text(p_tenant uuid, p_bot uuid, p_query text, p_count int, p_lang text default null)
 returns table (chunk_id uuid, rank real, coverage real)
@@ -165,17 +189,7 @@ begin
       common := common || groups[i];
       continue;
     end if;
-    lookup := to_tsquery('simple', groups[i]);
-    select array_agg(s.id) into ids
-      from ((select c.id from public.knowledge_chunks c
-              where c.tenant_id = p_tenant and c.fts @@ lookup and c.is_active
-                and (p_bot is null or c.bot_id is null or c.bot_id = p_bot)
-              limit cap)
-            union all
-            (select c.id from public.knowledge_chunks c
-              where c.tenant_id is null and c.fts @@ lookup and c.is_active
-              limit cap)) s;
-    cand := cand || coalesce(ids, '{}');
+    cand := cand || public.chunks_matching(p_tenant, p_bot, to_tsquery('simple', groups[i]), cap);
     -- Rarest first: once they bring `cap` rows, rows of less rare words add work more than answers
     -- (bench: same recall, a third less CPU at 10k passages).
     exit when cardinality(cand) >= cap;
@@ -193,18 +207,9 @@ begin
     else
       lookup := to_tsquery('simple', array_to_string(common[1:n], ' & '));
     end if;
-    select array_agg(s.id) into ids
-      from ((select c.id from public.knowledge_chunks c
-              where c.tenant_id = p_tenant and c.fts @@ lookup and c.is_active
-                and (p_bot is null or c.bot_id is null or c.bot_id = p_bot)
-              limit cap)
-            union all
-            (select c.id from public.knowledge_chunks c
-              where c.tenant_id is null and c.fts @@ lookup and c.is_active
-              limit cap)
-            limit cap) s;
-    cand := cand || coalesce(ids, '{}');
-    exit when coalesce(cardinality(ids), 0) >= p_count;
+    ids := public.chunks_matching(p_tenant, p_bot, lookup, cap);
+    cand := cand || ids;
+    exit when cardinality(ids) >= p_count;
     n := n - 1;
   end loop;
 

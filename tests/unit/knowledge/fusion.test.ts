@@ -276,7 +276,15 @@ describe('retrieve', () => {
     })
     const passages = await retrieve(r, { tenant_id: 't1', bot_id: 'bot', query: 'q', k: 5 })
     expect(passages.map((p) => p.chunk_id)).toEqual(['global'])
-    expect(queries.at(-1)!.params).toEqual([['other-tenant', 'global'], 't1'])
+    // The read is filtered by tenant, and so is the full-text ranking of the vector hits full text missed.
+    expect(queries.at(-1)!.params).toEqual([
+      ['other-tenant', 'global'],
+      't1',
+      'bot',
+      'q',
+      ['other-tenant', 'global'],
+      null,
+    ])
   })
 
   it('still answers from full-text search when the embedder fails', async () => {
