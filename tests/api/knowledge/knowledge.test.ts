@@ -45,23 +45,11 @@ async function seedPassages(language: string, passages: [string, string][], embe
      insert into knowledge_chunks (tenant_id, source_id, chunk_index, title, content, language)
      select $1, s.id, p.i - 1, p.title, p.content, $2
        from s, unnest($3::text[], $4::text[]) with ordinality as p(title, content, i)
-     returning id, source_id, tenant_id, bot_id`,
+     returning source_id`,
     [TENANT, language, passages.map(([title]) => title), passages.map(([, content]) => content)],
   )
-  if (embed) {
-    // With their vectors, as the worker embeds them (title and content).
-    const vectors = await t.deps.embedder.embed(passages.map(([title, content]) => `${title}\n${content}`))
-    await t.deps.store.upsert(
-      t.deps.embedder.model,
-      rows.map((row, i) => ({
-        id: row.id,
-        tenant_id: row.tenant_id,
-        bot_id: row.bot_id,
-        source_id: row.source_id,
-        vector: vectors[i]!,
-      })),
-    )
-  }
+  // With their vectors, embedded by the worker as it embeds seeded FAQs (title, headings and content).
+  if (embed) while ((await t.deps.worker!.backfill()) > 0);
   return rows[0].source_id
 }
 
