@@ -22,6 +22,8 @@ describe('fold', () => {
     expect(holdsWord('𝐀solano', 'solano')).toBe(false)
     expect(holdsWord('solano𝐀', 'solano')).toBe(false)
     expect(holdsWord('𝐀 solano', 'solano')).toBe(true)
+    // Half a pair (a lone low surrogate) is no letter: a boundary.
+    expect(holdsWord('a\udc00solano', 'solano')).toBe(true)
     // A combining mark is part of the word (text not folded: the accent stays a mark).
     expect(holdsWord('solano\u0301', 'solano')).toBe(false)
   })
