@@ -49,11 +49,14 @@ begin
       from ts_parse('default', uq) p
      where p.tokid not in (12, 13, 14, 15, 16, 17, 23)
   ), flat as (
-    select w.w, l, x
-      from words w cross join unnest(array['fr', 'en', 'es', 'pt', 'de', 'it', 'nl']) l
-      left join lateral unnest(tsvector_to_array(to_tsvector(public.fts_config(l), w.w))) x on true
+    -- The seven configurations as constants (fts_config's names, cast once at planning, not per word).
+    select w.w, l.cfg, x
+      from words w
+      cross join (values ('french'::regconfig), ('english'::regconfig), ('spanish'::regconfig), ('portuguese'::regconfig),
+                         ('german'::regconfig), ('italian'::regconfig), ('dutch'::regconfig)) l(cfg)
+      left join lateral unnest(tsvector_to_array(to_tsvector(l.cfg, w.w))) x on true
   ), per_word as (
-    select f.w, count(distinct f.l) filter (where f.x is null) as stop_in,
+    select f.w, count(distinct f.cfg) filter (where f.x is null) as stop_in,
            '(' || string_agg(distinct quote_literal(f.x), ' | ') || ')' as grp,
            array_agg(distinct f.x) filter (where f.x is not null) as lexemes
       from flat f group by f.w
@@ -78,7 +81,7 @@ begin
     select distinct f.x, ch.j, case when q.own then t.lang end as cfg
       from chosen ch join kept kp on kp.grp = ch.grp join flat f on f.w = kp.w
            cross join (values (false), (true)) q(own)
-     where f.x is not null and (not q.own or public.fts_config(f.l) = t.lang)
+     where f.x is not null and (not q.own or f.cfg = t.lang)
   )
   select (select array_agg(ch.grp order by ch.j) from chosen ch), (select array_agg(ch.df order by ch.j) from chosen ch),
          (select array_agg(l.x) from lexes l), (select array_agg(l.j) from lexes l), (select array_agg(l.cfg) from lexes l)
