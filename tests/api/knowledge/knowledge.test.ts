@@ -36,10 +36,15 @@ async function search(query: string, k = 3) {
 }
 
 /**
- * One ready text source holding these passages (title, content) in one language, written the way the
- * worker writes chunks; returns the source id, whose deletion removes them.
+ * Runs `run` with one ready text source holding these passages (title, content) in one language,
+ * written the way the worker writes chunks (with their vectors when `embed`), then deletes them.
  */
-async function seedPassages(language: string, passages: [string, string][], embed = false): Promise<string> {
+async function withPassages(
+  language: string,
+  passages: [string, string][],
+  run: (source: string) => Promise<void>,
+  { embed = false } = {},
+): Promise<void> {
   const { rows } = await t.deps.pool.query(
     `with s as (insert into knowledge_sources (tenant_id, kind, title, status) values ($1, 'text', 'Seeded', 'ready') returning id)
      insert into knowledge_chunks (tenant_id, source_id, chunk_index, title, content, language)
@@ -48,9 +53,14 @@ async function seedPassages(language: string, passages: [string, string][], embe
      returning source_id`,
     [TENANT, language, passages.map(([title]) => title), passages.map(([, content]) => content)],
   )
-  // With their vectors, embedded by the worker as it embeds seeded FAQs (title, headings and content).
-  if (embed) while ((await t.deps.worker!.backfill()) > 0);
-  return rows[0].source_id
+  const source: string = rows[0].source_id
+  try {
+    // With their vectors, embedded by the worker as it embeds seeded FAQs (title, headings and content).
+    if (embed) while ((await t.deps.worker!.backfill()) > 0);
+    await run(source)
+  } finally {
+    await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [source])
+  }
 }
 
 beforeAll(async () => {
@@ -398,7 +408,7 @@ describe('retrieval testing', () => {
   it("matches a passage by its own language's stem: a French 'vélo' does not find the brand Vela", async () => {
     // Spanish and Italian stem "vélo" to `vel`, the French stem of "Vela": a French question about a
     // bike must not count five passages about Vela watches as holding its word.
-    const source = await seedPassages(
+    await withPassages(
       'fr',
       [1, 2, 3, 4, 5, 6].map((g) =>
         g === 4
@@ -411,31 +421,29 @@ describe('retrieval testing', () => {
               'Réparation de la Vela : déposez la Vela en boutique, chaque Vela est garantie deux ans.',
             ],
       ),
+      async () => {
+        const question = 'Où réparer mon vélo ?'
+        const text = await t.deps.pool.query(
+          `select c.content, r.coverage from search_chunks_text($1, null, $2, 20, 'fr') r join knowledge_chunks c on c.id = r.chunk_id`,
+          [TENANT, question],
+        )
+        // The Vela passages hold "réparation", not "vélo": half the question.
+        expect(text.rows.map((r) => [r.content.slice(0, 20), r.coverage])).toEqual([
+          ['Pour la réparation d', 1],
+          ...Array(5).fill(['Réparation de la Vel', 0.5]),
+        ])
+        const found = await search(question)
+        expect(found.passages[0].text).toContain('votre vélo')
+        // Asked in Spanish, the French passages are still matched through any language's stems.
+        expect((await search('¿Dónde reparar la Vela?')).passages[0].text).toContain('la Vela')
+      },
     )
-    try {
-      const question = 'Où réparer mon vélo ?'
-      const text = await t.deps.pool.query(
-        `select c.content, r.coverage from search_chunks_text($1, null, $2, 20, 'fr') r join knowledge_chunks c on c.id = r.chunk_id`,
-        [TENANT, question],
-      )
-      // The Vela passages hold "réparation", not "vélo": half the question.
-      expect(text.rows.map((r) => [r.content.slice(0, 20), r.coverage])).toEqual([
-        ['Pour la réparation d', 1],
-        ...Array(5).fill(['Réparation de la Vel', 0.5]),
-      ])
-      const found = await search(question)
-      expect(found.passages[0].text).toContain('votre vélo')
-      // Asked in Spanish, the French passages are still matched through any language's stems.
-      expect((await search('¿Dónde reparar la Vela?')).passages[0].text).toContain('la Vela')
-    } finally {
-      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [source])
-    }
   })
 
   it('ranks the passage holding the words as written above passages sharing only their stem', async () => {
     // Italian stems the brand "Solano" and "solito" (usually) both to `sol`: six "di solito" passages
     // hold every stem of the question, the one about the Solano holds its words.
-    const source = await seedPassages(
+    await withPassages(
       'it',
       [1, 2, 3, 4, 5, 6, 7].map((g) =>
         g === 3
@@ -445,19 +453,17 @@ describe('retrieval testing', () => {
               `Di solito la consegna costa 5 euro e di solito arriva in ${g} giorni.`,
             ],
       ),
+      async () => {
+        expect((await search('Quanto costa la consegna della Solano?')).passages[0].text).toContain('Solano')
+      },
     )
-    try {
-      expect((await search('Quanto costa la consegna della Solano?')).passages[0].text).toContain('Solano')
-    } finally {
-      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [source])
-    }
   })
 
   it('finds a passage holding all but the rarest of the common words of a question', async () => {
     // "exchange", "blender" and "colour" each appear in more passages than full text reads per word, and
     // no passage holds all three: the one answer naming both the blender and its colours must still be
     // a candidate, not only the passages holding the rarest word.
-    const source = await seedPassages(
+    await withPassages(
       'en',
       Array.from({ length: 380 }, (_, i): [string, string] => {
         const g = i + 1
@@ -471,18 +477,16 @@ describe('retrieval testing', () => {
                 : `Colour chart ${g}: every colour is shown on screen as close as possible.`
         return [`Page ${g}`, content]
       }),
+      async () => {
+        const question = 'Can I exchange my blender for another colour?'
+        const text = await t.deps.pool.query(
+          `select c.content from search_chunks_text($1, null, $2, 20, 'en') r join knowledge_chunks c on c.id = r.chunk_id`,
+          [TENANT, question],
+        )
+        expect(text.rows[0].content).toContain('three colours')
+        expect((await search(question)).passages[0].text).toContain('three colours')
+      },
     )
-    try {
-      const question = 'Can I exchange my blender for another colour?'
-      const text = await t.deps.pool.query(
-        `select c.content from search_chunks_text($1, null, $2, 20, 'en') r join knowledge_chunks c on c.id = r.chunk_id`,
-        [TENANT, question],
-      )
-      expect(text.rows[0].content).toContain('three colours')
-      expect((await search(question)).passages[0].text).toContain('three colours')
-    } finally {
-      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [source])
-    }
   })
 
   it('ranks by full text the passage the vector search found though it lacks two of the common words', async () => {
@@ -490,7 +494,7 @@ describe('retrieval testing', () => {
     // AND-ed (all four, then any three, then the two rarest): the passage about the kettle lid holds
     // only the two most common and is no full-text candidate. The vector search finds it, and full text
     // ranks it with the rest: it says "kettle" and "lid" most, in a short passage, under that title.
-    const source = await seedPassages(
+    await withPassages(
       'en',
       Array.from({ length: 266 }, (_, i): [string, string] =>
         i === 0
@@ -504,37 +508,36 @@ describe('retrieval testing', () => {
               ? [`Kettle ${i}`, `Kettle ${i} boils 1.7 litres in three minutes.`]
               : [`Jar ${i}`, `Jar ${i} has a lid that seals tight.`],
       ),
-      true,
+      async (source) => {
+        const question = 'Exchange under warranty for a kettle lid?'
+        const text = await t.deps.pool.query(
+          `select c.title from search_chunks_text($1, null, $2, 20, 'en') r join knowledge_chunks c on c.id = r.chunk_id`,
+          [TENANT, question],
+        )
+        expect(text.rows.map((r) => r.title)).not.toContain('Kettle lid')
+        const [first] = (await search(question)).passages
+        expect(first.source.title).toBe('Kettle lid')
+        expect(first.scores.text_rank).toBeGreaterThan(0)
+        expect(first.scores.coverage).toBe(0.5)
+        // The ranking of given passages answers within the tenant only: another tenant's ids get nothing.
+        const ids = (
+          await t.deps.pool.query(`select id from knowledge_chunks where source_id = $1`, [source])
+        ).rows
+        const scored = `select count(*)::int as n from score_chunks_text($1, null, $2, $3::uuid[], 'en')`
+        const args = (tenant: string) => [tenant, question, ids.map((r) => r.id)]
+        expect((await t.deps.pool.query(scored, args(TENANT))).rows[0].n).toBe(200)
+        expect(
+          (await t.deps.pool.query(scored, args('00000000-0000-4000-8000-0000000000ff'))).rows[0].n,
+        ).toBe(0)
+      },
+      { embed: true },
     )
-    try {
-      const question = 'Exchange under warranty for a kettle lid?'
-      const text = await t.deps.pool.query(
-        `select c.title from search_chunks_text($1, null, $2, 20, 'en') r join knowledge_chunks c on c.id = r.chunk_id`,
-        [TENANT, question],
-      )
-      expect(text.rows.map((r) => r.title)).not.toContain('Kettle lid')
-      const [first] = (await search(question)).passages
-      expect(first.source.title).toBe('Kettle lid')
-      expect(first.scores.text_rank).toBeGreaterThan(0)
-      expect(first.scores.coverage).toBe(0.5)
-      // The ranking of given passages answers within the tenant only: another tenant's ids get nothing.
-      const ids = (await t.deps.pool.query(`select id from knowledge_chunks where source_id = $1`, [source]))
-        .rows
-      const scored = `select count(*)::int as n from score_chunks_text($1, null, $2, $3::uuid[], 'en')`
-      const args = (tenant: string) => [tenant, question, ids.map((r) => r.id)]
-      expect((await t.deps.pool.query(scored, args(TENANT))).rows[0].n).toBe(200)
-      expect((await t.deps.pool.query(scored, args('00000000-0000-4000-8000-0000000000ff'))).rows[0].n).toBe(
-        0,
-      )
-    } finally {
-      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [source])
-    }
   })
 
   it('finds the passage naming what was asked among hundreds repeating the common words', async () => {
     // 300 passages about returns and refunds, one about the Zephyr kettle: a question about the kettle
     // must not drown in the passages that say "return" most often.
-    const source = await seedPassages(
+    await withPassages(
       'en',
       Array.from({ length: 300 }, (_, i): [string, string] => [
         `Returns ${i + 1}`,
@@ -542,33 +545,31 @@ describe('retrieval testing', () => {
           ? 'The Zephyr kettle can be returned within 60 days; its return label is free.'
           : `Return policy ${i + 1}: return the item, print the return label, the return is refunded after the return arrives. Return shipping is paid.`,
       ]),
+      async () => {
+        const text = await t.deps.pool.query(
+          `select c.content from search_chunks_text($1, null, $2, 20) r join knowledge_chunks c on c.id = r.chunk_id`,
+          [TENANT, 'How do I return the Zephyr kettle?'],
+        )
+        expect(text.rows.length).toBeGreaterThan(0)
+        expect(text.rows[0].content).toContain('Zephyr')
+        const found = await search('How do I return the Zephyr kettle?')
+        expect(found.passages[0].text).toContain('Zephyr')
+        // Only stop words, or nothing searchable at all: an answer, not an error.
+        await search('how do I do it?')
+        await search('?! …')
+        // Quotes, backslashes, tsquery syntax, paths, URLs, other scripts: searched as words, never parsed as syntax.
+        for (const q of [
+          "o'neil@shop.com return",
+          'C:\\Users\\kettle.txt',
+          "'; drop table x; -- Zephyr",
+          '!(a|b)&c:* kettle',
+          'https://shop.example/a?b=1&c=2',
+          '配送にはどのくらい時間がかかりますか',
+        ])
+          await search(q)
+        expect((await search("l'étiquette du Zephyr kettle")).passages[0].text).toContain('Zephyr')
+      },
     )
-    try {
-      const text = await t.deps.pool.query(
-        `select c.content from search_chunks_text($1, null, $2, 20) r join knowledge_chunks c on c.id = r.chunk_id`,
-        [TENANT, 'How do I return the Zephyr kettle?'],
-      )
-      expect(text.rows.length).toBeGreaterThan(0)
-      expect(text.rows[0].content).toContain('Zephyr')
-      const found = await search('How do I return the Zephyr kettle?')
-      expect(found.passages[0].text).toContain('Zephyr')
-      // Only stop words, or nothing searchable at all: an answer, not an error.
-      await search('how do I do it?')
-      await search('?! …')
-      // Quotes, backslashes, tsquery syntax, paths, URLs, other scripts: searched as words, never parsed as syntax.
-      for (const q of [
-        "o'neil@shop.com return",
-        'C:\\Users\\kettle.txt',
-        "'; drop table x; -- Zephyr",
-        '!(a|b)&c:* kettle',
-        'https://shop.example/a?b=1&c=2',
-        '配送にはどのくらい時間がかかりますか',
-      ])
-        await search(q)
-      expect((await search("l'étiquette du Zephyr kettle")).passages[0].text).toContain('Zephyr')
-    } finally {
-      await t.deps.pool.query(`delete from knowledge_sources where id = $1`, [source])
-    }
   })
 
   it('says nothing useful is known with a low confidence for an unrelated question', async () => {
