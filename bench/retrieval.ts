@@ -997,31 +997,6 @@ interface BenchQuery {
   crossLingual: boolean
 }
 
-/** Whether two passages give the same values to every slot a question template names. */
-function sameSlots(template: string, a: Slots, b: Slots): boolean {
-  for (const [, k] of template.matchAll(/\{(\w+)\}/g)) {
-    const same =
-      k === 'P'
-        ? a.brand === b.brand && a.model === b.model && a.type === b.type
-        : k === 'B'
-          ? a.brand === b.brand
-          : k === 'T'
-            ? a.type === b.type
-            : k === 'M'
-              ? a.model === b.model
-              : k === 'city' ||
-                  k === 'wh' ||
-                  k === 'country' ||
-                  k === 'carrier' ||
-                  k === 'plan' ||
-                  k === 'month'
-                ? a[k] === b[k]
-                : a.nums[k] === b.nums[k]
-    if (!same) return false
-  }
-  return true
-}
-
 /** Questions about random passages (75% in the passage's language, 15% in another), 10% off-topic. */
 export function generateQueries(corpus: SynthPassage[], n: number, seed: number): BenchQuery[] {
   const rand = rng(seed)
@@ -1036,12 +1011,14 @@ export function generateQueries(corpus: SynthPassage[], n: number, seed: number)
     const p = corpus[idx]!
     const lang = r < 0.85 ? p.lang : pick(LANGS.filter((l) => l !== p.lang))
     const template = pick(TEXT[lang][p.topic].questions)
+    const q = fill(template, lang, p.slots)
     return {
-      q: fill(template, lang, p.slots),
+      q,
       lang,
       relevant: idx,
+      // The passages the same question would have been written from (what it names filled in alike).
       answering: corpus.flatMap((c, i) =>
-        c.lang === p.lang && c.topic === p.topic && sameSlots(template, c.slots, p.slots) ? [i] : [],
+        c.lang === p.lang && c.topic === p.topic && fill(template, lang, c.slots) === q ? [i] : [],
       ),
       crossLingual: lang !== p.lang,
     }
@@ -1262,7 +1239,8 @@ async function candidates(
 
 /**
  * Fusion variants over the same candidate lists, offline (search.ts's formulas, other constants;
- * without the words-as-written evidence, which reads the passages' text).
+ * without the words-as-written evidence, which reads the passages' text, and without full text's
+ * ranks of the vector hits it did not find).
  */
 function fuse(
   c: Awaited<ReturnType<typeof candidates>>,
